@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from './config.js';
+import { GridService } from './core/grid-service.js';
+import type { GridIndex, ObjectStore } from './core/ports.js';
+import { configureSharp } from './core/sharp-settings.js';
+import { type AppOptions, createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { FileObjectStore } from './storage/local/file-object-store.js';
+import { SqliteGridIndex } from './storage/local/sqlite-grid-index.js';
+import { loadSigningSecret, UrlSigner } from './storage/local/url-signer.js';
+
+export interface Storage {
+  objects: ObjectStore;
+  index: GridIndex;
+  /** Extra routes the backend needs (the local one serves its own signed links). */
+  signedFiles?: AppOptions['signedFiles'];
+  close(): void;
+}
+
+/** Local disk + SQLite under DATA_DIR: the embedded default. */
+export function createLocalStorage(config: Config): Storage {
+  const dataDir = resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const signer = new UrlSigner(loadSigningSecret(dataDir, config.URL_SIGNING_SECRET));
+  const objects = new FileObjectStore(join(dataDir, 'objects'), signer, config.PUBLIC_URL);
+  const index = new SqliteGridIndex(join(dataDir, 'index.sqlite'));
+  return {
+    objects,
+    index,
+    signedFiles: { store: objects, signer, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+    close: () => index.close(),
+  };
+}
+
+/** The one place that wires configuration, storage, service and HTTP app together. */
+export function createGridBuilder(
+  config: Config,
+  logger: Logger,
+  storage: Storage = createLocalStorage(config),
+) {
+  configureSharp();
+  const service = new GridService(storage.objects, storage.index, {
+    defaultTileSize: config.TILE_SIZE,
+    urlExpiresSeconds: config.URL_EXPIRES_SECONDS,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    maxInputPixels: config.MAX_INPUT_PIXELS,
+    maxOutputPixels: config.MAX_OUTPUT_PIXELS,
+    buildInFlight: config.BUILD_IN_FLIGHT,
+    decodeConcurrency: config.DECODE_CONCURRENCY,
+  });
+  const app = createApp({
+    service,
+    logger,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    publicUrl: config.PUBLIC_URL,
+    signedFiles: storage.signedFiles,
+  });
+  return { service, app, close: () => storage.close() };
+}

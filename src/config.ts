@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const MB = 1024 * 1024;
+
+const int = (name: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number from ${min} to ${max}` })
+    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` })
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/**
+ * Everything GridBuilder reads from the environment, validated once at start.
+ * Names and defaults are documented in the README's configuration table.
+ */
+const schema = z.object({
+  STORAGE: z.enum(['local', 'aws'], { error: 'STORAGE must be "local" or "aws"' }).default('local'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int('PORT', 0, 65_535, 3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: optionalText.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'PUBLIC_URL must be an http(s) URL such as https://grids.example.com',
+      })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  URL_EXPIRES_SECONDS: int('URL_EXPIRES_SECONDS', 1, 604_800, 300),
+  URL_SIGNING_SECRET: optionalText.pipe(
+    z.string().min(32, { error: 'URL_SIGNING_SECRET must be at least 32 characters' }).optional(),
+  ),
+  MAX_UPLOAD_BYTES: int('MAX_UPLOAD_BYTES', 1, 1024 * MB, 25 * MB),
+  TILE_SIZE: int('TILE_SIZE', 8, 4096, 300),
+  MAX_INPUT_PIXELS: int('MAX_INPUT_PIXELS', 1, 1_000_000_000, 100_000_000),
+  MAX_OUTPUT_PIXELS: int('MAX_OUTPUT_PIXELS', 1, 1_000_000_000, 150_000_000),
+  BUILD_IN_FLIGHT: int('BUILD_IN_FLIGHT', 1, 256, 16),
+  DECODE_CONCURRENCY: int('DECODE_CONCURRENCY', 1, 64, Math.max(2, availableParallelism())),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+      error: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent',
+    })
+    .default('info'),
+  SOURCE_BUCKET: optionalText,
+  DESTINATION_BUCKET: optionalText,
+  TABLE_NAME: z.string().min(1).default('GridBuilder'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and checks the configuration; a ConfigError lists every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.STORAGE === 'aws' && (!config.SOURCE_BUCKET || !config.DESTINATION_BUCKET)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STORAGE=aws needs SOURCE_BUCKET and DESTINATION_BUCKET (the names of the two S3 buckets)',
+    );
+  }
+  return config;
+}

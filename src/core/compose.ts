@@ -1,0 +1,107 @@
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+import { tileOrigin } from './layout.js';
+
+export interface ComposeRequest {
+  /** How many tiles; `loadSource(i)` is called once for each i in [0, count). */
+  count: number;
+  loadSource: (index: number) => Promise<Buffer>;
+  columns: number;
+  rows: number;
+  tileSize: number;
+  format: OutputFormat;
+  /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
+  inFlight: number;
+  /** Decodes at once; more than the cores only queues in libuv's pool. */
+  decodes: number;
+  maxInputPixels: number;
+}
+
+const CHANNELS = 3;
+
+/**
+ * Builds the grid image. Each source is decoded straight to a tile (shrink-on-load
+ * for JPEG and WebP picks the smallest scale that still covers the tile), copied into
+ * one raw RGB canvas and dropped, so memory grows with the canvas, not with the
+ * number or size of the sources. One encode at the end.
+ */
+export async function composeGrid(request: ComposeRequest): Promise<Buffer> {
+  const { count, columns, rows, tileSize } = request;
+  const width = columns * tileSize;
+  const height = rows * tileSize;
+  const canvas = Buffer.alloc(width * height * CHANNELS); // zero-filled: empty cells are black
+  const pipeline = pLimit(request.inFlight);
+  const decode = pLimit(request.decodes);
+
+  await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      pipeline(async () => {
+        const source = await request.loadSource(index);
+        const tile = await decode(() => renderTile(source, tileSize, request.maxInputPixels));
+        const { left, top } = tileOrigin(index, columns, tileSize);
+        copyTile(tile, canvas, width, left, top, tileSize);
+      }),
+    ),
+  );
+
+  return encode(canvas, width, height, request.format);
+}
+
+/** Auto-orient, center-crop to a square, resize, drop alpha onto black: `tileSize^2 * 3` bytes. */
+export function renderTile(
+  source: Buffer,
+  tileSize: number,
+  maxInputPixels: number,
+): Promise<Buffer> {
+  return sharp(source, { autoOrient: true, limitInputPixels: maxInputPixels, failOn: 'none' })
+    .resize(tileSize, tileSize, { fit: 'cover', position: 'centre' })
+    .flatten({ background: '#000000' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+}
+
+function copyTile(
+  tile: Buffer,
+  canvas: Buffer,
+  canvasWidth: number,
+  left: number,
+  top: number,
+  tileSize: number,
+) {
+  const rowBytes = tileSize * CHANNELS;
+  for (let y = 0; y < tileSize; y++) {
+    tile.copy(
+      canvas,
+      ((top + y) * canvasWidth + left) * CHANNELS,
+      y * rowBytes,
+      (y + 1) * rowBytes,
+    );
+  }
+}
+
+function encode(
+  canvas: Buffer,
+  width: number,
+  height: number,
+  format: OutputFormat,
+): Promise<Buffer> {
+  const image = sharp(canvas, {
+    raw: { width, height, channels: CHANNELS },
+    limitInputPixels: false,
+  });
+  switch (format) {
+    case 'jpeg':
+      return image.jpeg({ quality: 85 }).toBuffer();
+    case 'png':
+      return image.png({ compressionLevel: 6 }).toBuffer();
+    case 'webp':
+      return image.webp({ quality: 85 }).toBuffer();
+    case 'avif':
+      return image.avif({ quality: 60, effort: 2 }).toBuffer();
+  }
+}
+
+export const contentTypeOf = (format: OutputFormat) => OUTPUT_FORMATS[format].contentType;

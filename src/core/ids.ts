@@ -1,0 +1,58 @@
+import { monotonicFactory } from 'ulid';
+import { GridBuilderError } from './errors.js';
+
+/** The lab's id rule: 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
+export const GRID_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const GRID_ID_MISSING =
+  'uniqueGridId is missing: add ?uniqueGridId=YOUR_GRID_ID to the URL.';
+export const GRID_ID_INVALID =
+  'uniqueGridId must be 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-", starting with a letter or digit.';
+/** ULIDs: 26 characters of Crockford base32. */
+export const IMAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function parseGridId(value: string | undefined | null): string {
+  if (value === undefined || value === null || value === '') {
+    throw new GridBuilderError('invalid_request', GRID_ID_MISSING);
+  }
+  if (!GRID_ID_PATTERN.test(value)) throw new GridBuilderError('invalid_request', GRID_ID_INVALID);
+  return value;
+}
+
+export function parseImageId(value: string | undefined): string {
+  if (value === undefined || !IMAGE_ID_PATTERN.test(value)) {
+    throw new GridBuilderError(
+      'invalid_request',
+      'The image id must be the 26-character image_id returned when the image was added.',
+    );
+  }
+  return value;
+}
+
+/**
+ * Time-ordered ids: a key-sorted index (SQLite or a DynamoDB range key) lists a
+ * grid's images in upload order. Monotonic, so two ids made in the same
+ * millisecond still sort in the order they were made.
+ */
+export const newImageId: () => string = monotonicFactory();
+
+/** Object keys: `GRID_ID/IMAGE_ID.ext` in the source bucket. */
+export const sourceKey = (gridId: string, imageId: string, extension: string): string =>
+  `${gridId}/${imageId}.${extension}`;
+
+/** Where a two-step upload waits to be confirmed. Grid ids never start with "_". */
+export const stagingKey = (gridId: string, uploadId: string): string =>
+  `${STAGING_PREFIX}${gridId}/${uploadId}`;
+export const STAGING_PREFIX = '_uploads/';
+
+/** Built grids: `GRID_ID/grid-VERSION.ext` in the destination bucket. */
+export const gridKey = (gridId: string, version: string, extension: string): string =>
+  `${gridId}/grid-${version}.${extension}`;
+
+export const gridPrefix = (gridId: string): string => `${gridId}/`;
+
+/** The image id inside a source key (`GRID/ID.ext` -> `ID`). */
+export function imageIdOfKey(key: string): string {
+  const file = key.slice(key.lastIndexOf('/') + 1);
+  const dot = file.indexOf('.');
+  return dot === -1 ? file : file.slice(0, dot);
+}

@@ -1,0 +1,56 @@
+/**
+ * The two storage interfaces the core needs. Local disk + SQLite implement them in
+ * src/storage/local, S3 + DynamoDB in src/storage/aws. Keep them small: every method
+ * here is one that both backends can do well.
+ */
+
+/** The lab's two buckets: uploads go to `source`, built grids to `destination`. */
+export type Bucket = 'source' | 'destination';
+
+export interface ObjectInfo {
+  size: number;
+  contentType: string;
+}
+
+export interface ObjectStore {
+  /** Stores the whole object atomically: readers see the old object or the new one. */
+  put(bucket: Bucket, key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The object's bytes; throws GridBuilderError `not_found` when it does not exist. */
+  get(bucket: Bucket, key: string): Promise<Buffer>;
+  /** Size and type, or undefined when the object does not exist. */
+  head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined>;
+  /** Deletes the objects; keys that do not exist are not an error. */
+  delete(bucket: Bucket, keys: readonly string[]): Promise<void>;
+  /** Every key that starts with `prefix`. */
+  list(bucket: Bucket, prefix: string): Promise<string[]>;
+  /** A URL anyone can GET the object from until it expires. May be relative to the API's origin. */
+  presignGet(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string>;
+  /** A URL anyone can PUT the object's bytes to until it expires. May be relative to the API's origin. */
+  presignPut(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string>;
+  /** Resolves when the store can be reached. */
+  ping(): Promise<void>;
+}
+
+/** One uploaded image, as the index records it (the lab's `uniqueGridId -> s3Key`, plus details). */
+export interface ImageRecord {
+  gridId: string;
+  key: string;
+  imageId: string;
+  size: number;
+  width: number;
+  height: number;
+  format: string;
+  contentType: string;
+  uploadedAt: string;
+}
+
+export interface GridIndex {
+  /** Records an image. Called only after its object is stored. */
+  add(record: ImageRecord): Promise<void>;
+  /** Every image of the grid in upload order (ascending key), following all pages. */
+  list(gridId: string): Promise<ImageRecord[]>;
+  /** Removes records; keys that are not recorded are not an error. */
+  remove(gridId: string, keys: readonly string[]): Promise<void>;
+  /** Resolves when the index can be reached. */
+  ping(): Promise<void>;
+}

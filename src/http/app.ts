@@ -1,0 +1,81 @@
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import type { GridService } from '../core/grid-service.js';
+import type { Logger } from '../logger.js';
+import { errorResponse } from './error-response.js';
+import { createRouter } from './router.js';
+import { docsRoutes } from './routes/docs.js';
+import { gridRoutes } from './routes/grids.js';
+import { healthRoutes } from './routes/health.js';
+import { labRoutes } from './routes/lab.js';
+import { type SignedFilesOptions, signedFileRoutes } from './routes/signed-files.js';
+
+export interface AppOptions {
+  service: GridService;
+  logger: Logger;
+  maxUploadBytes: number;
+  /** Base for relative links; default: the request's own origin. */
+  publicUrl?: string | undefined;
+  /** Only for the local backend, which serves its own presigned links. */
+  signedFiles?: SignedFilesOptions | undefined;
+}
+
+/**
+ * The whole HTTP API as one Hono app: the Node server serves it locally and the
+ * Lambda handlers serve it on AWS. It only translates HTTP to service calls and back.
+ */
+export function createApp(options: AppOptions) {
+  const { service, logger } = options;
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization'],
+      maxAge: 600,
+    }),
+  );
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set('service', service);
+    c.set('absolute', (url) =>
+      /^https?:\/\//.test(url) ? url : `${options.publicUrl ?? new URL(c.req.url).origin}${url}`,
+    );
+    await next();
+    logger.info(
+      {
+        reqId: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+
+  app.route('/', labRoutes(options.maxUploadBytes));
+  app.route('/', gridRoutes());
+  app.route('/', healthRoutes());
+  if (options.signedFiles) app.route('/', signedFileRoutes(options.signedFiles));
+  app.route('/', docsRoutes());
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'GridBuilder API',
+      version: '1.0.0',
+      description:
+        'Turn a set of photos into one grid image. Compatible with the AWS lab "Moving to Amazon API Gateway".',
+    },
+  });
+
+  app.notFound((c) =>
+    c.json({ message: `No route for ${c.req.method} ${c.req.path}: see /docs for the API.` }, 404),
+  );
+  app.onError((error, c) => errorResponse(c, error, logger));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

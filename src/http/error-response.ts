@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { type ErrorKind, isGridBuilderError } from '../core/errors.js';
+import type { Logger } from '../logger.js';
+
+/** The one place where the core's error kinds become HTTP status codes. */
+export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  too_large: 413,
+  unsupported_media: 415,
+  unprocessable: 422,
+  overloaded: 503,
+  storage_unavailable: 503,
+};
+
+/** Turns any thrown value into the contract's `{"message": ...}` answer; never a stack trace. */
+export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+  if (isGridBuilderError(error)) {
+    const status = STATUS_OF[error.kind];
+    if (status >= 500) logger.warn({ err: error, reqId: c.get('requestId') }, error.message);
+    if (error.kind === 'overloaded') c.header('Retry-After', '5');
+    return c.json({ message: error.message }, status);
+  }
+  logger.error({ err: error, reqId: c.get('requestId') }, 'unexpected error');
+  return c.json(
+    { message: 'Something went wrong on our side; the error has been logged. Please try again.' },
+    500,
+  );
+}

@@ -1,0 +1,42 @@
+import type { BuiltGrid, GridImage } from '../core/grid-service.js';
+import type { ImageRecord } from '../core/ports.js';
+
+/** Core values -> the contract's JSON (the lab's snake_case field names). */
+
+export type Absolute = (url: string) => string;
+
+export const imageSaved = (record: ImageRecord) => ({
+  message: 'image saved' as const,
+  image_size: record.size,
+  key: record.key,
+  image_id: record.imageId,
+  width: record.width,
+  height: record.height,
+  format: record.format,
+});
+
+export const gridBuilt = (grid: BuiltGrid, absolute: Absolute) => ({
+  message: 'built grid' as const,
+  presigned_url: absolute(grid.url),
+  key: grid.key,
+  width: grid.width,
+  height: grid.height,
+  columns: grid.columns,
+  rows: grid.rows,
+  image_count: grid.imageCount,
+  tile_size: grid.tileSize,
+  format: grid.format,
+  expires_at: grid.expiresAt,
+  cached: grid.cached,
+});
+
+export const gridImage = (image: GridImage, absolute: Absolute) => ({
+  image_id: image.imageId,
+  key: image.key,
+  image_size: image.size,
+  width: image.width,
+  height: image.height,
+  format: image.format,
+  uploaded_at: image.uploadedAt,
+  url: absolute(image.url),
+});

@@ -1,0 +1,123 @@
+import { createRoute } from '@hono/zod-openapi';
+import { gridImage, imageSaved } from '../presenters.js';
+import { createRouter } from '../router.js';
+import {
+  Deleted,
+  errorResponses,
+  GridListing,
+  GridParams,
+  ImageParams,
+  ImageSaved,
+  UploadCreated,
+  UploadParams,
+} from '../schemas.js';
+
+const json = <T>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** The grid resource routes: list, delete, and the two-step upload for large images. */
+export const gridRoutes = () =>
+  createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/grids/{gridId}',
+        tags: ['Grids'],
+        summary: "A grid's images in upload order",
+        request: { params: GridParams },
+        responses: { 200: json('The images', GridListing), ...errorResponses(400, 401, 503) },
+      }),
+      async (c) => {
+        const { gridId, images } = await c.var.service.listImages(c.req.valid('param').gridId);
+        return c.json(
+          {
+            uniqueGridId: gridId,
+            image_count: images.length,
+            images: images.map((i) => gridImage(i, c.var.absolute)),
+          },
+          200,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/grids/{gridId}',
+        tags: ['Grids'],
+        summary: 'Delete every image, record and built grid of a grid',
+        request: { params: GridParams },
+        responses: { 200: json('Deleted', Deleted), ...errorResponses(400, 401, 503) },
+      }),
+      async (c) => {
+        const { gridId, deletedImages } = await c.var.service.deleteGrid(
+          c.req.valid('param').gridId,
+        );
+        return c.json(
+          { message: 'grid deleted', uniqueGridId: gridId, deleted_images: deletedImages },
+          200,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/grids/{gridId}/images/{imageId}',
+        tags: ['Grids'],
+        summary: 'Delete one image',
+        request: { params: ImageParams },
+        responses: { 200: json('Deleted', Deleted), ...errorResponses(400, 401, 404, 503) },
+      }),
+      async (c) => {
+        const { gridId, imageId } = c.req.valid('param');
+        await c.var.service.deleteImage(gridId, imageId);
+        return c.json({ message: 'image deleted', uniqueGridId: gridId, deleted_images: 1 }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/grids/{gridId}/uploads',
+        tags: ['Two-step upload'],
+        summary: 'Step 1: get a URL to PUT a large image to',
+        description:
+          'PUT the raw bytes to `upload_url` before `expires_at`, then POST to `confirm_url`.',
+        request: { params: GridParams },
+        responses: { 201: json('Upload URL', UploadCreated), ...errorResponses(400, 401, 503) },
+      }),
+      async (c) => {
+        const { gridId } = c.req.valid('param');
+        const upload = await c.var.service.createUpload(gridId);
+        const confirm = c.var.absolute(`/grids/${gridId}/uploads/${upload.uploadId}/confirm`);
+        return c.json(
+          {
+            message: 'upload url created' as const,
+            upload_id: upload.uploadId,
+            upload_url: c.var.absolute(upload.url),
+            method: 'PUT' as const,
+            confirm_url: confirm,
+            expires_at: upload.expiresAt,
+          },
+          201,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/grids/{gridId}/uploads/{uploadId}/confirm',
+        tags: ['Two-step upload'],
+        summary: 'Step 2: validate and add the uploaded image',
+        description: 'Validated exactly like add_image; an invalid upload is deleted.',
+        request: { params: UploadParams },
+        responses: {
+          200: json('Stored and recorded', ImageSaved),
+          ...errorResponses(400, 401, 404, 413, 415, 422, 503),
+        },
+      }),
+      async (c) => {
+        const { gridId, uploadId } = c.req.valid('param');
+        return c.json(imageSaved(await c.var.service.confirmUpload(gridId, uploadId)), 200);
+      },
+    );

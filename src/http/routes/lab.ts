@@ -1,0 +1,62 @@
+import { createRoute } from '@hono/zod-openapi';
+import { gridBuilt, imageSaved } from '../presenters.js';
+import { readBody } from '../read-body.js';
+import { createRouter } from '../router.js';
+import { BuildQuery, errorResponses, GridBuilt, GridQuery, ImageSaved } from '../schemas.js';
+
+/** The lab's two routes, with its field names, so its curl commands work unchanged. */
+export const labRoutes = (maxUploadBytes: number) =>
+  createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/add_image',
+        tags: ['Lab API'],
+        summary: 'Add one image to a grid',
+        description:
+          'The body is the raw image bytes (`curl --data-binary @photo.jpg`); the format is sniffed from them.',
+        request: {
+          query: GridQuery,
+          body: {
+            content: {
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+        },
+        responses: {
+          200: {
+            description: 'Stored and recorded',
+            content: { 'application/json': { schema: ImageSaved } },
+          },
+          ...errorResponses(400, 401, 413, 415, 422, 503),
+        },
+      }),
+      async (c) => {
+        const body = await readBody(c.req.raw, maxUploadBytes);
+        const record = await c.var.service.addImage(c.req.valid('query').uniqueGridId, body);
+        return c.json(imageSaved(record), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/generate_grid',
+        tags: ['Lab API'],
+        summary: 'Build the grid image of all images of a grid',
+        description:
+          'Tiles are placed row-major in upload order. An unchanged grid answers from its stored result with a fresh link.',
+        request: { query: BuildQuery },
+        responses: {
+          200: {
+            description: 'Built (or reused)',
+            content: { 'application/json': { schema: GridBuilt } },
+          },
+          ...errorResponses(400, 401, 404, 413, 503),
+        },
+      }),
+      async (c) => {
+        const { uniqueGridId, ...options } = c.req.valid('query');
+        const grid = await c.var.service.buildGrid(uniqueGridId, options);
+        return c.json(gridBuilt(grid, c.var.absolute), 200);
+      },
+    );

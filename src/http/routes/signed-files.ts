@@ -1,0 +1,65 @@
+import { Hono } from 'hono';
+import { GridBuilderError } from '../../core/errors.js';
+import type { Bucket } from '../../core/ports.js';
+import {
+  contentTypeOf,
+  type FileObjectStore,
+  SIGNED_FILES_PATH,
+} from '../../storage/local/file-object-store.js';
+import type { SignedMethod, UrlSigner } from '../../storage/local/url-signer.js';
+import { readBody } from '../read-body.js';
+import type { AppEnv } from '../router.js';
+
+export interface SignedFilesOptions {
+  store: FileObjectStore;
+  signer: UrlSigner;
+  maxUploadBytes: number;
+}
+
+const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
+
+/**
+ * What S3 does for presigned URLs, for the local backend: GET an object, or PUT the
+ * bytes of a two-step upload, with a link whose signature and expiry check out.
+ */
+export const signedFileRoutes = ({ store, signer, maxUploadBytes }: SignedFilesOptions) => {
+  const authorize = (
+    method: SignedMethod,
+    bucket: string,
+    key: string,
+    query: Record<string, string>,
+  ) => {
+    if (!BUCKETS.includes(bucket)) throw new GridBuilderError('not_found', 'No such file.');
+    const verdict = signer.verify(method, bucket, key, query);
+    if (verdict === 'expired') {
+      throw new GridBuilderError('forbidden', 'This link has expired: ask the API for a new one.');
+    }
+    if (verdict === 'invalid') {
+      throw new GridBuilderError(
+        'forbidden',
+        'This link is not valid: it was altered or is incomplete.',
+      );
+    }
+    return bucket as Bucket;
+  };
+
+  return new Hono<AppEnv>()
+    .get(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
+      const { bucket, key } = c.req.param();
+      const body = await store.get(authorize('GET', bucket, key, c.req.query()), key);
+      return c.body(new Uint8Array(body), 200, {
+        'Content-Type': contentTypeOf(key),
+        'Content-Length': String(body.length),
+        'Cache-Control': 'private, max-age=300',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Disposition': `inline; filename="${key.slice(key.lastIndexOf('/') + 1)}"`,
+      });
+    })
+    .put(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
+      const { bucket, key } = c.req.param();
+      const target = authorize('PUT', bucket, key, c.req.query());
+      const body = await readBody(c.req.raw, maxUploadBytes);
+      await store.put(target, key, body);
+      return c.json({ message: 'upload received', size: body.length }, 200);
+    });
+};

@@ -1,0 +1,141 @@
+import { z } from '@hono/zod-openapi';
+import { OUTPUT_FORMAT_NAMES } from '../core/formats.js';
+import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import {
+  GRID_ID_INVALID,
+  GRID_ID_MISSING,
+  GRID_ID_PATTERN,
+  IMAGE_ID_PATTERN,
+} from '../core/ids.js';
+
+/** Request and response shapes: they validate requests and generate /openapi.json. */
+
+export const GridId = z
+  .string({ error: (issue) => (issue.input === undefined ? GRID_ID_MISSING : GRID_ID_INVALID) })
+  .min(1, { error: GRID_ID_MISSING })
+  .regex(GRID_ID_PATTERN, { error: GRID_ID_INVALID })
+  .openapi({ example: 'my-trip', description: 'Names the grid: 1-128 of A-Z a-z 0-9 . _ -' });
+
+const wholeNumber = (name: string, range: { min: number; max: number }) => {
+  const message = `${name} must be a whole number from ${range.min} to ${range.max}.`;
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(range.min, { error: message })
+    .max(range.max, { error: message });
+};
+
+export const GridQuery = z.object({ uniqueGridId: GridId.optional() });
+export const BuildQuery = GridQuery.extend({
+  tileSize: wholeNumber('tileSize', TILE_SIZE_RANGE)
+    .optional()
+    .openapi({ description: 'Tile edge in pixels (default 300)', example: 300 }),
+  columns: wholeNumber('columns', COLUMNS_RANGE)
+    .optional()
+    .openapi({ description: 'Columns (default floor(sqrt(n)))', example: 4 }),
+  format: z
+    .enum(OUTPUT_FORMAT_NAMES as ['jpeg', 'png', 'webp', 'avif'], {
+      error: `format must be one of ${OUTPUT_FORMAT_NAMES.join(', ')}.`,
+    })
+    .optional()
+    .openapi({ description: 'Output format (default jpeg)' }),
+});
+
+export const GridParams = z.object({ gridId: GridId });
+export const ImageParams = GridParams.extend({
+  imageId: z.string().regex(IMAGE_ID_PATTERN, {
+    error: 'The image id must be the 26-character image_id returned when the image was added.',
+  }),
+});
+export const UploadParams = GridParams.extend({
+  uploadId: z.string().regex(IMAGE_ID_PATTERN, {
+    error: 'The upload id must be the 26-character upload_id returned when the upload was created.',
+  }),
+});
+
+export const ErrorBody = z
+  .object({ message: z.string().openapi({ example: 'uniqueGridId is missing' }) })
+  .openapi('Error');
+
+export const ImageSaved = z
+  .object({
+    message: z.literal('image saved'),
+    image_size: z.number().int(),
+    key: z.string(),
+    image_id: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+    format: z.string(),
+  })
+  .openapi('ImageSaved');
+
+export const GridBuilt = z
+  .object({
+    message: z.literal('built grid'),
+    presigned_url: z.string().url(),
+    key: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+    columns: z.number().int(),
+    rows: z.number().int(),
+    image_count: z.number().int(),
+    tile_size: z.number().int(),
+    format: z.string(),
+    expires_at: z.string(),
+    cached: z.boolean(),
+  })
+  .openapi('GridBuilt');
+
+export const GridImage = z
+  .object({
+    image_id: z.string(),
+    key: z.string(),
+    image_size: z.number().int(),
+    width: z.number().int(),
+    height: z.number().int(),
+    format: z.string(),
+    uploaded_at: z.string(),
+    url: z.string().url(),
+  })
+  .openapi('GridImage');
+
+export const GridListing = z
+  .object({ uniqueGridId: z.string(), image_count: z.number().int(), images: z.array(GridImage) })
+  .openapi('Grid');
+
+export const UploadCreated = z
+  .object({
+    message: z.literal('upload url created'),
+    upload_id: z.string(),
+    upload_url: z.string().url(),
+    method: z.literal('PUT'),
+    confirm_url: z.string().url(),
+    expires_at: z.string(),
+  })
+  .openapi('UploadCreated');
+
+export const Deleted = z
+  .object({ message: z.string(), uniqueGridId: z.string(), deleted_images: z.number().int() })
+  .openapi('Deleted');
+
+/** Error answers every route may give, for the docs. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/json': { schema: ErrorBody } },
+      },
+    ]),
+  );
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad uniqueGridId, option or empty body',
+  401: 'Missing or wrong API key',
+  404: 'No such grid, image or upload',
+  413: 'Body or pixel count over the limit',
+  415: 'Not an image, or an unsupported format',
+  422: 'A truncated or corrupt image',
+  503: 'Busy or storage unreachable; retry later',
+};

@@ -1,0 +1,31 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startServer } from './start-server.js';
+
+/** `npm start`: the GridBuilder server on the configured storage. */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const server = await startServer(config, logger);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, async () => {
+      logger.info({ signal }, 'shutting down');
+      await server.close();
+      process.exit(0);
+    });
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

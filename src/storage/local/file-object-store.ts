@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { GridBuilderError } from '../../core/errors.js';
+import type { Bucket, ObjectInfo, ObjectStore } from '../../core/ports.js';
+import type { SignedMethod, UrlSigner } from './url-signer.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  tiff: 'image/tiff',
+};
+const SAFE_KEY = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** The HTTP path the server answers signed links on; see src/http/routes/signed-files.ts. */
+export const SIGNED_FILES_PATH = '/files';
+
+/**
+ * The lab's two buckets as folders under `root`. Writes go to a temp file that is
+ * flushed and renamed into place, so a crash never leaves half an object under a
+ * real key. The content type follows from the key's extension.
+ */
+export class FileObjectStore implements ObjectStore {
+  private readonly tmpDir: string;
+
+  constructor(
+    private readonly root: string,
+    private readonly signer: UrlSigner,
+    /** Absolute base for links; empty makes them relative to the API's origin. */
+    private readonly publicUrl = '',
+  ) {
+    this.tmpDir = join(root, '.tmp');
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  async put(bucket: Bucket, key: string, body: Buffer): Promise<void> {
+    const target = this.pathOf(bucket, key);
+    const temp = join(this.tmpDir, randomUUID());
+    const file = await open(temp, 'wx', 0o600);
+    try {
+      await file.writeFile(body);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async get(bucket: Bucket, key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(bucket, key));
+    } catch (error) {
+      if (isMissing(error))
+        throw new GridBuilderError('not_found', `No object "${key}" in ${bucket}.`);
+      throw error;
+    }
+  }
+
+  async head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const info = await stat(this.pathOf(bucket, key));
+      return info.isFile() ? { size: info.size, contentType: contentTypeOf(key) } : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(bucket: Bucket, keys: readonly string[]): Promise<void> {
+    await Promise.all(
+      keys.map((key) =>
+        unlink(this.pathOf(bucket, key)).catch((error) => {
+          if (!isMissing(error)) throw error;
+        }),
+      ),
+    );
+  }
+
+  async list(bucket: Bucket, prefix: string): Promise<string[]> {
+    const bucketDir = join(this.root, bucket);
+    const start = join(bucketDir, prefix.slice(0, prefix.lastIndexOf('/') + 1));
+    let entries: string[];
+    try {
+      entries = await readdir(start, { recursive: true });
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const keys: string[] = [];
+    for (const entry of entries) {
+      const key = relative(bucketDir, join(start, entry)).split(sep).join('/');
+      if (key.startsWith(prefix) && SAFE_KEY.test(key) && (await this.head(bucket, key)))
+        keys.push(key);
+    }
+    return keys.sort();
+  }
+
+  async presignGet(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string> {
+    return this.presign('GET', bucket, key, expiresInSeconds);
+  }
+
+  async presignPut(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string> {
+    return this.presign('PUT', bucket, key, expiresInSeconds);
+  }
+
+  async ping(): Promise<void> {
+    await stat(this.tmpDir);
+  }
+
+  /** The file of an object; rejects any key that could leave the bucket's folder. */
+  pathOf(bucket: Bucket, key: string): string {
+    const bucketDir = resolve(this.root, bucket);
+    const path = resolve(bucketDir, key);
+    if (!SAFE_KEY.test(key) || !path.startsWith(bucketDir + sep)) {
+      throw new GridBuilderError('invalid_request', `"${key}" is not a valid object key.`);
+    }
+    return path;
+  }
+
+  private presign(
+    method: SignedMethod,
+    bucket: Bucket,
+    key: string,
+    expiresInSeconds: number,
+  ): string {
+    this.pathOf(bucket, key);
+    const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
+    const signature = this.signer.sign(method, bucket, key, expires);
+    return `${this.publicUrl}${SIGNED_FILES_PATH}/${bucket}/${key}?expires=${expires}&signature=${signature}`;
+  }
+}
+
+export const contentTypeOf = (key: string): string =>
+  CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';

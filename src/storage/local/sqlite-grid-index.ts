@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import type { GridIndex, ImageRecord } from '../../core/ports.js';
+
+interface Row {
+  grid_id: string;
+  s3_key: string;
+  image_id: string;
+  size: number;
+  width: number;
+  height: number;
+  format: string;
+  content_type: string;
+  uploaded_at: string;
+}
+
+/**
+ * The lab's DynamoDB table `GridBuilder` in SQLite: primary key (uniqueGridId, s3Key),
+ * listed in key order, which is upload order because image ids are time-ordered.
+ * WAL with synchronous=FULL: a committed record survives a crash or power loss.
+ */
+export class SqliteGridIndex implements GridIndex {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS images (
+      grid_id TEXT NOT NULL,
+      s3_key TEXT NOT NULL,
+      image_id TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      width INTEGER NOT NULL,
+      height INTEGER NOT NULL,
+      format TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      uploaded_at TEXT NOT NULL,
+      PRIMARY KEY (grid_id, s3_key)
+    ) WITHOUT ROWID`);
+    this.statements = {
+      add: this.db.prepare<Row>(
+        `INSERT OR REPLACE INTO images VALUES
+         (@grid_id, @s3_key, @image_id, @size, @width, @height, @format, @content_type, @uploaded_at)`,
+      ),
+      list: this.db.prepare<[string], Row>(
+        'SELECT * FROM images WHERE grid_id = ? ORDER BY s3_key',
+      ),
+      remove: this.db.prepare<[string, string]>(
+        'DELETE FROM images WHERE grid_id = ? AND s3_key = ?',
+      ),
+      ping: this.db.prepare('SELECT 1'),
+    };
+  }
+
+  async add(record: ImageRecord): Promise<void> {
+    this.statements.add.run({
+      grid_id: record.gridId,
+      s3_key: record.key,
+      image_id: record.imageId,
+      size: record.size,
+      width: record.width,
+      height: record.height,
+      format: record.format,
+      content_type: record.contentType,
+      uploaded_at: record.uploadedAt,
+    });
+  }
+
+  async list(gridId: string): Promise<ImageRecord[]> {
+    return this.statements.list.all(gridId).map((row) => ({
+      gridId: row.grid_id,
+      key: row.s3_key,
+      imageId: row.image_id,
+      size: row.size,
+      width: row.width,
+      height: row.height,
+      format: row.format,
+      contentType: row.content_type,
+      uploadedAt: row.uploaded_at,
+    }));
+  }
+
+  async remove(gridId: string, keys: readonly string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const key of keys) this.statements.remove.run(gridId, key);
+    })();
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
