@@ -1,0 +1,44 @@
+"""Baseline: the AWS lab's generate_grid algorithm with Pillow, reading files instead of S3.
+
+One image at a time: open, decode at full size, crop the centred square, resize to
+the tile, paste into one RGB canvas; save one JPEG (Pillow's defaults, as the lab).
+Usage: python3 lab_grid.py LIST_FILE TILE OUT_FILE
+Prints JSON {"runsMs": [...], "peakRssBytes": n}.
+"""
+import json
+import math
+import resource
+import sys
+import time
+
+from PIL import Image
+
+
+def build(paths, tile, out_file):
+    columns = math.floor(math.sqrt(len(paths)))
+    rows = math.ceil(len(paths) / columns)
+    grid = Image.new(mode="RGB", size=(columns * tile, rows * tile))
+    for index, path in enumerate(paths):
+        with open(path, "rb") as handle:
+            image = Image.open(handle)
+            side = min(image.size)
+            left = (image.size[0] - side) // 2
+            top = (image.size[1] - side) // 2
+            square = image.crop((left, top, left + side, top + side))
+            tile_image = square.resize((tile, tile))
+        grid.paste(tile_image, ((index % columns) * tile, (index // columns) * tile))
+    grid.save(out_file)
+
+
+def main():
+    list_file, tile, out_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    with open(list_file) as handle:
+        paths = [line for line in handle.read().split("\n") if line]
+    start = time.perf_counter()
+    build(paths, tile, out_file)
+    elapsed = (time.perf_counter() - start) * 1000
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"runsMs": [elapsed], "peakRssBytes": peak}))
+
+
+main()

@@ -1,0 +1,39 @@
+/**
+ * The real GridService building a grid in this process, as a warm server would:
+ *   tsx bench/service-build.ts DATA_DIR GRID_ID TILE RUNS CACHED_RUNS
+ * Every timed build is a real one (the stored result is removed first); then
+ * CACHED_RUNS builds that answer from the stored result. Environment variables are
+ * GridBuilder's own (BUILD_IN_FLIGHT, DECODE_CONCURRENCY, STORAGE, ...).
+ * Prints JSON { runsMs, cachedMs, peakRssBytes }.
+ */
+import { createGridBuilder } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { removeBuiltGrids } from './built-grids.js';
+import { createBenchStorage } from './storage.js';
+
+const [dataDir, gridId, tileArg, runsArg, cachedArg] = process.argv.slice(2) as string[];
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+const storage = await createBenchStorage(config);
+const { service, close } = createGridBuilder(config, createLogger('silent'), storage);
+const tileSize = Number(tileArg);
+
+const runsMs: number[] = [];
+for (let run = 0; run < Number(runsArg); run++) {
+  await removeBuiltGrids(storage.objects, gridId as string);
+  const start = performance.now();
+  const grid = await service.buildGrid(gridId, { tileSize });
+  runsMs.push(performance.now() - start);
+  if (grid.cached) throw new Error('expected a fresh build');
+}
+const cachedMs: number[] = [];
+for (let run = 0; run < Number(cachedArg); run++) {
+  const start = performance.now();
+  const grid = await service.buildGrid(gridId, { tileSize });
+  cachedMs.push(performance.now() - start);
+  if (!grid.cached) throw new Error('expected a cached build');
+}
+close();
+process.stdout.write(
+  `${JSON.stringify({ runsMs, cachedMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+);
