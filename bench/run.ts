@@ -3,8 +3,7 @@
  * against the baselines, in one run, as ratios. See the README's "Performance" section.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,7 +71,7 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'gridbuilder-bench-'));
   try {
     const dataDir = args.data ?? join(work, 'data');
-    if (!existsSync(join(dataDir, 'index.sqlite'))) await populate(dataDir, photos);
+    await populate(dataDir, photos);
     const hasPillow = spawnSync(PYTHON, ['-c', 'import PIL'], { stdio: 'ignore' }).status === 0;
     for (const workload of workloads) {
       await reportFailure(workload.name, () =>
@@ -123,15 +122,13 @@ async function reportFailure(workload: string, run: () => Promise<void>) {
 /** Uploads every photo set through the real service (untimed): the grids to build. */
 async function populate(dataDir: string, photos: PhotoSets) {
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const { service, close } = createGridBuilder(
-    config,
-    createLogger('silent'),
-    await createBenchStorage(config),
-  );
-  const grids = new Map(workloads.map((w) => [w.gridId, photos[w.set]]));
+  const storage = await createBenchStorage(config);
+  const { service, close } = createGridBuilder(config, createLogger('silent'), storage);
+  const grids = new Map(allWorkloads.map((w) => [w.gridId, photos[w.set]]));
   for (const [gridId, files] of grids) {
+    if ((await storage.index.list(gridId)).length === files.length) continue;
+    await service.deleteGrid(gridId);
     console.error(`Uploading ${files.length} photos to ${gridId}...`);
-    const { readFile } = await import('node:fs/promises');
     for (const file of files) await service.addImage(gridId, await readFile(file));
   }
   close();
@@ -342,7 +339,7 @@ async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSet
   const workload = `uploads, 500 KB, ${clients} clients, ${seconds} s`;
   console.error(`Workload ${workload}...`);
   const bareDir = join(work, 'bare');
-  await import('node:fs/promises').then((fs) => fs.mkdir(bareDir));
+  await mkdir(bareDir);
   const bare = await startServerChild([...TSX, 'bench/bare-server.ts', bareDir], {});
   let bareResult: Awaited<ReturnType<typeof loadUploads>>;
   try {
