@@ -11,7 +11,7 @@ import { createGridBuilder } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { removeBuiltGrids } from './built-grids.js';
-import { type ChildResult, median, ROOT, runJsonChild, startServerChild, TSX } from './child.js';
+import { type ChildResult, median, runJsonChild, startServerChild, TSX } from './child.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
 import { formatTable, machineSummary, type Row, saveResults } from './report.js';
 import { createBenchStorage } from './storage.js';
