@@ -8,7 +8,11 @@ import { type RunningServer, startServer } from '../../src/server/start-server.j
 export interface TestServer extends RunningServer {
   dataDir: string;
   /** POST /add_image with raw bytes. */
-  addImage(gridId: string, body: Uint8Array | string, init?: RequestInit): Promise<Response>;
+  addImage(
+    gridId: string,
+    body: Uint8Array | string | ReadableStream,
+    init?: RequestInit,
+  ): Promise<Response>;
   /** POST /generate_grid with query options. */
   generateGrid(gridId: string, options?: Record<string, string | number>): Promise<Response>;
 }
@@ -35,9 +39,9 @@ export async function startTestServer(
     dataDir: dir,
     addImage: (gridId, body, init) =>
       fetch(`${server.url}/add_image?uniqueGridId=${encodeURIComponent(gridId)}`, {
-        method: 'POST',
-        body,
         ...init,
+        method: 'POST',
+        body: body as BodyInit,
       }),
     generateGrid: (gridId, options = {}) => {
       const query = new URLSearchParams({ uniqueGridId: gridId, ...stringify(options) });
