@@ -91,9 +91,9 @@ describe('the Lambda bundle', () => {
     const runner = join(outdir, 'invoke.mjs');
     await writeFile(
       runner,
-      `import { readFileSync } from 'node:fs';
+      `import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-const [bundle, eventsFile] = process.argv.slice(2);
+const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
 const handlers = await import(bundle);
 const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 const context = ${JSON.stringify(lambdaContext('GridBuilder-Bundle'))};
@@ -101,20 +101,31 @@ context.getRemainingTimeInMillis = () => 10000;
 const results = [];
 for (const { handler, event } of events) results.push(await handlers[handler](event, context));
 const sharpPath = createRequire(bundle).resolve('sharp');
-process.stdout.write(JSON.stringify({ results, sharpPath, exported: Object.keys(handlers).sort() }));
+writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object.keys(handlers).sort() }));
 `,
     );
 
+    const resultsFile = join(outdir, 'results.json');
     const { stdout } = await run(
       process.execPath,
-      [runner, join(assetDir, 'index.mjs'), eventsFile],
+      [runner, join(assetDir, 'index.mjs'), eventsFile, resultsFile],
       {
         cwd: outdir,
-        env: { PATH: process.env.PATH, ...awsEnv(servers), LOG_LEVEL: 'silent' },
+        // As deployed: LOG_LEVEL info, logs as JSON lines on stdout for CloudWatch.
+        env: { PATH: process.env.PATH, ...awsEnv(servers), LOG_LEVEL: 'info' },
         timeout: 60_000,
       },
     );
-    const { results, sharpPath, exported } = JSON.parse(stdout) as {
+    const logs = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(logs.filter((l) => l.msg === 'request').map((l) => [l.path, l.status])).toEqual([
+      ['/add_image', 200],
+      ['/add_image', 200],
+      ['/generate_grid', 200],
+    ]);
+    const { results, sharpPath, exported } = JSON.parse(await readFile(resultsFile, 'utf8')) as {
       results: { statusCode: number; body: string }[];
       sharpPath: string;
       exported: string[];

@@ -206,20 +206,3 @@ export function awsClientOverrides(servers: AwsServers, endpoints: Endpoints = {
     credentials: TEST_CREDENTIALS,
   };
 }
-
-/**
- * Runs `fn` with these variables set in process.env, restoring them afterwards.
- * For code that reads the environment itself (the SDK's endpoint variables).
- */
-export async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
