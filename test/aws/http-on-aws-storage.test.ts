@@ -11,7 +11,8 @@ import {
   awsStorageConfig,
   startAwsServers,
 } from '../support/aws-servers.js';
-import { colourDistance, decode, distinctColours, solidJpeg } from '../support/solid-images.js';
+import { decode, distinctColours } from '../support/image-inspection.js';
+import { near, solidImage } from '../support/images.js';
 
 // The whole lab flow over HTTP against the real GridBuilder server with STORAGE=aws,
 // on s3rver + dynalite. The server finds them the way it would find any S3- or
@@ -60,7 +61,7 @@ describe('the lab flow over HTTP on S3 + DynamoDB (STORAGE=aws)', () => {
 
   it('add_image stores 16 images in S3 with their type and records them in the table', async () => {
     for (const [i, colour] of colours.entries()) {
-      const jpeg = await solidJpeg(colour, 320 + i, 240);
+      const jpeg = await solidImage(colour, 320 + i, 240);
       const response = await post('/add_image?uniqueGridId=trip', jpeg);
       expect(response.status).toBe(200);
       const body = await response.json();
@@ -108,7 +109,7 @@ describe('the lab flow over HTTP on S3 + DynamoDB (STORAGE=aws)', () => {
     expect([grid.width, grid.height, grid.format]).toEqual([1200, 1200, 'jpeg']);
     for (const [i, colour] of colours.entries()) {
       const centre = grid.pixel((i % 4) * 300 + 150, Math.floor(i / 4) * 300 + 150);
-      expect(colourDistance(centre, colour), `tile ${i}`).toBeLessThan(16);
+      expect(near(centre, colour, 16), `tile ${i}: ${centre} instead of ${colour}`).toBe(true);
     }
 
     const again = await (await post('/generate_grid?uniqueGridId=trip')).json();
@@ -144,7 +145,7 @@ describe('the lab flow over HTTP on S3 + DynamoDB (STORAGE=aws)', () => {
       `${servers.s3.endpoint}/${servers.sourceBucket}/_uploads/trip/`,
     );
 
-    const big = await solidJpeg([250, 250, 250], 2000, 1500);
+    const big = await solidImage([250, 250, 250], 2000, 1500);
     const put = await fetch(upload.upload_url, {
       method: 'PUT',
       body: new Uint8Array(big),
@@ -202,7 +203,7 @@ describe('the lab flow over HTTP on S3 + DynamoDB (STORAGE=aws)', () => {
   });
 
   it('answers bad input with 4xx messages and stores nothing', async () => {
-    const missing = await post('/add_image', await solidJpeg([1, 2, 3]));
+    const missing = await post('/add_image', await solidImage([1, 2, 3]));
     expect(missing.status).toBe(400);
     expect((await missing.json()).message).toMatch(/uniqueGridId/);
     expect((await post('/add_image?uniqueGridId=bad', Buffer.alloc(0))).status).toBe(400);
@@ -238,7 +239,7 @@ describe('when S3 or DynamoDB cannot be reached', () => {
 
       const add = await down.app.request('/add_image?uniqueGridId=x', {
         method: 'POST',
-        body: new Uint8Array(await solidJpeg([9, 9, 9])),
+        body: new Uint8Array(await solidImage([9, 9, 9])),
       });
       expect(add.status).toBe(503);
       const message = (await add.json()).message as string;

@@ -8,7 +8,8 @@ import {
   restApiEvent,
 } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
-import { colourDistance, decode, solidJpeg } from '../support/solid-images.js';
+import { decode } from '../support/image-inspection.js';
+import { near, solidImage } from '../support/images.js';
 
 // The Lambda handlers invoked the way Lambda does: an API Gateway event and a
 // context, with the configuration in the environment (as the CDK stack sets it),
@@ -35,8 +36,8 @@ const invoke = async (handler: Handler, event: object, name?: string) =>
   (await handler(event as never, lambdaContext(name) as never)) as ProxyResult;
 
 describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
-  const red = solidJpeg([220, 20, 20], 200, 200);
-  const blue = solidJpeg([20, 20, 220], 300, 200);
+  const red = solidImage([220, 20, 20], 200, 200);
+  const blue = solidImage([20, 20, 220], 300, 200);
 
   it('add_image takes an HTTP API 2.0 event with a base64 JPEG body', async () => {
     const body = await red;
@@ -118,8 +119,8 @@ describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
 
     const grid = await decode(Buffer.from(await (await fetch(built.presigned_url)).arrayBuffer()));
     expect([grid.width, grid.height]).toEqual([300, 600]);
-    expect(colourDistance(grid.pixel(150, 150), [220, 20, 20])).toBeLessThan(16);
-    expect(colourDistance(grid.pixel(150, 450), [20, 20, 220])).toBeLessThan(16);
+    expect(near(grid.pixel(150, 150), [220, 20, 20], 16)).toBe(true);
+    expect(near(grid.pixel(150, 450), [20, 20, 220], 16)).toBe(true);
   });
 
   it('builds the composition root once per cold start: a warm invocation keeps its configuration', async () => {

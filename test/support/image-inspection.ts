@@ -1,6 +1,8 @@
 import sharp from 'sharp';
+import type { Rgb } from './images.js';
 
-export type Rgb = readonly [number, number, number];
+// Reading built grids back (decode once, then look at many pixels), and colours to
+// tell many tiles apart. Generating images: ./images.ts.
 
 /** `count` colours far apart from each other, so tiles can be told apart after JPEG. */
 export function distinctColours(count: number): Rgb[] {
@@ -9,19 +11,6 @@ export function distinctColours(count: number): Rgb[] {
     return hslToRgb(hue, 0.9, i % 2 === 0 ? 0.45 : 0.65);
   });
 }
-
-/** A JPEG of one colour (a real encode, so the server's probe and decode run for real). */
-export const solidJpeg = (colour: Rgb, width = 320, height = 240): Promise<Buffer> =>
-  sharp({
-    create: {
-      width,
-      height,
-      channels: 3,
-      background: { r: colour[0], g: colour[1], b: colour[2] },
-    },
-  })
-    .jpeg({ quality: 90 })
-    .toBuffer();
 
 export interface DecodedImage {
   width: number;
@@ -47,9 +36,6 @@ export async function decode(image: Buffer): Promise<DecodedImage> {
     },
   };
 }
-
-export const colourDistance = (a: Rgb, b: Rgb): number =>
-  Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
 
 function hslToRgb(hue: number, saturation: number, lightness: number): Rgb {
   const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
