@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { removeBuiltGrids } from './built-grids.js';
 import { type ChildResult, median, runJsonChild, startServerChild, TSX } from './child.js';
+import { runLatencyBuilds } from './latency.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
 import { formatTable, machineSummary, type Row, saveResults } from './report.js';
 import { createBenchStorage } from './storage.js';
@@ -80,6 +81,9 @@ async function main() {
     }
     if (!args.only || args.only.includes('cached')) {
       await reportFailure('cached rebuild', () => runCachedWorkload(dataDir));
+    }
+    if (!args.only || args.only.includes('latency')) {
+      await reportFailure('storage latency', () => runLatencyWorkload(photos));
     }
     if (!args.only || args.only.includes('upload')) {
       await reportFailure('uploads', () => runUploadWorkload(work, dataDir, photos));
@@ -331,6 +335,29 @@ async function runCachedWorkload(dataDir: string) {
   } finally {
     await server.stop();
   }
+}
+
+async function runLatencyWorkload(photos: PhotoSets) {
+  const workload = '1000 @ 100 on S3, +20 ms per request';
+  console.error(`Workload ${workload}...`);
+  const { direct, delayed } = await runLatencyBuilds(photos.thousand, 100, 20, quick ? 1 : 2);
+  const directMs = timedOf(direct, 1);
+  const delayedMs = timedOf(delayed, 1);
+  rows.push({
+    workload,
+    variant: 'GridService on s3rver via proxy, no delay',
+    ms: directMs,
+    peakRssBytes: direct.peakRssBytes,
+  });
+  rows.push({
+    workload,
+    variant: 'GridService on s3rver via proxy, +20 ms',
+    ms: delayedMs,
+    peakRssBytes: delayed.peakRssBytes,
+    target: '<= 1.3x no delay',
+    pass: delayedMs / directMs <= 1.3,
+    note: `${(delayedMs / directMs).toFixed(2)}x the no-delay build (BUILD_IN_FLIGHT=${process.env.BUILD_IN_FLIGHT ?? 'default'})`,
+  });
 }
 
 async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSets) {

@@ -6,15 +6,14 @@
  * GridBuilder's own (BUILD_IN_FLIGHT, DECODE_CONCURRENCY, STORAGE, ...).
  * Prints JSON { runsMs, cachedMs, peakRssBytes }.
  */
-import { createGridBuilder } from '../src/bootstrap.js';
+import { createGridBuilder, createStorage } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { removeBuiltGrids } from './built-grids.js';
-import { createBenchStorage } from './storage.js';
 
 const [dataDir, gridId, tileArg, runsArg, cachedArg] = process.argv.slice(2) as string[];
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-const storage = await createBenchStorage(config);
+const storage = createStorage(config);
 const { service, close } = createGridBuilder(config, createLogger('silent'), storage);
 const tileSize = Number(tileArg);
 
