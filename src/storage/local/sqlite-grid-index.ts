@@ -54,18 +54,48 @@ export class SqliteGridIndex implements GridIndex {
     };
   }
 
-  async add(record: ImageRecord): Promise<void> {
-    this.statements.add.run({
-      grid_id: record.gridId,
-      s3_key: record.key,
-      image_id: record.imageId,
-      size: record.size,
-      width: record.width,
-      height: record.height,
-      format: record.format,
-      content_type: record.contentType,
-      uploaded_at: record.uploadedAt,
+  /**
+   * Group commit: records added in the same turn of the event loop are written in one
+   * transaction, so concurrent uploads share one WAL fsync instead of queueing one
+   * each on the event loop (it was 18% of the server's main thread in the bench's
+   * upload workload). Each caller still resolves only after its record is committed.
+   */
+  add(record: ImageRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingAdds.push({ record, resolve, reject });
+      if (this.pendingAdds.length === 1) setImmediate(() => this.commitPendingAdds());
     });
+  }
+
+  private readonly pendingAdds: {
+    record: ImageRecord;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+
+  private commitPendingAdds() {
+    const batch = this.pendingAdds.splice(0);
+    try {
+      this.db.transaction(() => {
+        for (const { record } of batch) {
+          this.statements.add.run({
+            grid_id: record.gridId,
+            s3_key: record.key,
+            image_id: record.imageId,
+            size: record.size,
+            width: record.width,
+            height: record.height,
+            format: record.format,
+            content_type: record.contentType,
+            uploaded_at: record.uploadedAt,
+          });
+        }
+      })();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    for (const { resolve } of batch) resolve();
   }
 
   async list(gridId: string): Promise<ImageRecord[]> {

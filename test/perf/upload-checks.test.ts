@@ -1,0 +1,75 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { endsCompletely } from '../../src/core/complete-file.js';
+import { probeImage } from '../../src/core/image-probe.js';
+import type { ImageRecord } from '../../src/core/ports.js';
+import { SqliteGridIndex } from '../../src/storage/local/sqlite-grid-index.js';
+
+const image = (format: 'jpeg' | 'png' | 'gif' | 'webp') =>
+  sharp({
+    create: {
+      width: 300,
+      height: 200,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .toFormat(format)
+    .toBuffer();
+
+describe('endsCompletely', () => {
+  it('accepts whole files and refuses the same files cut short', async () => {
+    for (const format of ['jpeg', 'png', 'gif', 'webp'] as const) {
+      const bytes = await image(format);
+      expect(endsCompletely(format, bytes), format).toBe(true);
+      expect(endsCompletely(format, bytes.subarray(0, bytes.length - 100)), format).toBe(false);
+    }
+  });
+});
+
+describe('probeImage without a trial decode for whole files', () => {
+  it('still rejects a truncated JPEG', async () => {
+    const bytes = await image('jpeg');
+    await expect(probeImage(bytes.subarray(0, bytes.length >> 1), 1e8)).rejects.toMatchObject({
+      kind: 'unprocessable',
+    });
+  });
+
+  it('accepts a JPEG with bytes after its end marker when it decodes', async () => {
+    const bytes = Buffer.concat([await image('jpeg'), Buffer.from('trailer data')]);
+    await expect(probeImage(bytes, 1e8)).resolves.toMatchObject({ format: 'jpeg', width: 300 });
+  });
+});
+
+describe('SqliteGridIndex group commit', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('commits concurrent adds, each resolved, listed in key order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gridbuilder-index-'));
+    dirs.push(dir);
+    const file = join(dir, 'index.sqlite');
+    const index = new SqliteGridIndex(file);
+    const record = (n: number): ImageRecord => ({
+      gridId: 'g',
+      key: `g/${String(n).padStart(4, '0')}.jpg`,
+      imageId: String(n),
+      size: n,
+      width: 1,
+      height: 1,
+      format: 'jpeg',
+      contentType: 'image/jpeg',
+      uploadedAt: new Date(0).toISOString(),
+    });
+    await Promise.all(Array.from({ length: 50 }, (_, n) => index.add(record(n))));
+    index.close();
+    const reopened = new SqliteGridIndex(file);
+    const keys = (await reopened.list('g')).map((r) => r.key);
+    reopened.close();
+    expect(keys).toEqual(Array.from({ length: 50 }, (_, n) => record(n).key));
+  });
+});
