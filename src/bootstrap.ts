@@ -38,6 +38,7 @@ export function createGridBuilder(
   config: Config,
   logger: Logger,
   storage: Storage = createLocalStorage(config),
+  web: Pick<AppOptions, 'webRoot'> = {},
 ) {
   configureSharp();
   const service = new GridService(storage.objects, storage.index, {
@@ -55,6 +56,7 @@ export function createGridBuilder(
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     publicUrl: config.PUBLIC_URL,
     signedFiles: storage.signedFiles,
+    webRoot: web.webRoot,
   });
   return { service, app, close: () => storage.close() };
 }

@@ -9,6 +9,7 @@ import { gridRoutes } from './routes/grids.js';
 import { healthRoutes } from './routes/health.js';
 import { labRoutes } from './routes/lab.js';
 import { type SignedFilesOptions, signedFileRoutes } from './routes/signed-files.js';
+import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
   service: GridService;
@@ -18,6 +19,8 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** Only for the local backend, which serves its own presigned links. */
   signedFiles?: SignedFilesOptions | undefined;
+  /** The built web page (dist/web) to serve at `/`; none when the page is hosted elsewhere. */
+  webRoot?: string | undefined;
 }
 
 /**
@@ -61,6 +64,10 @@ export function createApp(options: AppOptions) {
   app.route('/', healthRoutes());
   if (options.signedFiles) app.route('/', signedFileRoutes(options.signedFiles));
   app.route('/', docsRoutes());
+  if (options.webRoot) {
+    const extraOrigins = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
+    app.route('/', webRoutes({ root: options.webRoot, extraOrigins }));
+  }
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
@@ -9,9 +11,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The built web page, `dist/web` at the package root: this file is two folders deep
+ * both as source (src/server) and as build output (dist/server).
+ */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
 /** Starts GridBuilder's HTTP server; resolves once it listens. */
-export function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const gridBuilder = createGridBuilder(config, logger);
+export function startServer(
+  config: Config,
+  logger: Logger,
+  webRoot: string = DEFAULT_WEB_ROOT,
+): Promise<RunningServer> {
+  if (!existsSync(webRoot)) {
+    logger.warn({ webRoot }, 'The web page is not built (run npm run build): / will answer 404.');
+  }
+  const gridBuilder = createGridBuilder(config, logger, undefined, { webRoot });
   return new Promise((resolvePromise, reject) => {
     const server = serve(
       { fetch: gridBuilder.app.fetch, hostname: config.HOST, port: config.PORT },

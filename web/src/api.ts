@@ -1,0 +1,186 @@
+/** The GridBuilder HTTP API as the page uses it (docs/CONTRACT.md). */
+
+export interface ImageSaved {
+  message: 'image saved';
+  image_id: string;
+  image_size: number;
+  width: number;
+  height: number;
+  format: string;
+}
+
+export interface GridImage {
+  image_id: string;
+  image_size: number;
+  width: number;
+  height: number;
+  format: string;
+  uploaded_at: string;
+  url: string;
+}
+
+export interface GridListing {
+  uniqueGridId: string;
+  image_count: number;
+  images: GridImage[];
+}
+
+export interface GridBuilt {
+  presigned_url: string;
+  width: number;
+  height: number;
+  columns: number;
+  rows: number;
+  image_count: number;
+  tile_size: number;
+  format: string;
+  expires_at: string;
+}
+
+interface UploadCreated {
+  upload_url: string;
+  confirm_url: string;
+}
+
+export interface BuildOptions {
+  tileSize?: number | undefined;
+  columns?: number | undefined;
+  format?: string | undefined;
+}
+
+/** Above this size an image takes the two-step upload (on AWS one request carries ~4.5 MB). */
+export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
+
+/** An error the user can read: the server's own message whenever it sent one. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const UNREACHABLE = 'Could not reach the GridBuilder server: check your connection and try again.';
+
+function messageOf(status: number, text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body.message === 'string' && body.message) return body.message;
+  } catch {
+    // Not JSON (a proxy's or storage's error page): fall through to the status.
+  }
+  if (status === 413) return 'The file is too large for the server.';
+  if (status === 403) return 'The upload link was refused (expired or invalid): try again.';
+  return `The server answered with HTTP ${status}.`;
+}
+
+export type Progress = (loaded: number, total: number) => void;
+
+/**
+ * One request through XMLHttpRequest, the only browser API that reports upload
+ * progress. Resolves with the parsed JSON body of a 2xx answer.
+ */
+function send<T>(
+  method: string,
+  url: string,
+  body: Blob | null,
+  onProgress?: Progress,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    if (body) xhr.setRequestHeader('Content-Type', body.type || 'application/octet-stream');
+    if (onProgress) xhr.upload.onprogress = (event) => onProgress(event.loaded, event.total);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve((xhr.responseText ? JSON.parse(xhr.responseText) : {}) as T);
+        } catch {
+          resolve({} as T);
+        }
+      } else {
+        reject(new ApiError(messageOf(xhr.status, xhr.responseText), xhr.status));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(UNREACHABLE, 0));
+    xhr.ontimeout = xhr.onerror;
+    xhr.send(body);
+  });
+}
+
+async function call<T>(method: string, url: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method });
+  } catch {
+    throw new ApiError(UNREACHABLE, 0);
+  }
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(messageOf(response.status, text), response.status);
+  return JSON.parse(text) as T;
+}
+
+export class GridBuilderApi {
+  constructor(private readonly base: string) {}
+
+  private url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  /** The page's link to the API docs, wherever the API runs. */
+  get docsUrl(): string {
+    return this.url('/docs');
+  }
+
+  /** Adds one image; files over TWO_STEP_THRESHOLD go through the two-step upload. */
+  async upload(gridId: string, file: File, onProgress: Progress): Promise<ImageSaved> {
+    if (file.size <= TWO_STEP_THRESHOLD) {
+      const url = this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}`);
+      return send<ImageSaved>('POST', url, file, onProgress);
+    }
+    const upload = await call<UploadCreated>(
+      'POST',
+      this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+    );
+    await send('PUT', upload.upload_url, file, onProgress);
+    return call<ImageSaved>('POST', upload.confirm_url);
+  }
+
+  list(gridId: string): Promise<GridListing> {
+    return call('GET', this.url(`/grids/${encodeURIComponent(gridId)}`));
+  }
+
+  remove(gridId: string, imageId: string): Promise<unknown> {
+    const path = `/grids/${encodeURIComponent(gridId)}/images/${encodeURIComponent(imageId)}`;
+    return call('DELETE', this.url(path));
+  }
+
+  build(gridId: string, options: BuildOptions): Promise<GridBuilt> {
+    const query = new URLSearchParams({ uniqueGridId: gridId });
+    if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
+    if (options.columns !== undefined) query.set('columns', String(options.columns));
+    if (options.format) query.set('format', options.format);
+    return call('POST', this.url(`/generate_grid?${query}`));
+  }
+}
+
+/**
+ * Where the API is: `apiUrl` from config.json next to index.html (a deployer sets it
+ * when the page and the API live on different origins), else this page's origin.
+ */
+export async function resolveApiBase(): Promise<string> {
+  try {
+    const response = await fetch(new URL('./config.json', location.href), { cache: 'no-cache' });
+    if (response.ok) {
+      const config = (await response.json()) as { apiUrl?: unknown };
+      if (typeof config.apiUrl === 'string' && config.apiUrl.trim()) {
+        return config.apiUrl.trim().replace(/\/+$/, '');
+      }
+    }
+  } catch {
+    // No or unreadable config.json: the API is on this origin.
+  }
+  return location.origin;
+}
