@@ -1,0 +1,191 @@
+/**
+ * The GridBuilder HTTP API (docs/CONTRACT.md) as the CLI's commands use it: one
+ * place for URLs, the two-step upload, and turning answers into errors with the
+ * server's own message.
+ */
+
+export interface ImageSaved {
+  message: 'image saved';
+  image_id: string;
+  key: string;
+  image_size: number;
+  width: number;
+  height: number;
+  format: string;
+}
+
+export interface GridImage {
+  image_id: string;
+  key: string;
+  image_size: number;
+  width: number;
+  height: number;
+  format: string;
+  uploaded_at: string;
+  url: string;
+}
+
+export interface GridListing {
+  uniqueGridId: string;
+  image_count: number;
+  images: GridImage[];
+}
+
+export interface GridBuilt {
+  message: 'built grid';
+  presigned_url: string;
+  key: string;
+  width: number;
+  height: number;
+  columns: number;
+  rows: number;
+  image_count: number;
+  tile_size: number;
+  format: string;
+  expires_at: string;
+  cached?: boolean;
+}
+
+export interface Deleted {
+  message: string;
+  uniqueGridId: string;
+  deleted_images: number;
+}
+
+interface UploadCreated {
+  upload_id: string;
+  upload_url: string;
+  confirm_url: string;
+  expires_at: string;
+}
+
+export interface BuildOptions {
+  tileSize?: number | undefined;
+  columns?: number | undefined;
+  format?: string | undefined;
+}
+
+/**
+ * Images above this size take the two-step upload: on AWS one request carries at
+ * most ~4.5 MB of raw image (6 MB Lambda payload, base64), and locally it costs nothing.
+ */
+export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
+
+/** The server answered with an error; `message` is its own words. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** No answer at all: wrong URL, server down, network gone. */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+}
+
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+export class GridBuilderClient {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  private url(path: string): string {
+    return `${this.baseUrl}${path}`;
+  }
+
+  private async request(url: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new UnreachableError(`Could not reach ${new URL(url).origin} (${reason}).`, {
+        cause: error,
+      });
+    }
+    if (!response.ok) {
+      throw new ApiError(messageOf(response.status, await response.text()), response.status);
+    }
+    return response;
+  }
+
+  private async json<T>(url: string, init?: RequestInit): Promise<T> {
+    return (await (await this.request(url, init)).json()) as T;
+  }
+
+  /** Adds one image; big ones go through the two-step upload. */
+  upload(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+    return bytes.byteLength > TWO_STEP_THRESHOLD
+      ? this.uploadInTwoSteps(gridId, bytes)
+      : this.addImage(gridId, bytes);
+  }
+
+  /** The lab's POST /add_image. */
+  addImage(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+    return this.json(this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+    });
+  }
+
+  /** Ask for an upload URL, PUT the bytes there (S3 on AWS), then confirm. */
+  async uploadInTwoSteps(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+    const upload = await this.json<UploadCreated>(
+      this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+      { method: 'POST' },
+    );
+    await this.request(upload.upload_url, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+    });
+    return this.json(upload.confirm_url, { method: 'POST' });
+  }
+
+  listImages(gridId: string): Promise<GridListing> {
+    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`));
+  }
+
+  deleteImage(gridId: string, imageId: string): Promise<Deleted> {
+    const path = `/grids/${encodeURIComponent(gridId)}/images/${encodeURIComponent(imageId)}`;
+    return this.json(this.url(path), { method: 'DELETE' });
+  }
+
+  deleteGrid(gridId: string): Promise<Deleted> {
+    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`), { method: 'DELETE' });
+  }
+
+  /** The lab's POST /generate_grid. */
+  buildGrid(gridId: string, options: BuildOptions = {}): Promise<GridBuilt> {
+    const query = new URLSearchParams({ uniqueGridId: gridId });
+    if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
+    if (options.columns !== undefined) query.set('columns', String(options.columns));
+    if (options.format) query.set('format', options.format);
+    return this.json(this.url(`/generate_grid?${query}`), { method: 'POST' });
+  }
+
+  /** GETs a presigned link (a built grid). */
+  async download(url: string): Promise<Buffer> {
+    return Buffer.from(await (await this.request(url)).arrayBuffer());
+  }
+}
+
+function messageOf(status: number, text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body.message === 'string' && body.message) return body.message;
+  } catch {
+    // Not JSON: a proxy's or S3's error page.
+  }
+  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return `The server answered HTTP ${status}${snippet ? `: ${snippet}` : '.'}`;
+}
