@@ -1,8 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import {
   BLUE,
   GREEN,
@@ -13,22 +16,32 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { buildServerAndCli, runCli } from '../support/run-cli.js';
 
-let server: TestServer;
+let server: RunningServer;
 let work: string;
 let url: string[];
+/** "METHOD /path" of every request the server answered, from its own request log. */
+const requests: string[] = [];
 
 beforeAll(async () => {
   await buildServerAndCli();
-  server = await startTestServer();
-  url = ['--url', server.url];
   work = mkdtempSync(join(tmpdir(), 'gridbuilder-cli-'));
+  const config = loadConfig({ PORT: '0', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info' });
+  const log = pino(
+    { level: 'info' },
+    {
+      write: (line: string) => {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'request') requests.push(`${entry.method} ${entry.path}`);
+      },
+    },
+  );
+  server = await startServer(config, log);
+  url = ['--url', server.url];
 });
 afterAll(async () => {
   await server?.close();
-  if (server) removeDataDir(server);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -50,11 +63,19 @@ describe('gridbuilder add, ls, build', () => {
 
   it('adds a folder, skipping the non-image with a warning, and exits 0', async () => {
     expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
+    requests.length = 0;
     const result = await runCli(['add', photos, '--grid', 'trip', '--concurrency', '1', ...url]);
     expect(result.stderr).toMatch(/warning: skipping .*notes\.txt: not a JPEG/);
     expect(result.stdout).toContain('Added 5 of 5 images to grid trip');
     expect(result.stdout).toContain('1 skipped');
     expect(result.code).toBe(0);
+    // Four small images in one request each; the big one in the two-step upload.
+    expect(requests.filter((r) => r.startsWith('POST /add_image'))).toHaveLength(4);
+    expect(requests.filter((r) => !r.startsWith('POST /add_image'))).toEqual([
+      'POST /grids/trip/uploads',
+      expect.stringMatching(/^PUT \/files\/source\/_uploads\/trip\/[0-9A-Z]{26}$/),
+      expect.stringMatching(/^POST \/grids\/trip\/uploads\/[0-9A-Z]{26}\/confirm$/),
+    ]);
   });
 
   it('lists the images in file order as JSON, the big one included (two-step upload)', async () => {

@@ -179,6 +179,26 @@ describe('the web page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('takes files dropped on the page', async () => {
+    const page = await openPage(`${server.url}/?grid=dropped`);
+    const jpeg = (await solidImage(GREEN, 80, 60)).toString('base64');
+    // What a drag from the file manager delivers: a drop event carrying files.
+    await page.evaluate((base64) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'a.jpg', { type: 'image/jpeg' }));
+      transfer.items.add(new File([bytes], 'b.jpg', { type: 'image/jpeg' }));
+      const zone = document.querySelector('#drop-zone') as HTMLElement;
+      zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, dataTransfer: transfer }));
+      zone.dispatchEvent(new DragEvent('drop', { bubbles: true, dataTransfer: transfer }));
+    }, jpeg);
+    await uploadsSettled(page, 2);
+    expect(await page.locator('#upload-list li[data-state="done"]').count()).toBe(2);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '2');
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it('shows the server error in words when a build is refused', async () => {
     const page = await openPage(`${server.url}/?grid=empty-grid`);
     await page.locator('#build').click();

@@ -13,7 +13,8 @@ import {
 } from './grid-id.js';
 import { Uploads } from './uploads.js';
 
-async function start(): Promise<void> {
+/** Wires the page to the API once config.json said where it is; resolves to the upload queue. */
+async function start(): Promise<Uploads> {
   const api = new GridBuilderApi(await resolveApiBase());
   byId<HTMLAnchorElement>('docs-link').href = api.docsUrl;
 
@@ -55,35 +56,44 @@ async function start(): Promise<void> {
   });
   byId('refresh').addEventListener('click', () => void gallery.refresh());
 
-  for (const id of ['file-input', 'folder-input']) {
-    const input = byId<HTMLInputElement>(id);
-    input.addEventListener('change', () => {
-      uploads.add(visibleFiles(input.files ?? []));
-      input.value = '';
-    });
-  }
-
-  const zone = byId('drop-zone');
-  // The whole page accepts drops, so a near miss does not open the photo in the tab.
-  document.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    zone.classList.add('dragging');
-  });
-  document.addEventListener('dragleave', (event) => {
-    if (!event.relatedTarget) zone.classList.remove('dragging');
-  });
-  document.addEventListener('drop', (event) => {
-    event.preventDefault();
-    zone.classList.remove('dragging');
-    if (event.dataTransfer) {
-      void filesOfDrop(event.dataTransfer).then((files) => uploads.add(visibleFiles(files)));
-    }
-  });
-
   openGrid(gridId);
+  return uploads;
 }
 
-start().catch((error) => {
+const started = start();
+started.catch((error) => {
   const message = byId('build-error');
   showError(message, `The page could not start: ${(error as Error).message}`);
+});
+
+/** Files chosen or dropped before start-up finished wait for it instead of getting lost. */
+const addFiles = (files: File[]) =>
+  void started.then(
+    (uploads) => uploads.add(files),
+    () => undefined,
+  );
+
+for (const id of ['file-input', 'folder-input']) {
+  const input = byId<HTMLInputElement>(id);
+  input.addEventListener('change', () => {
+    addFiles(visibleFiles(input.files ?? []));
+    input.value = '';
+  });
+}
+
+// The whole page accepts drops, from the first moment, so a near miss does not open
+// the photo in the tab.
+const zone = byId('drop-zone');
+document.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  zone.classList.add('dragging');
+});
+document.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) zone.classList.remove('dragging');
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  zone.classList.remove('dragging');
+  if (event.dataTransfer)
+    void filesOfDrop(event.dataTransfer).then((files) => addFiles(visibleFiles(files)));
 });
