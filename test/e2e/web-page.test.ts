@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLUE, GREEN, MAGENTA, noisyPng, RED, solidImage, YELLOW } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
@@ -118,6 +119,23 @@ describe('the web page', () => {
       'The built grid: 5 images in 2 columns and 3 rows',
     );
     await shot(page, '03-built');
+
+    // Download saves the grid under the grid's name; Copy link puts the link on the clipboard.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#download').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${gridId}.jpg`);
+    const saved = await sharp(await download.path()).metadata();
+    expect(saved).toMatchObject({ format: 'jpeg', width: 200, height: 300 });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: server.url,
+    });
+    await page.locator('#copy-link').click();
+    await page.waitForFunction(
+      () => document.querySelector('#copy-link')?.textContent === 'Copied',
+    );
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
     const pageLink = page.url();
     await page.close();
 

@@ -33,10 +33,14 @@ export class Uploads {
     this.counts.total += files.length;
     this.updateSummary();
     announce(`Uploading ${plural(files.length, 'file')} to ${gridId}.`);
+    // The newest batch goes on top, its files in the order they will be uploaded.
+    const batch = document.createDocumentFragment();
     for (const file of files) {
-      const row = this.addRow(file);
+      const row = this.row(file);
+      batch.append(row.item);
       void this.limit(() => this.upload(gridId, file, row));
     }
+    this.list.prepend(batch);
   }
 
   private async upload(gridId: string, file: File, row: UploadRow): Promise<void> {
@@ -67,7 +71,7 @@ export class Uploads {
     }
   }
 
-  private addRow(file: File): UploadRow {
+  private row(file: File): UploadRow {
     const thumb = file.type.startsWith('image/') ? thumbnailOf(file) : placeholder();
     const progress = make('progress', { max: 1, value: 0 });
     progress.setAttribute('aria-label', `Upload of ${file.name}`);
@@ -90,7 +94,6 @@ export class Uploads {
       ),
     );
     item.dataset.state = 'queued';
-    this.list.prepend(item);
     return { item, progress, state };
   }
 

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
@@ -48,7 +47,8 @@ Example:
 async function add(inputs: string[], options: AddOptions): Promise<number> {
   const client = clientFor(options);
   const { images, skipped } = await findImages(inputs);
-  const show = (path: string) => relative(process.cwd(), path) || path;
+  // Paths as the user gave them (folders joined with the names found in them).
+  const show = (path: string) => path;
   for (const skip of skipped) {
     if (!options.json) console.warn(`warning: skipping ${show(skip.path)}: ${skip.reason}`);
   }
@@ -71,6 +71,7 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
       ? new cliProgress.MultiBar(
           {
             format: ' {bar} {value}/{total} files | {bytes} | {rate} | {failed} failed',
+            barsize: 20,
             hideCursor: true,
             clearOnComplete: false,
             stream: process.stderr,
