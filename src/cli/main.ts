@@ -5,6 +5,7 @@ import { ApiError, UnreachableError } from './api-client.js';
 import { addCommand } from './commands/add.js';
 import { buildCommand } from './commands/build.js';
 import { lsCommand } from './commands/ls.js';
+import { apiUrl } from './commands/parsers.js';
 import { rmCommand } from './commands/rm.js';
 import { serveCommand } from './commands/serve.js';
 import { EXIT, UsageError } from './output.js';
@@ -17,7 +18,8 @@ const program = new Command('gridbuilder')
   .addOption(
     new Option('-u, --url <url>', 'the GridBuilder API')
       .env('GRIDBUILDER_URL')
-      .default('http://localhost:3000'),
+      .default('http://localhost:3000')
+      .argParser(apiUrl),
   )
   .option('--json', 'print results as JSON (for scripts)')
   .configureHelp({ showGlobalOptions: true })

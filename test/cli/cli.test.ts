@@ -203,6 +203,10 @@ describe('failures and exit codes', () => {
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('Allowed choices are jpeg, png, webp, avif');
 
+    const badUrl = await runCli(['ls', '--grid', 'trip', '--url', 'localhost:3000']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain('must be an http:// or https:// URL');
+
     const rmNothing = await runCli(['rm', '--grid', 'trip', ...url]);
     expect(rmNothing.code).toBe(2);
     expect(rmNothing.stderr).toContain('--all');

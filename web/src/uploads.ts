@@ -114,6 +114,8 @@ function thumbnailOf(file: File): HTMLElement {
     className: 'thumb',
     src: url,
     alt: `Preview of ${file.name}`,
+    // Hundreds of photos at once: decode only the previews scrolled into view.
+    loading: 'lazy',
     decoding: 'async',
   });
   img.width = 56;

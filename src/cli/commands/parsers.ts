@@ -17,3 +17,17 @@ export function gridId(value: string): string {
   }
   return value;
 }
+
+/** --url / GRIDBUILDER_URL: where the API is, e.g. http://localhost:3000 or an API Gateway URL. */
+export function apiUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL: write it like http://localhost:3000.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('must be an http:// or https:// URL.');
+  }
+  return value;
+}
