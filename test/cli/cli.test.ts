@@ -218,6 +218,12 @@ describe('failures and exit codes', () => {
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Could not reach http://127.0.0.1:1');
+
+    const add = await runCli(['add', join(work, 'photos'), '--grid', 'trip'], {
+      env: { GRIDBUILDER_URL: 'http://127.0.0.1:1' },
+    });
+    expect(add.code).toBe(3);
+    expect(add.stderr.match(/Could not reach/g)).toHaveLength(1);
   });
 
   it('prints --help for every command and exits 0', async () => {

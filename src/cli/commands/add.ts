@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import type { ImageSaved } from '../api-client.js';
+import { type ImageSaved, UnreachableError } from '../api-client.js';
 import { findImages } from '../find-images.js';
 import { clientFor, EXIT, formatBytes, type GlobalOptions, plural, UsageError } from '../output.js';
 import { gridId, positiveInteger } from './parsers.js';
@@ -12,9 +12,7 @@ interface AddOptions extends GlobalOptions {
   concurrency: number;
 }
 
-interface Added extends ImageSaved {
-  file: string;
-}
+type Outcome = { file: string; saved: ImageSaved } | { file: string; error: string };
 
 export function addCommand(program: Command): void {
   program
@@ -47,10 +45,8 @@ Example:
 async function add(inputs: string[], options: AddOptions): Promise<number> {
   const client = clientFor(options);
   const { images, skipped } = await findImages(inputs);
-  // Paths as the user gave them (folders joined with the names found in them).
-  const show = (path: string) => path;
   for (const skip of skipped) {
-    if (!options.json) console.warn(`warning: skipping ${show(skip.path)}: ${skip.reason}`);
+    if (!options.json) console.warn(`warning: skipping ${skip.path}: ${skip.reason}`);
   }
   if (images.length === 0) {
     throw new UsageError('No images to upload among the files and folders given.');
@@ -81,33 +77,40 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
       : undefined;
   const bar = bars?.create(images.length, 0, { ...progress(), failed: 0 });
 
-  const added: Added[] = [];
-  const failed: Array<{ file: string; message: string }> = [];
+  // One outcome a file, by its position, so the summary lists files in the order given.
+  const outcomes: Outcome[] = [];
+  let failures = 0;
   const limit = pLimit(options.concurrency);
   await Promise.all(
-    images.map((image) =>
+    images.map((image, index) =>
       limit(async () => {
-        const file = show(image.path);
+        const file = image.path;
         try {
-          const saved = await client.upload(options.grid, await readFile(image.path));
-          added.push({ file, ...saved });
+          const saved = await client.upload(options.grid, await readFile(file));
+          outcomes[index] = { file, saved };
         } catch (error) {
-          // A server we cannot reach fails every upload alike: stop and say so once.
-          if ((error as Error).name === 'UnreachableError') throw error;
-          failed.push({ file, message: (error as Error).message });
+          if (error instanceof UnreachableError) {
+            // The server is gone for every file alike: stop and say so once.
+            limit.clearQueue();
+            throw error;
+          }
+          failures += 1;
+          outcomes[index] = { file, error: (error as Error).message };
           const line = `error: ${file}: ${(error as Error).message}`;
           if (bars) bars.log(`${line}\n`);
           else if (!options.json) console.error(line);
         }
         bytesDone += image.size;
-        bar?.increment(1, { ...progress(), failed: failed.length });
+        bar?.increment(1, { ...progress(), failed: failures });
       }),
     ),
   ).finally(() => bars?.stop());
 
   const seconds = (performance.now() - started) / 1000;
-  const order = (file: string) => images.findIndex((image) => show(image.path) === file);
-  added.sort((a, b) => order(a.file) - order(b.file));
+  const added = outcomes.flatMap((o) => ('saved' in o ? [{ file: o.file, ...o.saved }] : []));
+  const failed = outcomes.flatMap((o) =>
+    'error' in o ? [{ file: o.file, message: o.error }] : [],
+  );
   const summary = {
     grid: options.grid,
     added: added.map(({ file, image_id, width, height, format, image_size }) => ({
@@ -119,7 +122,7 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
       image_size,
     })),
     failed,
-    skipped: skipped.map((skip) => ({ file: show(skip.path), reason: skip.reason })),
+    skipped: skipped.map((skip) => ({ file: skip.path, reason: skip.reason })),
     bytes: totalBytes,
     seconds: Number(seconds.toFixed(3)),
   };
