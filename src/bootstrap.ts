@@ -8,6 +8,7 @@ import { type AppOptions, createApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import { FileObjectStore } from './storage/local/file-object-store.js';
 import { SqliteGridIndex } from './storage/local/sqlite-grid-index.js';
+import { type SweepReport, sweepLocalStorage } from './storage/local/sweep.js';
 import { loadSigningSecret, UrlSigner } from './storage/local/url-signer.js';
 
 export interface Storage {
@@ -15,6 +16,12 @@ export interface Storage {
   index: GridIndex;
   /** Extra routes the backend needs (the local one serves its own signed links). */
   signedFiles?: AppOptions['signedFiles'];
+  /**
+   * Removes what a crash left behind (objects without a record, half-written files)
+   * once older than `graceMs`. Only where the backend needs it: on AWS, S3 lifecycle
+   * rules do this.
+   */
+  sweep?(graceMs: number): Promise<SweepReport>;
   close(): void;
 }
 
@@ -29,6 +36,7 @@ export function createLocalStorage(config: Config): Storage {
     objects,
     index,
     signedFiles: { store: objects, signer, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+    sweep: (graceMs) => sweepLocalStorage(objects, index, { graceMs }),
     close: () => index.close(),
   };
 }
@@ -48,6 +56,10 @@ export function createGridBuilder(
     maxOutputPixels: config.MAX_OUTPUT_PIXELS,
     buildInFlight: config.BUILD_IN_FLIGHT,
     decodeConcurrency: config.DECODE_CONCURRENCY,
+    maxConcurrentBuilds: config.MAX_CONCURRENT_BUILDS,
+    maxConcurrentValidations: config.MAX_CONCURRENT_VALIDATIONS,
+    maxQueued: config.MAX_QUEUED,
+    queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
   const app = createApp({
     service,
@@ -55,6 +67,12 @@ export function createGridBuilder(
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     publicUrl: config.PUBLIC_URL,
     signedFiles: storage.signedFiles,
+    apiKeys: config.API_KEYS,
   });
-  return { service, app, close: () => storage.close() };
+  return {
+    service,
+    app,
+    sweep: storage.sweep?.bind(storage),
+    close: () => storage.close(),
+  };
 }

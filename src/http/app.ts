@@ -2,6 +2,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
+import { apiKeyAuth } from './api-key-auth.js';
 import { errorResponse } from './error-response.js';
 import { createRouter } from './router.js';
 import { docsRoutes } from './routes/docs.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** Only for the local backend, which serves its own presigned links. */
   signedFiles?: SignedFilesOptions | undefined;
+  /** When not empty, the API's routes need `Authorization: Bearer <one of these>`. */
+  apiKeys?: readonly string[] | undefined;
 }
 
 /**
@@ -55,6 +58,8 @@ export function createApp(options: AppOptions) {
       'request',
     );
   });
+
+  if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys));
 
   app.route('/', labRoutes(options.maxUploadBytes));
   app.route('/', gridRoutes());

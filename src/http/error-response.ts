@@ -22,6 +22,7 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
     const status = STATUS_OF[error.kind];
     if (status >= 500) logger.warn({ err: error, reqId: c.get('requestId') }, error.message);
     if (error.kind === 'overloaded') c.header('Retry-After', '5');
+    if (error.kind === 'unauthorized') c.header('WWW-Authenticate', 'Bearer realm="GridBuilder"');
     return c.json({ message: error.message }, status);
   }
   logger.error({ err: error, reqId: c.get('requestId') }, 'unexpected error');

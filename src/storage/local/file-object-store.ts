@@ -54,13 +54,22 @@ export class FileObjectStore implements ObjectStore {
       await rm(temp, { force: true });
       throw error;
     }
+    // The rename is durable only once its folder is flushed: without this, a power
+    // loss could keep the index record (SQLite syncs) but lose the object it names.
+    await syncFolder(dirname(target));
+  }
+
+  /** The folder of a bucket, or of the temp files; for the garbage sweep. */
+  folderOf(bucket: Bucket | 'tmp'): string {
+    return bucket === 'tmp' ? this.tmpDir : resolve(this.root, bucket);
   }
 
   async get(bucket: Bucket, key: string): Promise<Buffer> {
     try {
       return await readFile(this.pathOf(bucket, key));
     } catch (error) {
-      if (isMissing(error))
+      // A folder is not an object: never list it, never fail with a 500 on it.
+      if (isMissing(error) || (error as NodeJS.ErrnoException)?.code === 'EISDIR')
         throw new GridBuilderError('not_found', `No object "${key}" in ${bucket}.`);
       throw error;
     }
@@ -142,5 +151,14 @@ export class FileObjectStore implements ObjectStore {
 
 export const contentTypeOf = (key: string): string =>
   CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(path, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
