@@ -41,7 +41,7 @@ async function uploadMany(count: number, offset: number) {
       for (;;) {
         const response = await fetch(`${server.url}/add_image?uniqueGridId=load-${n % GRIDS}`, {
           method: 'POST',
-          body: images[n % images.length] as Buffer,
+          body: new Uint8Array(images[n % images.length] as Buffer),
         });
         const body = (await response.json()) as { message: string };
         if (response.status === 503) {

@@ -31,7 +31,7 @@ describe('overload', () => {
     for (let i = 0; i < 24; i++) {
       const response = await fetch(`${server.url}/add_image?uniqueGridId=busy`, {
         method: 'POST',
-        body: await makeImage('jpeg', i, 640, 480),
+        body: new Uint8Array(await makeImage('jpeg', i, 640, 480)),
       });
       expect(response.status).toBe(200);
     }
