@@ -18,7 +18,8 @@ export interface ServerProcess {
 }
 
 /**
- * GridBuilder's real server (src/server/main.ts through tsx, so no build is needed)
+ * GridBuilder's real server (src/server/main.ts through tsx, so no build is needed;
+ * it must log at info level, the "listening" line is how its URL is found)
  * as a child process on 127.0.0.1 and a free port; resolves once it listens.
  */
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
