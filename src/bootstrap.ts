@@ -1,22 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
-import { GridService } from './core/grid-service.js';
-import type { GridIndex, ObjectStore } from './core/ports.js';
-import { configureSharp } from './core/sharp-settings.js';
-import { type AppOptions, createApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import { createAwsStorage } from './storage/aws/create-aws-storage.js';
 import { FileObjectStore } from './storage/local/file-object-store.js';
 import { SqliteGridIndex } from './storage/local/sqlite-grid-index.js';
 import { loadSigningSecret, UrlSigner } from './storage/local/url-signer.js';
+import { type Storage, wireGridBuilder } from './wire-grid-builder.js';
 
-export interface Storage {
-  objects: ObjectStore;
-  index: GridIndex;
-  /** Extra routes the backend needs (the local one serves its own signed links). */
-  signedFiles?: AppOptions['signedFiles'];
-  close(): void;
-}
+export type { Storage } from './wire-grid-builder.js';
 
 /** Local disk + SQLite under DATA_DIR: the embedded default. */
 export function createLocalStorage(config: Config): Storage {
@@ -33,28 +25,16 @@ export function createLocalStorage(config: Config): Storage {
   };
 }
 
+/** The storage `config.STORAGE` names: local disk + SQLite, or S3 + DynamoDB. */
+export function createStorage(config: Config): Storage {
+  return config.STORAGE === 'aws' ? createAwsStorage(config) : createLocalStorage(config);
+}
+
 /** The one place that wires configuration, storage, service and HTTP app together. */
 export function createGridBuilder(
   config: Config,
   logger: Logger,
-  storage: Storage = createLocalStorage(config),
+  storage: Storage = createStorage(config),
 ) {
-  configureSharp();
-  const service = new GridService(storage.objects, storage.index, {
-    defaultTileSize: config.TILE_SIZE,
-    urlExpiresSeconds: config.URL_EXPIRES_SECONDS,
-    maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    maxInputPixels: config.MAX_INPUT_PIXELS,
-    maxOutputPixels: config.MAX_OUTPUT_PIXELS,
-    buildInFlight: config.BUILD_IN_FLIGHT,
-    decodeConcurrency: config.DECODE_CONCURRENCY,
-  });
-  const app = createApp({
-    service,
-    logger,
-    maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    publicUrl: config.PUBLIC_URL,
-    signedFiles: storage.signedFiles,
-  });
-  return { service, app, close: () => storage.close() };
+  return wireGridBuilder(config, logger, storage);
 }
