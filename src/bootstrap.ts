@@ -1,29 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
-import { GridService } from './core/grid-service.js';
-import type { GridIndex, ObjectStore } from './core/ports.js';
-import { configureSharp } from './core/sharp-settings.js';
-import { type AppOptions, createApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import { createAwsStorage } from './storage/aws/create-aws-storage.js';
 import { FileObjectStore } from './storage/local/file-object-store.js';
 import { SqliteGridIndex } from './storage/local/sqlite-grid-index.js';
-import { type SweepReport, sweepLocalStorage } from './storage/local/sweep.js';
+import { sweepLocalStorage } from './storage/local/sweep.js';
 import { loadSigningSecret, UrlSigner } from './storage/local/url-signer.js';
+import { type Storage, wireGridBuilder } from './wire-grid-builder.js';
 
-export interface Storage {
-  objects: ObjectStore;
-  index: GridIndex;
-  /** Extra routes the backend needs (the local one serves its own signed links). */
-  signedFiles?: AppOptions['signedFiles'];
-  /**
-   * Removes what a crash left behind (objects without a record, half-written files)
-   * once older than `graceMs`. Only where the backend needs it: on AWS, S3 lifecycle
-   * rules do this.
-   */
-  sweep?(graceMs: number): Promise<SweepReport>;
-  close(): void;
-}
+export type { Storage } from './wire-grid-builder.js';
 
 /** Local disk + SQLite under DATA_DIR: the embedded default. */
 export function createLocalStorage(config: Config): Storage {
@@ -41,38 +27,16 @@ export function createLocalStorage(config: Config): Storage {
   };
 }
 
+/** The storage `config.STORAGE` names: local disk + SQLite, or S3 + DynamoDB. */
+export function createStorage(config: Config): Storage {
+  return config.STORAGE === 'aws' ? createAwsStorage(config) : createLocalStorage(config);
+}
+
 /** The one place that wires configuration, storage, service and HTTP app together. */
 export function createGridBuilder(
   config: Config,
   logger: Logger,
-  storage: Storage = createLocalStorage(config),
+  storage: Storage = createStorage(config),
 ) {
-  configureSharp();
-  const service = new GridService(storage.objects, storage.index, {
-    defaultTileSize: config.TILE_SIZE,
-    urlExpiresSeconds: config.URL_EXPIRES_SECONDS,
-    maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    maxInputPixels: config.MAX_INPUT_PIXELS,
-    maxOutputPixels: config.MAX_OUTPUT_PIXELS,
-    buildInFlight: config.BUILD_IN_FLIGHT,
-    decodeConcurrency: config.DECODE_CONCURRENCY,
-    maxConcurrentBuilds: config.MAX_CONCURRENT_BUILDS,
-    maxConcurrentValidations: config.MAX_CONCURRENT_VALIDATIONS,
-    maxQueued: config.MAX_QUEUED,
-    queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
-  });
-  const app = createApp({
-    service,
-    logger,
-    maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    publicUrl: config.PUBLIC_URL,
-    signedFiles: storage.signedFiles,
-    apiKeys: config.API_KEYS,
-  });
-  return {
-    service,
-    app,
-    sweep: storage.sweep?.bind(storage),
-    close: () => storage.close(),
-  };
+  return wireGridBuilder(config, logger, storage);
 }

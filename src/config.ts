@@ -11,6 +11,12 @@ const int = (name: string, min: number, max: number, fallback: number) =>
     .max(max, { error: `${name} must be at most ${max}` })
     .default(fallback);
 
+const flag = (name: string) =>
+  z
+    .enum(['true', 'false', '1', '0', ''], { error: `${name} must be true or false` })
+    .optional()
+    .transform((value) => value === 'true' || value === '1');
+
 const optionalText = z
   .string()
   .optional()
@@ -78,6 +84,8 @@ const schema = z.object({
   SOURCE_BUCKET: optionalText,
   DESTINATION_BUCKET: optionalText,
   TABLE_NAME: z.string().min(1).default('GridBuilder'),
+  /** Path-style S3 URLs (`endpoint/bucket/key`), as MinIO, Ceph and s3rver need. */
+  S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,0 +1,41 @@
+/**
+ * The Lambda functions of the AWS deployment: the lab's `add_image` and
+ * `generate_grid`, and one for the grid resource routes and /health. All three serve
+ * the same Hono app as the local server (through `hono/aws-lambda`), so API Gateway
+ * HTTP API (payload 2.0) and REST API (payload 1.0) events, base64 bodies included,
+ * get the contract's answers. They differ only in the IAM role each one runs with
+ * (infra/lib/gridbuilder-stack.ts) and the routes API Gateway sends them.
+ */
+import { handle } from 'hono/aws-lambda';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
+import { wireGridBuilder } from '../wire-grid-builder.js';
+
+type LambdaHandler = ReturnType<typeof handle>;
+
+let handler: LambdaHandler | undefined;
+
+/**
+ * The composition root, built once per cold start (on the first event) and reused by
+ * every warm invocation: SDK clients keep their sockets, sharp keeps its settings.
+ */
+function lambdaHandler(): LambdaHandler {
+  if (!handler) {
+    const config = loadConfig({ ...process.env, STORAGE: 'aws' });
+    const logger = createLogger(config.LOG_LEVEL);
+    const gridBuilder = wireGridBuilder(config, logger, createAwsStorage(config));
+    handler = handle(gridBuilder.app);
+  }
+  return handler;
+}
+
+/** One entry point; API Gateway routes decide which requests reach which function. */
+const serve: LambdaHandler = (event, context) => lambdaHandler()(event, context);
+
+/** POST /add_image */
+export const addImage = serve;
+/** POST /generate_grid */
+export const generateGrid = serve;
+/** /grids/... (list, delete, two-step upload) and GET /health */
+export const grids = serve;

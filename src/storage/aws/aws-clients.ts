@@ -1,0 +1,59 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsClientOptions {
+  /**
+   * Endpoint overrides. Normally unset: the SDK reads AWS_ENDPOINT_URL_S3 and
+   * AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL) itself. Tests use these to
+   * point one adapter at a proxy without touching the process environment.
+   */
+  s3Endpoint?: string | undefined;
+  dynamoDbEndpoint?: string | undefined;
+  /** `bucket` in the path instead of the host name: what MinIO, Ceph and s3rver need. */
+  forcePathStyle?: boolean | undefined;
+  /** Default: the SDK's chain (environment, profile, container or Lambda role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  /** Default: AWS_REGION or the profile's region. */
+  region?: string | undefined;
+  /** Attempts per call, first one included; default 3 (the SDK's standard retry strategy). */
+  maxAttempts?: number | undefined;
+}
+
+/** One pool of kept-alive sockets per client, and timeouts so a dead endpoint fails fast. */
+const requestHandler = {
+  connectionTimeout: 3_000,
+  requestTimeout: 30_000,
+  httpAgent: { keepAlive: true, maxSockets: 64 },
+  httpsAgent: { keepAlive: true, maxSockets: 64 },
+};
+
+const common = (options: AwsClientOptions) => ({
+  ...(options.region ? { region: options.region } : {}),
+  ...(options.credentials ? { credentials: options.credentials } : {}),
+  retryMode: 'standard',
+  maxAttempts: options.maxAttempts ?? 3,
+  requestHandler,
+});
+
+export function createS3Client(options: AwsClientOptions = {}): S3Client {
+  return new S3Client({
+    ...common(options),
+    ...(options.s3Endpoint ? { endpoint: options.s3Endpoint } : {}),
+    forcePathStyle: options.forcePathStyle ?? false,
+    // Otherwise the SDK signs the CRC32 of an empty body into presigned PUT URLs,
+    // and S3, R2 and MinIO reject every real upload to them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    ...common(options),
+    ...(options.dynamoDbEndpoint ? { endpoint: options.dynamoDbEndpoint } : {}),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}

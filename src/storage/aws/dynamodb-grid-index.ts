@@ -1,0 +1,174 @@
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { GridBuilderError } from '../../core/errors.js';
+import type { GridIndex, ImageRecord } from '../../core/ports.js';
+import { storageFailure } from './storage-errors.js';
+
+/** BatchWriteItem takes at most 25 requests. */
+const WRITE_BATCH = 25;
+/** Rounds of retrying unprocessed items before giving up (about 6 s of backoff in all). */
+const MAX_BATCH_ATTEMPTS = 8;
+/** No grid id starts with "_", so this key is never a grid: a cheap, permission-light probe. */
+const PING_GRID_ID = '_health';
+
+/** One item of the lab's table: its key (uniqueGridId, s3Key) plus the image's details. */
+export interface ImageItem {
+  uniqueGridId: string;
+  s3Key: string;
+  imageId: string;
+  imageSize: number;
+  width: number;
+  height: number;
+  format: string;
+  contentType: string;
+  uploadedAt: string;
+}
+
+export const toItem = (record: ImageRecord): ImageItem => ({
+  uniqueGridId: record.gridId,
+  s3Key: record.key,
+  imageId: record.imageId,
+  imageSize: record.size,
+  width: record.width,
+  height: record.height,
+  format: record.format,
+  contentType: record.contentType,
+  uploadedAt: record.uploadedAt,
+});
+
+const toRecord = (item: Record<string, unknown>): ImageRecord => {
+  const i = item as Partial<ImageItem>;
+  return {
+    gridId: String(i.uniqueGridId),
+    key: String(i.s3Key),
+    imageId: String(i.imageId ?? ''),
+    size: Number(i.imageSize ?? 0),
+    width: Number(i.width ?? 0),
+    height: Number(i.height ?? 0),
+    format: String(i.format ?? ''),
+    contentType: String(i.contentType ?? 'application/octet-stream'),
+    uploadedAt: String(i.uploadedAt ?? ''),
+  };
+};
+
+export interface DynamoDbGridIndexOptions {
+  /** Pause before retry round n (1-based) of unprocessed batch items; exponential with jitter by default. */
+  backoffMs?: (attempt: number) => number;
+}
+
+const defaultBackoff = (attempt: number) => Math.random() * Math.min(2000, 50 * 2 ** attempt);
+
+/**
+ * The lab's table on DynamoDB: hash key `uniqueGridId`, range key `s3Key`. Image ids
+ * are time-ordered, so the range key order is upload order. Unlike the lab's code,
+ * `list` follows LastEvaluatedKey past the 1 MB page to the last item.
+ */
+export class DynamoDbGridIndex implements GridIndex {
+  private readonly backoffMs: (attempt: number) => number;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoDbGridIndexOptions = {},
+  ) {
+    this.backoffMs = options.backoffMs ?? defaultBackoff;
+  }
+
+  async add(record: ImageRecord): Promise<void> {
+    await this.send('record the image', () =>
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(record) })),
+    );
+  }
+
+  async list(gridId: string): Promise<ImageRecord[]> {
+    return (await this.queryPages(gridId)).records;
+  }
+
+  /** Every record of the grid and how many Query pages it took (tests check the paging). */
+  async queryPages(gridId: string): Promise<{ records: ImageRecord[]; pages: number }> {
+    return this.send("list the grid's images", async () => {
+      const records: ImageRecord[] = [];
+      let pages = 0;
+      const paginator = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: 'uniqueGridId = :grid',
+          ExpressionAttributeValues: { ':grid': gridId },
+          // generate_grid right after add_image must see every image just added.
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of paginator) {
+        pages += 1;
+        for (const item of page.Items ?? []) records.push(toRecord(item));
+      }
+      return { records, pages };
+    });
+  }
+
+  async remove(gridId: string, keys: readonly string[]): Promise<void> {
+    const unique = [...new Set(keys)];
+    for (let start = 0; start < unique.length; start += WRITE_BATCH) {
+      const batch = unique.slice(start, start + WRITE_BATCH);
+      await this.writeBatch(
+        batch.map((s3Key) => ({ DeleteRequest: { Key: { uniqueGridId: gridId, s3Key } } })),
+      );
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.send('reach the table', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'uniqueGridId = :grid',
+          ExpressionAttributeValues: { ':grid': PING_GRID_ID },
+          Limit: 1,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * BatchWriteItem may process only part of a batch (throttling, size) and hand the
+   * rest back as UnprocessedItems: send those again, with backoff, until none are left.
+   */
+  private async writeBatch(requests: NonNullable<BatchRequests>): Promise<void> {
+    let pending: BatchRequests | undefined = requests;
+    for (let attempt = 1; pending && pending.length > 0; attempt++) {
+      if (attempt > MAX_BATCH_ATTEMPTS) {
+        throw new GridBuilderError(
+          'storage_unavailable',
+          `Storage is unavailable: DynamoDB left ${pending.length} record(s) unprocessed after ${MAX_BATCH_ATTEMPTS} attempts. Please try again shortly.`,
+        );
+      }
+      if (attempt > 1) await sleep(this.backoffMs(attempt - 1));
+      const batch: BatchRequests = pending;
+      const response: BatchWriteCommandOutput = await this.send('remove records', () =>
+        this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })),
+      );
+      pending = response.UnprocessedItems?.[this.tableName];
+    }
+  }
+
+  private async send<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw storageFailure('DynamoDB', action, error);
+    }
+  }
+}
+
+type BatchRequests = NonNullable<
+  ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']
+>[string];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
