@@ -266,8 +266,16 @@ export class GridService {
     try {
       await this.index.add(record);
     } catch (error) {
-      // Not recorded, so not acknowledged: take the object back.
-      await this.objects.delete('source', [record.key]).catch(() => {});
+      // Not acknowledged, so take the image back. A failed add may still have been
+      // applied (the answer was lost, not the write), so the record goes first; only
+      // once it is surely gone may the object go. If either step fails the object
+      // stays behind unrecorded, for the sweep: never a record without its object.
+      try {
+        await this.index.remove(gridId, [record.key]);
+        await this.objects.delete('source', [record.key]);
+      } catch {
+        // Left for the sweep (local) or the lifecycle rules (AWS).
+      }
       throw error;
     }
     return record;
