@@ -2,17 +2,15 @@ import { ConfigError, loadConfig } from '../config.js';
 import { collectGarbage } from '../gc.js';
 import { sweepSummary } from '../storage/local/sweep.js';
 
-/** `npm run gc`: one sweep of the configured local data folder; prints what it removed. */
+/** `npm run gc`: one sweep of the configured storage; prints what it removed. */
 async function main() {
   const config = loadConfig();
   const report = await collectGarbage(config);
-  if (!report) {
-    console.log(
-      'STORAGE=aws: nothing to do here; the S3 lifecycle rules expire unrecorded uploads.',
-    );
-    return;
-  }
-  console.log(JSON.stringify({ dataDir: config.DATA_DIR, ...sweepSummary(report) }));
+  const where =
+    config.STORAGE === 'local'
+      ? { dataDir: config.DATA_DIR }
+      : { sourceBucket: config.SOURCE_BUCKET, table: config.TABLE_NAME };
+  console.log(JSON.stringify({ storage: config.STORAGE, ...where, ...sweepSummary(report) }));
 }
 
 main().catch((error) => {

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ulid } from 'ulid';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import { sweepUnrecordedObjects } from '../../../src/core/sweep-unrecorded.js';
 import { collectGarbage } from '../../../src/gc.js';
 import { FileObjectStore } from '../../../src/storage/local/file-object-store.js';
 import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
@@ -84,18 +86,39 @@ test('removes old leftovers only: unrecorded images, abandoned uploads, grids of
   });
 });
 
-test('collectGarbage sweeps the configured data folder, and does nothing for STORAGE=aws', async () => {
+test('collectGarbage sweeps the configured data folder', async () => {
   leftover('source/g2/01ARZ3NDEKTSV4RRFFQ69G5FA6.png', 2 * HOUR);
   const report = await collectGarbage(loadConfig({ DATA_DIR: dataDir, GC_GRACE_SECONDS: '60' }));
-  expect(report?.unrecordedImages).toEqual(['g2/01ARZ3NDEKTSV4RRFFQ69G5FA6.png']);
-  expect(
-    await collectGarbage(
-      loadConfig({
-        STORAGE: 'aws',
-        SOURCE_BUCKET: 's',
-        DESTINATION_BUCKET: 'd',
-        DATA_DIR: dataDir,
-      }),
-    ),
-  ).toBeUndefined();
+  expect(report.unrecordedImages).toEqual(['g2/01ARZ3NDEKTSV4RRFFQ69G5FA6.png']);
+});
+
+test('the port-level sweep (used on AWS) dates objects by their ULID and spares recorded, young and in-flight ones', async () => {
+  const now = Date.now();
+  const id = (ageMs: number) => ulid(now - ageMs);
+  const old = [id(2 * HOUR), id(2 * HOUR), id(2 * HOUR), id(2 * HOUR)];
+  const young = id(1000);
+  const recordedKey = `g3/${old[0]}.jpg`;
+  const put = (key: string) => store.put('source', key, Buffer.from('x'));
+  await put(recordedKey);
+  await record('g3', recordedKey);
+  await put(`g3/${old[1]}.png`); // unrecorded, old: swept
+  await put(`g3/${young}.png`); // unrecorded, young: kept
+  await put(`g3/${old[2]}.jpg`); // a two-step upload being confirmed: kept while staged
+  await put(`_uploads/g3/${old[2]}`); // its staged copy, already read: swept
+  await put(`_uploads/g3/${old[3]}`); // abandoned: swept
+  await put('g3/not-a-ulid.jpg'); // not GridBuilder's: kept
+
+  const report = await sweepUnrecordedObjects(store, index, { graceMs: HOUR, now });
+  expect(report).toEqual({
+    unrecordedImages: [`g3/${old[1]}.png`],
+    abandonedUploads: [`_uploads/g3/${old[2]}`, `_uploads/g3/${old[3]}`].sort(),
+  });
+  expect((await store.list('source', '')).sort()).toEqual(
+    [recordedKey, `g3/${young}.png`, `g3/${old[2]}.jpg`, 'g3/not-a-ulid.jpg'].sort(),
+  );
+  // Still unrecorded at the next sweep, with no staged copy left: the confirm died.
+  expect(await sweepUnrecordedObjects(store, index, { graceMs: HOUR, now })).toEqual({
+    unrecordedImages: [`g3/${old[2]}.jpg`],
+    abandonedUploads: [],
+  });
 });
