@@ -40,11 +40,17 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
     stderr += chunk;
   });
   return new Promise((resolve, reject) => {
+    // Never leave a server behind that did not come up: kill it and say why.
+    const startup = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not log "listening" within 30 s: ${stderr}`));
+    }, 30_000);
     let buffered = '';
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString();
       const match = /listening on (http:\/\/[^"\s]+)/.exec(buffered);
       if (!match) return;
+      clearTimeout(startup);
       // Keep draining stdout so the child never blocks on a full pipe.
       child.stdout?.off('data', onData);
       child.stdout?.resume();
@@ -67,8 +73,9 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
       });
     };
     child.stdout?.on('data', onData);
-    void exitPromise.then(() =>
-      reject(new Error(`server exited before listening: ${JSON.stringify(exit)} ${stderr}`)),
-    );
+    void exitPromise.then(() => {
+      clearTimeout(startup);
+      reject(new Error(`server exited before listening: ${JSON.stringify(exit)} ${stderr}`));
+    });
   });
 }
