@@ -68,8 +68,7 @@ export class FileObjectStore implements ObjectStore {
     try {
       return await readFile(this.pathOf(bucket, key));
     } catch (error) {
-      // A folder is not an object: never list it, never fail with a 500 on it.
-      if (isMissing(error) || (error as NodeJS.ErrnoException)?.code === 'EISDIR')
+      if (isMissing(error))
         throw new GridBuilderError('not_found', `No object "${key}" in ${bucket}.`);
       throw error;
     }
@@ -161,4 +160,6 @@ async function syncFolder(path: string): Promise<void> {
   }
 }
 
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+/** No object under that key: nothing there, or a folder (a key prefix) rather than a file. */
+const isMissing = (error: unknown) =>
+  ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((error as NodeJS.ErrnoException)?.code ?? '');

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      STORAGE: 'local',
+      PORT: 3000,
+      DATA_DIR: './data',
+      URL_EXPIRES_SECONDS: 300,
+      MAX_UPLOAD_BYTES: 25 * 1024 * 1024,
+      TILE_SIZE: 300,
+      TABLE_NAME: 'GridBuilder',
+    });
+    expect(config.PUBLIC_URL).toBeUndefined();
+  });
+
+  it('reads and converts values', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      PUBLIC_URL: 'https://grids.example.com/',
+      TILE_SIZE: '200',
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.TILE_SIZE).toBe(200);
+    expect(config.PUBLIC_URL).toBe('https://grids.example.com');
+  });
+
+  it('names every bad variable in one error', () => {
+    const load = () =>
+      loadConfig({
+        PORT: 'abc',
+        URL_EXPIRES_SECONDS: '0',
+        STORAGE: 'ftp',
+        PUBLIC_URL: 'not a url',
+        TILE_SIZE: '2.5',
+      });
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/PORT: PORT must be a whole number/);
+      expect(message).toMatch(/URL_EXPIRES_SECONDS: URL_EXPIRES_SECONDS must be at least 1/);
+      expect(message).toMatch(/STORAGE: STORAGE must be "local" or "aws"/);
+      expect(message).toMatch(/PUBLIC_URL: PUBLIC_URL must be an http\(s\) URL/);
+      expect(message).toMatch(/TILE_SIZE: TILE_SIZE must be a whole number/);
+    }
+  });
+
+  it('rejects a short signing secret', () => {
+    expect(() => loadConfig({ URL_SIGNING_SECRET: 'short' })).toThrow(/at least 32 characters/);
+  });
+
+  it('asks for the buckets when STORAGE=aws', () => {
+    expect(() => loadConfig({ STORAGE: 'aws' })).toThrow(/SOURCE_BUCKET and DESTINATION_BUCKET/);
+    expect(
+      loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 's', DESTINATION_BUCKET: 'd' }).STORAGE,
+    ).toBe('aws');
+  });
+});
