@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PROTECTED_PATH } from '../../src/http/api-key-auth.js';
@@ -42,6 +43,22 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** A request with the path exactly as written (fetch would normalize it). */
+function rawRequest(method: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(server.url).port) });
+    let reply = '';
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+    });
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
+    socket.write(
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
+  });
+}
+
 /** One call of a route; POSTs carry no body (an empty add_image is a 400 once past the key). */
 const call = (method: string, path: string, authorization?: string) =>
   fetch(
@@ -80,6 +97,30 @@ describe('with API_KEYS set', () => {
     console.log(
       `[reliability] auth: ${checked} unauthorized calls to ${routes.length - 1} protected routes -> 401`,
     );
+  });
+
+  test('no way around the check through the spelling of the path', async () => {
+    const variants = [
+      ['POST', '/%61dd_image?uniqueGridId=authgrid'],
+      ['POST', '/add%5Fimage?uniqueGridId=authgrid'],
+      ['POST', '/add_image/?uniqueGridId=authgrid'],
+      ['POST', '//add_image?uniqueGridId=authgrid'],
+      ['POST', '/./add_image?uniqueGridId=authgrid'],
+      ['POST', '/files/../add_image?uniqueGridId=authgrid'],
+      ['GET', '/%67rids/authgrid'],
+      ['GET', '/grids%2Fauthgrid'],
+      ['GET', '/GRIDS/authgrid'],
+      ['GET', '/grids/authgrid/'],
+      ['HEAD', '/grids/authgrid'],
+      ['GET', '/health/../grids/authgrid'],
+      ['GET', '/docs/%2e%2e/grids/authgrid'],
+    ] as const;
+    for (const [method, path] of variants) {
+      const reply = await rawRequest(method, path);
+      expect([401, 404], `${method} ${path}: ${reply.slice(0, 200)}`).toContain(
+        Number(reply.slice(9, 12)),
+      );
+    }
   });
 
   test('either right key: the route runs (any answer but 401)', async () => {
