@@ -2,6 +2,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
+import { apiKeyAuth } from './api-key-auth.js';
 import { errorResponse } from './error-response.js';
 import { createRouter } from './router.js';
 import { docsRoutes } from './routes/docs.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   signedFiles?: SignedFilesOptions | undefined;
   /** The built web page (dist/web) to serve at `/`; none when the page is hosted elsewhere. */
   webRoot?: string | undefined;
+  /** When not empty, the API's routes need `Authorization: Bearer <one of these>`. */
+  apiKeys?: readonly string[] | undefined;
 }
 
 /**
@@ -58,6 +61,8 @@ export function createApp(options: AppOptions) {
       'request',
     );
   });
+
+  if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys));
 
   app.route('/', labRoutes(options.maxUploadBytes));
   app.route('/', gridRoutes());
