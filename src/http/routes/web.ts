@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { contentSecurityPolicy } from '../page-content-security-policy.js';
 import type { AppEnv } from '../router.js';
 
 export interface WebOptions {
@@ -8,26 +9,6 @@ export interface WebOptions {
   root: string;
   /** Origins besides the page's own that the page may fetch from or show images of. */
   extraOrigins?: readonly string[] | undefined;
-}
-
-/**
- * The page allows only its own scripts and styles (Vite emits no inline code), and
- * talks to and shows images from its own origin and `extraOrigins` (PUBLIC_URL's),
- * plus blob: URLs for the previews of the files being uploaded and the built grid.
- */
-export function contentSecurityPolicy(extraOrigins: readonly string[] = []): string {
-  const others = extraOrigins.length ? ` ${extraOrigins.join(' ')}` : '';
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `img-src 'self' blob:${others}`,
-    `connect-src 'self'${others}`,
-    "manifest-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 /** The files the page consists of; nothing else under the root is served. */
