@@ -57,65 +57,6 @@ export function logicalIdIn(resources: Resources, prefix: string): string {
   return id;
 }
 
-/** The logical ids a resource refers to (Ref, Fn::GetAtt, Fn::Sub, DependsOn). */
-function referencesOf(resource: Resource, ids: Set<string>): Set<string> {
-  const found = new Set<string>([resource.DependsOn ?? []].flat());
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) walk(item);
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt') {
-        const target = Array.isArray(inner) ? inner[0] : String(inner).split('.')[0];
-        found.add(String(target));
-      } else if (key === 'Fn::Sub') {
-        const text = Array.isArray(inner) ? inner[0] : inner;
-        for (const [, name] of String(text).matchAll(/\$\{([^}.!]+)[^}]*\}/g)) {
-          found.add(String(name));
-        }
-        if (Array.isArray(inner)) walk(inner[1]);
-      } else walk(inner);
-    }
-  };
-  walk(resource);
-  return new Set([...found].filter((id) => ids.has(id)));
-}
-
-/**
- * A dependency cycle between resources, as a list of logical ids (first = last), or
- * undefined. CloudFormation refuses such a template at deploy time, and nothing in
- * synthesis notices, so the tests look for one.
- */
-export function findDependencyCycle(resources: Resources): string[] | undefined {
-  const ids = new Set(Object.keys(resources));
-  const edges = new Map(
-    Object.entries(resources).map(([id, r]) => [id, [...referencesOf(r, ids)]] as const),
-  );
-  const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
-    state.set(id, 'visiting');
-    path.push(id);
-    for (const next of edges.get(id) ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
-    }
-    path.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const id of ids) {
-    const cycle = visit(id);
-    if (cycle) return cycle;
-  }
-  return undefined;
-}
-
 /**
  * A CloudFormation value made readable: Fn::Join joined, a Ref shown as `<Id>` (or the
  * pseudo parameter's value given), a Fn::GetAtt as `<Id.Attribute>`.
