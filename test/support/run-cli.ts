@@ -36,9 +36,9 @@ export async function runCli(
   }
 }
 
-/** The caller's GRIDBUILDER_URL must not leak into a test. */
+/** The caller's GRIDBUILDER_URL and GRIDBUILDER_API_KEY must not leak into a test. */
 function withoutUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { GRIDBUILDER_URL: _ignored, ...rest } = env;
+  const { GRIDBUILDER_URL: _url, GRIDBUILDER_API_KEY: _key, ...rest } = env;
   return rest;
 }
 
