@@ -65,6 +65,7 @@ export class ApiKeyPanel implements KeyGate {
       ? 'Check the key, or enter another one, and choose Save key.'
       : 'Enter your key and choose Save key.';
     showError(this.error, `${message} ${hint}`);
+    this.showState(this.current() ? 'API key refused' : '');
     this.input.setAttribute('aria-invalid', 'true');
     if (!this.waiting) {
       // The first refusal of a round opens the settings and takes the user to the field.
@@ -91,8 +92,9 @@ export class ApiKeyPanel implements KeyGate {
     waiting?.release();
   }
 
-  private showState(): void {
-    this.state.textContent = this.current() ? 'API key saved' : '';
-    this.state.hidden = !this.current();
+  /** The note next to "Settings", so the state shows with the panel closed too. */
+  private showState(text = this.current() ? 'API key saved' : ''): void {
+    this.state.textContent = text;
+    this.state.hidden = !text;
   }
 }

@@ -56,6 +56,8 @@ export class Uploads {
           if (total && loaded >= total) row.state.textContent = 'Checking…';
         },
         (waiting) => {
+          // The refused attempt's bytes count for nothing: the retry sends them again.
+          row.progress.value = 0;
           row.item.dataset.state = waiting ? 'waiting' : 'uploading';
           row.state.textContent = waiting
             ? 'Waiting for the API key (see Settings)…'
