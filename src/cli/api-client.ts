@@ -4,60 +4,16 @@
  * server's own message.
  */
 
-export interface ImageSaved {
-  message: 'image saved';
-  image_id: string;
-  key: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-}
+import type {
+  Deleted,
+  GridBuilt,
+  GridImage,
+  GridListing,
+  ImageSaved,
+  UploadCreated,
+} from '../http/api-types.js';
 
-export interface GridImage {
-  image_id: string;
-  key: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-  uploaded_at: string;
-  url: string;
-}
-
-export interface GridListing {
-  uniqueGridId: string;
-  image_count: number;
-  images: GridImage[];
-}
-
-export interface GridBuilt {
-  message: 'built grid';
-  presigned_url: string;
-  key: string;
-  width: number;
-  height: number;
-  columns: number;
-  rows: number;
-  image_count: number;
-  tile_size: number;
-  format: string;
-  expires_at: string;
-  cached?: boolean;
-}
-
-export interface Deleted {
-  message: string;
-  uniqueGridId: string;
-  deleted_images: number;
-}
-
-interface UploadCreated {
-  upload_id: string;
-  upload_url: string;
-  confirm_url: string;
-  expires_at: string;
-}
+export type { Deleted, GridBuilt, GridImage, GridListing, ImageSaved };
 
 export interface BuildOptions {
   tileSize?: number | undefined;

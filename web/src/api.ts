@@ -1,46 +1,14 @@
 /** The GridBuilder HTTP API as the page uses it (docs/CONTRACT.md). */
 
-export interface ImageSaved {
-  message: 'image saved';
-  image_id: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-}
+import type {
+  GridBuilt,
+  GridImage,
+  GridListing,
+  ImageSaved,
+  UploadCreated,
+} from '../../src/http/api-types.js';
 
-export interface GridImage {
-  image_id: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-  uploaded_at: string;
-  url: string;
-}
-
-export interface GridListing {
-  uniqueGridId: string;
-  image_count: number;
-  images: GridImage[];
-}
-
-export interface GridBuilt {
-  presigned_url: string;
-  width: number;
-  height: number;
-  columns: number;
-  rows: number;
-  image_count: number;
-  tile_size: number;
-  format: string;
-  expires_at: string;
-}
-
-interface UploadCreated {
-  upload_url: string;
-  confirm_url: string;
-}
+export type { GridBuilt, GridImage, GridListing, ImageSaved };
 
 export interface BuildOptions {
   tileSize?: number | undefined;
