@@ -13,6 +13,12 @@ import type { SweepReport } from './storage/local/sweep.js';
  *   (src/core/sweep-unrecorded.ts, by the time in their ULID); S3 lifecycle rules
  *   may expire `_uploads/` too, but cannot tell a recorded image from an unrecorded one.
  */
+/** Where `collectGarbage(config)` sweeps, for reports: the data folder, or the bucket and table. */
+export const storageLocation = (config: Config) =>
+  config.STORAGE === 'local'
+    ? { dataDir: config.DATA_DIR }
+    : { sourceBucket: config.SOURCE_BUCKET, table: config.TABLE_NAME };
+
 export async function collectGarbage(
   config: Config,
   graceSeconds = config.GC_GRACE_SECONDS,

@@ -4,60 +4,16 @@
  * server's own message.
  */
 
-export interface ImageSaved {
-  message: 'image saved';
-  image_id: string;
-  key: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-}
+import type {
+  Deleted,
+  GridBuilt,
+  GridImage,
+  GridListing,
+  ImageSaved,
+  UploadCreated,
+} from '../http/api-types.js';
 
-export interface GridImage {
-  image_id: string;
-  key: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-  uploaded_at: string;
-  url: string;
-}
-
-export interface GridListing {
-  uniqueGridId: string;
-  image_count: number;
-  images: GridImage[];
-}
-
-export interface GridBuilt {
-  message: 'built grid';
-  presigned_url: string;
-  key: string;
-  width: number;
-  height: number;
-  columns: number;
-  rows: number;
-  image_count: number;
-  tile_size: number;
-  format: string;
-  expires_at: string;
-  cached?: boolean;
-}
-
-export interface Deleted {
-  message: string;
-  uniqueGridId: string;
-  deleted_images: number;
-}
-
-interface UploadCreated {
-  upload_id: string;
-  upload_url: string;
-  confirm_url: string;
-  expires_at: string;
-}
+export type { Deleted, GridBuilt, GridImage, GridListing, ImageSaved };
 
 export interface BuildOptions {
   tileSize?: number | undefined;
@@ -73,12 +29,26 @@ export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
 
 /** The server answered with an error; `message` is its own words. */
 export class ApiError extends Error {
-  override readonly name = 'ApiError';
+  override readonly name: string = 'ApiError';
   constructor(
     message: string,
     readonly status: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * 401 from the API: no key was sent and the server wants one (API_KEYS is set), or
+ * the key sent is not one of its keys. `keyGiven` says which side the hint is for.
+ */
+export class UnauthorizedError extends ApiError {
+  override readonly name = 'UnauthorizedError';
+  constructor(
+    message: string,
+    readonly keyGiven: boolean,
+  ) {
+    super(message, 401);
   }
 }
 
@@ -89,21 +59,42 @@ export class UnreachableError extends Error {
 
 const REQUEST_TIMEOUT_MS = 10 * 60_000;
 
+/**
+ * Whether a request goes to the API itself (and so carries the API key) or to a
+ * presigned link. Presigned links carry their own signature: on S3 an Authorization
+ * header next to a query-string signature makes the request fail, and the key has no
+ * business leaving for a storage host.
+ */
+type Target = 'api' | 'presigned';
+
 export class GridBuilderClient {
   readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
 
-  constructor(baseUrl: string) {
+  /** `apiKey`: sent as `Authorization: Bearer` on API calls when the server has API_KEYS. */
+  constructor(baseUrl: string, apiKey?: string) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.apiKey = apiKey || undefined;
   }
 
   private url(path: string): string {
     return `${this.baseUrl}${path}`;
   }
 
-  private async request(url: string, init: RequestInit = {}): Promise<Response> {
+  private async request(
+    url: string,
+    init: RequestInit = {},
+    target: Target = 'api',
+  ): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (target === 'api' && this.apiKey) headers.set('Authorization', `Bearer ${this.apiKey}`);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await fetch(url, {
+        ...init,
+        headers,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
@@ -112,7 +103,11 @@ export class GridBuilderClient {
       });
     }
     if (!response.ok) {
-      throw new ApiError(messageOf(response.status, await response.text()), response.status);
+      const message = messageOf(response.status, await response.text());
+      if (response.status === 401 && target === 'api') {
+        throw new UnauthorizedError(message, this.apiKey !== undefined);
+      }
+      throw new ApiError(message, response.status);
     }
     return response;
   }
@@ -143,11 +138,12 @@ export class GridBuilderClient {
       this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
       { method: 'POST' },
     );
-    await this.request(upload.upload_url, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: bytes,
-    });
+    await this.request(
+      upload.upload_url,
+      { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes },
+      'presigned',
+    );
+    // The confirmation is an API route (the server's own URL for it): it needs the key.
     return this.json(upload.confirm_url, { method: 'POST' });
   }
 
@@ -175,7 +171,7 @@ export class GridBuilderClient {
 
   /** GETs a presigned link (a built grid). */
   async download(url: string): Promise<Buffer> {
-    return Buffer.from(await (await this.request(url)).arrayBuffer());
+    return Buffer.from(await (await this.request(url, {}, 'presigned')).arrayBuffer());
   }
 }
 

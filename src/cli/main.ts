@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { ApiError, UnreachableError } from './api-client.js';
+import { ApiError, UnauthorizedError, UnreachableError } from './api-client.js';
 import { addCommand } from './commands/add.js';
 import { buildCommand } from './commands/build.js';
+import { gcCommand } from './commands/gc.js';
 import { lsCommand } from './commands/ls.js';
 import { apiUrl } from './commands/parsers.js';
 import { rmCommand } from './commands/rm.js';
@@ -21,6 +22,12 @@ const program = new Command('gridbuilder')
       .default('http://localhost:3000')
       .argParser(apiUrl),
   )
+  .addOption(
+    new Option(
+      '-k, --api-key <key>',
+      'API key, sent as "Authorization: Bearer <key>" (for a server with API_KEYS set)',
+    ).env('GRIDBUILDER_API_KEY'),
+  )
   .option('--json', 'print results as JSON (for scripts)')
   .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError('(add --help for usage)')
@@ -31,14 +38,23 @@ const program = new Command('gridbuilder')
 Example:
   gridbuilder add ./photos --grid trip && gridbuilder build --grid trip -o trip.jpg
 
+API key:
+  A server started with API_KEYS wants one of its keys on every API call. Prefer
+  the environment (export GRIDBUILDER_API_KEY=...) to --api-key: other users of
+  this machine can read a command line in the process list. The key is never sent
+  to the presigned links of files and uploads, which carry their own signature.
+
 Exit codes:
   0  success
   1  the server refused a request, or at least one upload failed
   2  bad command line (unknown option, missing or malformed value)
-  3  the server could not be reached (is it running? is --url right?)`,
+  3  the server could not be reached (is it running? is --url right?)
+  4  the server wants an API key: none given, or not one of its keys (HTTP 401)`,
   );
 
-for (const add of [serveCommand, addCommand, buildCommand, lsCommand, rmCommand]) add(program);
+for (const add of [serveCommand, addCommand, buildCommand, lsCommand, rmCommand, gcCommand]) {
+  add(program);
+}
 for (const command of program.commands) command.exitOverride();
 
 try {
@@ -62,6 +78,13 @@ function exitCodeOf(error: unknown): number {
       `error: ${message}\nIs the server running (gridbuilder serve)? Is --url or GRIDBUILDER_URL right?`,
     );
     return EXIT.unreachable;
+  }
+  if (error instanceof UnauthorizedError) {
+    const hint = error.keyGiven
+      ? 'The API key given (--api-key or GRIDBUILDER_API_KEY) was refused: check it.'
+      : 'This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.';
+    console.error(`error: ${message}\n${hint}`);
+    return EXIT.unauthorized;
   }
   if (error instanceof ApiError) {
     console.error(`error: ${message}`);

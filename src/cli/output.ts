@@ -11,10 +11,13 @@ export const EXIT = {
   usage: 2,
   /** The server could not be reached at all. */
   unreachable: 3,
+  /** The server wants an API key (401): none was given, or the one given is wrong. */
+  unauthorized: 4,
 } as const;
 
 export interface GlobalOptions {
   url: string;
+  apiKey?: string;
   json?: boolean;
 }
 
@@ -23,7 +26,8 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const clientFor = (options: GlobalOptions) => new GridBuilderClient(options.url);
+export const clientFor = (options: GlobalOptions) =>
+  new GridBuilderClient(options.url, options.apiKey);
 
 /** Prints a result: JSON for scripts, or the human text. */
 export function print(options: GlobalOptions, json: unknown, human: () => string): void {

@@ -1,16 +1,18 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { collectGarbage } from '../gc.js';
+import { collectGarbage, storageLocation } from '../gc.js';
 import { sweepSummary } from '../storage/local/sweep.js';
 
 /** `npm run gc`: one sweep of the configured storage; prints what it removed. */
 async function main() {
   const config = loadConfig();
   const report = await collectGarbage(config);
-  const where =
-    config.STORAGE === 'local'
-      ? { dataDir: config.DATA_DIR }
-      : { sourceBucket: config.SOURCE_BUCKET, table: config.TABLE_NAME };
-  console.log(JSON.stringify({ storage: config.STORAGE, ...where, ...sweepSummary(report) }));
+  console.log(
+    JSON.stringify({
+      storage: config.STORAGE,
+      ...storageLocation(config),
+      ...sweepSummary(report),
+    }),
+  );
 }
 
 main().catch((error) => {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -36,14 +38,57 @@ export async function runCli(
   }
 }
 
-/** The caller's GRIDBUILDER_URL must not leak into a test. */
+/** The caller's GRIDBUILDER_URL and GRIDBUILDER_API_KEY must not leak into a test. */
 function withoutUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { GRIDBUILDER_URL: _ignored, ...rest } = env;
+  const { GRIDBUILDER_URL: _url, GRIDBUILDER_API_KEY: _key, ...rest } = env;
   return rest;
 }
 
-/** Compiles src/ into dist/ (the CLI and the server; not the web page). */
+/**
+ * Compiles src/ into dist/ (the CLI and the server; not the web page), unless dist/ is
+ * already newer than every source. Test files run in parallel workers and each calls
+ * this: one build at a time (a lock folder), and a file that comes second finds dist/
+ * fresh and leaves it alone, so no build rewrites the files another file's CLI runs are
+ * reading at that moment.
+ */
 export async function buildServerAndCli(): Promise<void> {
   const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
-  await execFileAsync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
+  const dist = join(root, 'dist');
+  const stamp = join(dist, '.tsc-build-stamp');
+  const lock = join(dist, '.tsc-build-lock');
+  mkdirSync(dist, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock left by a killed run is stale after a few minutes: take it over.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (newestSource() < built) return;
+    await execFileAsync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
+    writeFileSync(stamp, new Date().toISOString());
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The last change to anything the build reads. */
+function newestSource(): number {
+  const inputs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((file) =>
+    join(root, file),
+  );
+  const src = join(root, 'src');
+  for (const entry of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+    inputs.push(join(src, entry));
+  }
+  // A folder's time changes when a file in it is added, removed or renamed.
+  inputs.push(src);
+  return Math.max(...inputs.map((path) => statSync(path).mtimeMs));
 }

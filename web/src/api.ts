@@ -1,46 +1,14 @@
 /** The GridBuilder HTTP API as the page uses it (docs/CONTRACT.md). */
 
-export interface ImageSaved {
-  message: 'image saved';
-  image_id: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-}
+import type {
+  GridBuilt,
+  GridImage,
+  GridListing,
+  ImageSaved,
+  UploadCreated,
+} from '../../src/http/api-types.js';
 
-export interface GridImage {
-  image_id: string;
-  image_size: number;
-  width: number;
-  height: number;
-  format: string;
-  uploaded_at: string;
-  url: string;
-}
-
-export interface GridListing {
-  uniqueGridId: string;
-  image_count: number;
-  images: GridImage[];
-}
-
-export interface GridBuilt {
-  presigned_url: string;
-  width: number;
-  height: number;
-  columns: number;
-  rows: number;
-  image_count: number;
-  tile_size: number;
-  format: string;
-  expires_at: string;
-}
-
-interface UploadCreated {
-  upload_url: string;
-  confirm_url: string;
-}
+export type { GridBuilt, GridImage, GridListing, ImageSaved };
 
 export interface BuildOptions {
   tileSize?: number | undefined;
@@ -87,10 +55,12 @@ function send<T>(
   url: string,
   body: Blob | null,
   onProgress?: Progress,
+  apiKey?: string,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
+    if (apiKey) xhr.setRequestHeader('Authorization', `Bearer ${apiKey}`);
     if (body) xhr.setRequestHeader('Content-Type', body.type || 'application/octet-stream');
     if (onProgress) xhr.upload.onprogress = (event) => onProgress(event.loaded, event.total);
     xhr.onload = () => {
@@ -110,10 +80,11 @@ function send<T>(
   });
 }
 
-async function call<T>(method: string, url: string): Promise<T> {
+async function call<T>(method: string, url: string, apiKey?: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { method });
+    const headers: HeadersInit = apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+    response = await fetch(url, { method, headers });
   } catch {
     throw new ApiError(UNREACHABLE, 0);
   }
@@ -122,11 +93,53 @@ async function call<T>(method: string, url: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/**
+ * Where the API key comes from and what happens when the API refuses it (401, the
+ * server has API_KEYS). Only calls to the API carry the key: presigned links (the
+ * two-step upload's PUT, image and grid URLs) carry their own signature, and on S3
+ * an Authorization header next to it would make the request fail.
+ */
+export interface KeyGate {
+  /** The key to send, if the user gave one. */
+  current(): string | undefined;
+  /** The API said 401 with `message`: resolves once the user has given a key to retry with. */
+  refused(message: string): Promise<void>;
+}
+
+/** Called with true while a call waits for the user to give an API key, false when it retries. */
+export type WaitingForKey = (waiting: boolean) => void;
+
 export class GridBuilderApi {
-  constructor(private readonly base: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly keys: KeyGate,
+  ) {}
 
   private url(path: string): string {
     return `${this.base}${path}`;
+  }
+
+  /**
+   * Runs an API call with the current key; on 401 waits for the user to give one, then
+   * tries again (a wrong key is refused again, with the server's message, and so on).
+   * A call refused with a key that has been replaced meanwhile retries at once.
+   */
+  private async authorized<T>(
+    attempt: (apiKey: string | undefined) => Promise<T>,
+    onWaiting?: WaitingForKey,
+  ): Promise<T> {
+    for (;;) {
+      const apiKey = this.keys.current();
+      try {
+        return await attempt(apiKey);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+        if (this.keys.current() !== apiKey) continue;
+        onWaiting?.(true);
+        await this.keys.refused(error.message);
+        onWaiting?.(false);
+      }
+    }
   }
 
   /** The page's link to the API docs, wherever the API runs. */
@@ -135,26 +148,44 @@ export class GridBuilderApi {
   }
 
   /** Adds one image; files over TWO_STEP_THRESHOLD go through the two-step upload. */
-  async upload(gridId: string, file: File, onProgress: Progress): Promise<ImageSaved> {
+  async upload(
+    gridId: string,
+    file: File,
+    onProgress: Progress,
+    onWaiting?: WaitingForKey,
+  ): Promise<ImageSaved> {
     if (file.size <= TWO_STEP_THRESHOLD) {
       const url = this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}`);
-      return send<ImageSaved>('POST', url, file, onProgress);
+      return this.authorized(
+        (apiKey) => send<ImageSaved>('POST', url, file, onProgress, apiKey),
+        onWaiting,
+      );
     }
-    const upload = await call<UploadCreated>(
-      'POST',
-      this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+    const upload = await this.authorized(
+      (apiKey) =>
+        call<UploadCreated>(
+          'POST',
+          this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+          apiKey,
+        ),
+      onWaiting,
     );
+    // The presigned PUT: no key (see KeyGate).
     await send('PUT', upload.upload_url, file, onProgress);
-    return call<ImageSaved>('POST', upload.confirm_url);
+    return this.authorized(
+      (apiKey) => call<ImageSaved>('POST', upload.confirm_url, apiKey),
+      onWaiting,
+    );
   }
 
   list(gridId: string): Promise<GridListing> {
-    return call('GET', this.url(`/grids/${encodeURIComponent(gridId)}`));
+    const url = this.url(`/grids/${encodeURIComponent(gridId)}`);
+    return this.authorized((apiKey) => call('GET', url, apiKey));
   }
 
   remove(gridId: string, imageId: string): Promise<unknown> {
     const path = `/grids/${encodeURIComponent(gridId)}/images/${encodeURIComponent(imageId)}`;
-    return call('DELETE', this.url(path));
+    return this.authorized((apiKey) => call('DELETE', this.url(path), apiKey));
   }
 
   build(gridId: string, options: BuildOptions): Promise<GridBuilt> {
@@ -162,7 +193,8 @@ export class GridBuilderApi {
     if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
     if (options.columns !== undefined) query.set('columns', String(options.columns));
     if (options.format) query.set('format', options.format);
-    return call('POST', this.url(`/generate_grid?${query}`));
+    const url = this.url(`/generate_grid?${query}`);
+    return this.authorized((apiKey) => call('POST', url, apiKey));
   }
 }
 

@@ -1,5 +1,6 @@
 import './style.css';
 import { GridBuilderApi, resolveApiBase } from './api.js';
+import { ApiKeyPanel } from './api-key-panel.js';
 import { BuildView } from './build-view.js';
 import { announce, byId, showError } from './dom.js';
 import { filesOfDrop, visibleFiles } from './dropped-files.js';
@@ -15,7 +16,7 @@ import { Uploads } from './uploads.js';
 
 /** Wires the page to the API once config.json said where it is; resolves to the upload queue. */
 async function start(): Promise<Uploads> {
-  const api = new GridBuilderApi(await resolveApiBase());
+  const api = new GridBuilderApi(await resolveApiBase(), new ApiKeyPanel());
   byId<HTMLAnchorElement>('docs-link').href = api.docsUrl;
 
   const gridInput = byId<HTMLInputElement>('grid-id');

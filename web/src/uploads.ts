@@ -47,11 +47,23 @@ export class Uploads {
     row.item.dataset.state = 'uploading';
     row.state.textContent = 'Uploading…';
     try {
-      const saved = await this.api.upload(gridId, file, (loaded, total) => {
-        row.progress.max = total || 1;
-        row.progress.value = loaded;
-        if (total && loaded >= total) row.state.textContent = 'Checking…';
-      });
+      const saved = await this.api.upload(
+        gridId,
+        file,
+        (loaded, total) => {
+          row.progress.max = total || 1;
+          row.progress.value = loaded;
+          if (total && loaded >= total) row.state.textContent = 'Checking…';
+        },
+        (waiting) => {
+          // The refused attempt's bytes count for nothing: the retry sends them again.
+          row.progress.value = 0;
+          row.item.dataset.state = waiting ? 'waiting' : 'uploading';
+          row.state.textContent = waiting
+            ? 'Waiting for the API key (see Settings)…'
+            : 'Uploading…';
+        },
+      );
       row.progress.max = 1;
       row.progress.value = 1;
       row.item.dataset.state = 'done';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { type ImageSaved, UnreachableError } from '../api-client.js';
+import { type ImageSaved, UnauthorizedError, UnreachableError } from '../api-client.js';
 import { findImages } from '../find-images.js';
 import { clientFor, EXIT, formatBytes, type GlobalOptions, plural, UsageError } from '../output.js';
 import { gridId, positiveInteger } from './parsers.js';
@@ -89,8 +89,8 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
           const saved = await client.upload(options.grid, await readFile(file));
           outcomes[index] = { file, saved };
         } catch (error) {
-          if (error instanceof UnreachableError) {
-            // The server is gone for every file alike: stop and say so once.
+          if (error instanceof UnreachableError || error instanceof UnauthorizedError) {
+            // No server, or no valid key: the same for every file. Stop and say so once.
             limit.clearQueue();
             throw error;
           }

@@ -31,3 +31,12 @@ export function apiUrl(value: string): string {
   }
   return value;
 }
+
+/** A count that may be zero, e.g. a grace period in seconds. */
+export function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) {
+    throw new InvalidArgumentError('must be a whole number of 0 or more.');
+  }
+  return number;
+}
