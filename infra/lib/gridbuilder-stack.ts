@@ -333,8 +333,8 @@ export class GridBuilderStack extends Stack {
       if (authorizer) {
         Annotations.of(this).addWarningV2(
           'gridbuilder:web-without-sign-in',
-          'The web page does not sign in: behind -c auth=cognito its API calls answer 401. ' +
-            'Deploy it with an open API, or leave it out with -c web=false.',
+          'The web page has no Cognito sign-in: behind -c auth=cognito its users must paste an ' +
+            'ID token (valid one hour) into its API key field. Use -c web=false to leave it out.',
         );
       }
     }

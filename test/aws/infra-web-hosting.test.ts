@@ -264,12 +264,12 @@ describe('the web page on S3 + CloudFront', () => {
     template.hasOutput('ApiUrl', {});
   });
 
-  it('warns that the page cannot sign in when the API sits behind Cognito', () => {
+  it('warns that the page has no sign-in when the API sits behind Cognito', () => {
     expect(Annotations.fromStack(synthesized.stack).findWarning('*', Match.anyValue())).toEqual([]);
     const secured = synth({ auth: 'cognito' });
     Annotations.fromStack(secured.stack).hasWarning(
       '*',
-      Match.stringLikeRegexp('The web page does not sign in'),
+      Match.stringLikeRegexp('The web page has no Cognito sign-in'),
     );
   });
 
