@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
+import type { AppOptions } from './http/app.js';
 import type { Logger } from './logger.js';
 import { createAwsStorage } from './storage/aws/create-aws-storage.js';
 import { FileObjectStore } from './storage/local/file-object-store.js';
 import { SqliteGridIndex } from './storage/local/sqlite-grid-index.js';
+import { sweepLocalStorage } from './storage/local/sweep.js';
 import { loadSigningSecret, UrlSigner } from './storage/local/url-signer.js';
 import { type Storage, wireGridBuilder } from './wire-grid-builder.js';
 
@@ -21,6 +23,7 @@ export function createLocalStorage(config: Config): Storage {
     objects,
     index,
     signedFiles: { store: objects, signer, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+    sweep: (graceMs) => sweepLocalStorage(objects, index, { graceMs }),
     close: () => index.close(),
   };
 }
@@ -35,6 +38,7 @@ export function createGridBuilder(
   config: Config,
   logger: Logger,
   storage: Storage = createStorage(config),
+  web: Pick<AppOptions, 'webRoot'> = {},
 ) {
-  return wireGridBuilder(config, logger, storage);
+  return wireGridBuilder(config, logger, storage, web);
 }

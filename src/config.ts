@@ -50,6 +50,32 @@ const schema = z.object({
   MAX_OUTPUT_PIXELS: int('MAX_OUTPUT_PIXELS', 1, 1_000_000_000, 150_000_000),
   BUILD_IN_FLIGHT: int('BUILD_IN_FLIGHT', 1, 256, 16),
   DECODE_CONCURRENCY: int('DECODE_CONCURRENCY', 1, 64, Math.max(2, availableParallelism())),
+  /** Comma-separated; empty (the default) leaves the API open, as the lab's was. */
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((text) =>
+      (text ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+    )
+    .pipe(
+      z.array(z.string().min(16, { error: 'API_KEYS: each key must be at least 16 characters' })),
+    ),
+  MAX_CONCURRENT_BUILDS: int('MAX_CONCURRENT_BUILDS', 1, 64, 2),
+  MAX_CONCURRENT_VALIDATIONS: int(
+    'MAX_CONCURRENT_VALIDATIONS',
+    1,
+    256,
+    Math.max(2, availableParallelism()) * 2,
+  ),
+  MAX_QUEUED: int('MAX_QUEUED', 0, 10_000, 64),
+  QUEUE_TIMEOUT_MS: int('QUEUE_TIMEOUT_MS', 0, 600_000, 10_000),
+  HEADERS_TIMEOUT_MS: int('HEADERS_TIMEOUT_MS', 1_000, 600_000, 20_000),
+  REQUEST_TIMEOUT_MS: int('REQUEST_TIMEOUT_MS', 1_000, 3_600_000, 120_000),
+  KEEP_ALIVE_TIMEOUT_MS: int('KEEP_ALIVE_TIMEOUT_MS', 100, 600_000, 5_000),
+  GC_GRACE_SECONDS: int('GC_GRACE_SECONDS', 0, 604_800, 900),
   LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
       error: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent',
@@ -81,6 +107,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.STORAGE === 'aws' && (!config.SOURCE_BUCKET || !config.DESTINATION_BUCKET)) {
     throw new ConfigError(
       'Invalid configuration:\n  STORAGE=aws needs SOURCE_BUCKET and DESTINATION_BUCKET (the names of the two S3 buckets)',
+    );
+  }
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  HEADERS_TIMEOUT_MS must not be larger than REQUEST_TIMEOUT_MS',
     );
   }
   return config;

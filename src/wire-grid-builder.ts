@@ -4,12 +4,19 @@ import type { GridIndex, ObjectStore } from './core/ports.js';
 import { configureSharp } from './core/sharp-settings.js';
 import { type AppOptions, createApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import type { SweepReport } from './storage/local/sweep.js';
 
 export interface Storage {
   objects: ObjectStore;
   index: GridIndex;
   /** Extra routes the backend needs (the local one serves its own signed links). */
   signedFiles?: AppOptions['signedFiles'];
+  /**
+   * Removes what a crash left behind (objects without a record, half-written files)
+   * once older than `graceMs`. Only where the backend needs it: on AWS, S3 lifecycle
+   * rules do this.
+   */
+  sweep?(graceMs: number): Promise<SweepReport>;
   close(): void;
 }
 
@@ -17,7 +24,12 @@ export interface Storage {
  * Service and HTTP app over a given storage. Imports no storage adapter, so the
  * Lambda bundle (S3 + DynamoDB only) carries no SQLite and no native addon but sharp.
  */
-export function wireGridBuilder(config: Config, logger: Logger, storage: Storage) {
+export function wireGridBuilder(
+  config: Config,
+  logger: Logger,
+  storage: Storage,
+  web: Pick<AppOptions, 'webRoot'> = {},
+) {
   configureSharp();
   const service = new GridService(storage.objects, storage.index, {
     defaultTileSize: config.TILE_SIZE,
@@ -27,6 +39,10 @@ export function wireGridBuilder(config: Config, logger: Logger, storage: Storage
     maxOutputPixels: config.MAX_OUTPUT_PIXELS,
     buildInFlight: config.BUILD_IN_FLIGHT,
     decodeConcurrency: config.DECODE_CONCURRENCY,
+    maxConcurrentBuilds: config.MAX_CONCURRENT_BUILDS,
+    maxConcurrentValidations: config.MAX_CONCURRENT_VALIDATIONS,
+    maxQueued: config.MAX_QUEUED,
+    queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
   const app = createApp({
     service,
@@ -34,8 +50,15 @@ export function wireGridBuilder(config: Config, logger: Logger, storage: Storage
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     publicUrl: config.PUBLIC_URL,
     signedFiles: storage.signedFiles,
+    apiKeys: config.API_KEYS,
+    webRoot: web.webRoot,
   });
-  return { service, app, close: () => storage.close() };
+  return {
+    service,
+    app,
+    sweep: storage.sweep?.bind(storage),
+    close: () => storage.close(),
+  };
 }
 
 export type GridBuilder = ReturnType<typeof wireGridBuilder>;

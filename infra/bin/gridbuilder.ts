@@ -6,6 +6,10 @@
  *   tableName=GridBuilder a fixed table name (default: generated)
  *   destroyData=true      `destroy` also deletes the buckets' objects and the table
  *   gridRetentionDays=30  how long built grids are kept
+ *   web=false             the API alone, without the web page on S3 + CloudFront
+ *   corsOrigins=https://a.example,https://b.example
+ *                         origins allowed to use the API and the presigned URLs from a
+ *                         browser (default "*"), e.g. the WebUrl of a first deploy
  */
 import { App } from 'aws-cdk-lib';
 import { GridBuilderStack } from '../lib/gridbuilder-stack.js';
@@ -23,12 +27,27 @@ if (auth !== 'none' && auth !== 'cognito') {
 const cpu = context('cpu') ?? 'arm64';
 if (cpu !== 'arm64' && cpu !== 'x64') throw new Error(`-c cpu=${cpu}: use "arm64" or "x64"`);
 const retention = context('gridRetentionDays');
+const web = context('web') ?? 'true';
+if (web !== 'true' && web !== 'false') throw new Error(`-c web=${web}: use "true" or "false"`);
+const corsOrigins = context('corsOrigins')
+  ?.split(',')
+  .map((origin) => origin.trim())
+  .filter(Boolean);
+for (const origin of corsOrigins ?? []) {
+  if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+    throw new Error(
+      `-c corsOrigins: "${origin}" is not an origin (https://host[:port], no path) or "*"`,
+    );
+  }
+}
 
 new GridBuilderStack(app, context('stackName') ?? 'GridBuilder', {
   auth,
   cpu,
   tableName: context('tableName'),
   destroyData: context('destroyData') === 'true',
+  web: web === 'true',
+  ...(corsOrigins?.length ? { corsOrigins } : {}),
   ...(retention ? { gridRetentionDays: Number(retention) } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description:

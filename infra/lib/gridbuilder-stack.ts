@@ -1,6 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import {
   CorsHttpMethod,
   HttpApi,
@@ -25,6 +32,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { type LambdaCpu, lambdaBundling } from './lambda-bundling.js';
+import { WebHosting } from './web-hosting.js';
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,8 +45,15 @@ export interface GridBuilderStackProps extends StackProps {
   tableName?: string;
   /** Days a built grid is kept in the destination bucket (rebuilt on demand after). */
   gridRetentionDays?: number;
-  /** Origins allowed to PUT two-step uploads to the source bucket from a browser. */
+  /**
+   * Origins whose pages may call the API and use the buckets' presigned URLs from a
+   * browser. Default "*": see the buckets' CORS rules for why that is safe.
+   */
   corsOrigins?: string[];
+  /** Host the web page on S3 + CloudFront, talking to this API. Default true. */
+  web?: boolean;
+  /** The built page to deploy (must hold index.html). Default dist/web. */
+  webRoot?: string;
   /** Delete the buckets (with their objects) and the table on `cdk destroy`. Default: keep them. */
   destroyData?: boolean;
   /** Lifetime of presigned links, seconds. */
@@ -53,11 +68,18 @@ export interface GridBuilderStackProps extends StackProps {
  */
 export class GridBuilderStack extends Stack {
   readonly api: HttpApi;
+  readonly web: WebHosting | undefined;
 
   constructor(scope: Construct, id: string, props: GridBuilderStackProps = {}) {
     super(scope, id, props);
     const cpu = props.cpu ?? 'arm64';
     const removalPolicy = props.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // "*" by default, and the page's CloudFront origin cannot replace it: the page's CSP
+    // names the buckets and the API, so they cannot also name the distribution (a
+    // dependency cycle CloudFormation refuses). "*" gives away nothing: the API has no
+    // cookies (a JWT travels in a header a foreign page does not have), and a presigned
+    // URL is its own authorization, usable by whoever holds it with or without CORS.
+    // A deployer may narrow it with -c corsOrigins=https://dXXXX.cloudfront.net,...
     const corsOrigins = props.corsOrigins ?? ['*'];
 
     const table = new TableV2(this, 'ImagesTable', {
@@ -84,11 +106,12 @@ export class GridBuilderStack extends Stack {
         // Two-step uploads never confirmed.
         { id: 'expire-unconfirmed-uploads', prefix: '_uploads/', expiration: Duration.days(1) },
       ],
+      // The page PUTs two-step uploads (sending their Content-Type) and shows sources.
       cors: [
         {
           allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
           allowedOrigins: corsOrigins,
-          allowedHeaders: ['*'],
+          allowedHeaders: ['content-type'],
           maxAge: 3000,
         },
       ],
@@ -100,6 +123,7 @@ export class GridBuilderStack extends Stack {
         // Built grids are a cache: generate_grid rebuilds one that expired.
         { id: 'expire-built-grids', expiration: Duration.days(props.gridRetentionDays ?? 30) },
       ],
+      // The page fetches the built grid to know its size and offer it as a download.
       cors: [{ allowedMethods: [HttpMethods.GET], allowedOrigins: corsOrigins, maxAge: 3000 }],
     });
 
@@ -295,6 +319,25 @@ export class GridBuilderStack extends Stack {
       value: this.api.apiEndpoint,
       description: 'Base URL of the GridBuilder API (POST $API/add_image?uniqueGridId=...)',
     });
+    if (props.web ?? true) {
+      this.web = new WebHosting(this, 'Web', {
+        root: props.webRoot ?? join(PROJECT_ROOT, 'dist', 'web'),
+        apiUrl: this.api.apiEndpoint,
+        storageBuckets: [source, destination],
+        destroyData: props.destroyData ?? false,
+      });
+      new CfnOutput(this, 'WebUrl', {
+        value: this.web.url,
+        description: 'The GridBuilder web page (it calls ApiUrl, named in its config.json)',
+      });
+      if (authorizer) {
+        Annotations.of(this).addWarningV2(
+          'gridbuilder:web-without-sign-in',
+          'The web page has no Cognito sign-in: behind -c auth=cognito its users must paste an ' +
+            'ID token (valid one hour) into its API key field. Use -c web=false to leave it out.',
+        );
+      }
+    }
     new CfnOutput(this, 'SourceBucketName', { value: source.bucketName });
     new CfnOutput(this, 'DestinationBucketName', { value: destination.bucketName });
     new CfnOutput(this, 'TableName', { value: table.tableName });

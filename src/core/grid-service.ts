@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Admission } from './admission.js';
 import { composeGrid } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
@@ -27,6 +28,14 @@ export interface GridServiceSettings {
   buildInFlight: number;
   /** Sources decoding at once during a build. */
   decodeConcurrency: number;
+  /** Grid builds composing at once (each holds one raw canvas in memory); default 2. */
+  maxConcurrentBuilds?: number | undefined;
+  /** Uploads being validated (decoded) at once; default 4. */
+  maxConcurrentValidations?: number | undefined;
+  /** Builds or validations that may wait for a slot; default 64 each. */
+  maxQueued?: number | undefined;
+  /** How long one may wait before it is answered `overloaded`; default 10 s. */
+  queueTimeoutMs?: number | undefined;
 }
 
 export interface SignedLink {
@@ -60,11 +69,28 @@ export interface PendingUpload extends SignedLink {
  * HTTP, files or AWS; every edge (HTTP app, Lambda, CLI, benchmarks) goes through it.
  */
 export class GridService {
+  /** Bounds the expensive work (decodes and canvases), so a burst gets 503s, not an OOM. */
+  private readonly builds: Admission;
+  private readonly validations: Admission;
+
   constructor(
     private readonly objects: ObjectStore,
     private readonly index: GridIndex,
     readonly settings: GridServiceSettings,
-  ) {}
+  ) {
+    const queue = {
+      maxQueued: settings.maxQueued ?? 64,
+      queueTimeoutMs: settings.queueTimeoutMs ?? 10_000,
+    };
+    this.builds = new Admission('grid builds', {
+      concurrency: settings.maxConcurrentBuilds ?? 2,
+      ...queue,
+    });
+    this.validations = new Admission('uploads', {
+      concurrency: settings.maxConcurrentValidations ?? 4,
+      ...queue,
+    });
+  }
 
   /** The lab's add_image: validate, store the object, then record it. */
   async addImage(gridIdInput: string | undefined, bytes: Buffer): Promise<ImageRecord> {
@@ -132,17 +158,19 @@ export class GridService {
     );
     const cached = (await this.objects.head('destination', key)) !== undefined;
     if (!cached) {
-      const image = await composeGrid({
-        count: records.length,
-        loadSource: (i) => this.objects.get('source', (records[i] as ImageRecord).key),
-        columns,
-        rows,
-        tileSize,
-        format,
-        inFlight: this.settings.buildInFlight,
-        decodes: this.settings.decodeConcurrency,
-        maxInputPixels: this.settings.maxInputPixels,
-      });
+      const image = await this.builds.run(() =>
+        composeGrid({
+          count: records.length,
+          loadSource: (i) => this.objects.get('source', (records[i] as ImageRecord).key),
+          columns,
+          rows,
+          tileSize,
+          format,
+          inFlight: this.settings.buildInFlight,
+          decodes: this.settings.decodeConcurrency,
+          maxInputPixels: this.settings.maxInputPixels,
+        }),
+      );
       await this.objects.put('destination', key, image, OUTPUT_FORMATS[format].contentType);
     }
     const link = await this.sign('destination', key, 'get');
@@ -220,7 +248,9 @@ export class GridService {
         `The image is ${bytes.length} bytes; the limit is ${this.settings.maxUploadBytes} bytes.`,
       );
     }
-    const probed = await probeImage(bytes, this.settings.maxInputPixels);
+    const probed = await this.validations.run(() =>
+      probeImage(bytes, this.settings.maxInputPixels),
+    );
     const record: ImageRecord = {
       gridId,
       key: sourceKey(gridId, imageId, probed.extension),
@@ -236,8 +266,16 @@ export class GridService {
     try {
       await this.index.add(record);
     } catch (error) {
-      // Not recorded, so not acknowledged: take the object back.
-      await this.objects.delete('source', [record.key]).catch(() => {});
+      // Not acknowledged, so take the image back. A failed add may still have been
+      // applied (the answer was lost, not the write), so the record goes first; only
+      // once it is surely gone may the object go. If either step fails the object
+      // stays behind unrecorded, for the sweep: never a record without its object.
+      try {
+        await this.index.remove(gridId, [record.key]);
+        await this.objects.delete('source', [record.key]);
+      } catch {
+        // Left for the sweep (local) or the lifecycle rules (AWS).
+      }
       throw error;
     }
     return record;

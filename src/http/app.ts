@@ -2,6 +2,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
+import { apiKeyAuth } from './api-key-auth.js';
 import { errorResponse } from './error-response.js';
 import { createRouter } from './router.js';
 import { docsRoutes } from './routes/docs.js';
@@ -9,6 +10,7 @@ import { gridRoutes } from './routes/grids.js';
 import { healthRoutes } from './routes/health.js';
 import { labRoutes } from './routes/lab.js';
 import { type SignedFilesOptions, signedFileRoutes } from './routes/signed-files.js';
+import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
   service: GridService;
@@ -18,6 +20,10 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** Only for the local backend, which serves its own presigned links. */
   signedFiles?: SignedFilesOptions | undefined;
+  /** The built web page (dist/web) to serve at `/`; none when the page is hosted elsewhere. */
+  webRoot?: string | undefined;
+  /** When not empty, the API's routes need `Authorization: Bearer <one of these>`. */
+  apiKeys?: readonly string[] | undefined;
 }
 
 /**
@@ -56,11 +62,17 @@ export function createApp(options: AppOptions) {
     );
   });
 
+  if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys));
+
   app.route('/', labRoutes(options.maxUploadBytes));
   app.route('/', gridRoutes());
   app.route('/', healthRoutes());
   if (options.signedFiles) app.route('/', signedFileRoutes(options.signedFiles));
   app.route('/', docsRoutes());
+  if (options.webRoot) {
+    const extraOrigins = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
+    app.route('/', webRoutes({ root: options.webRoot, extraOrigins }));
+  }
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -22,6 +22,7 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
     const status = STATUS_OF[error.kind];
     if (status >= 500) logger.warn({ err: error, reqId: c.get('requestId') }, error.message);
     if (error.kind === 'overloaded') c.header('Retry-After', '5');
+    if (error.kind === 'unauthorized') c.header('WWW-Authenticate', 'Bearer realm="GridBuilder"');
     // A body refused part-way has unread bytes on the socket: the connection cannot be reused.
     if (error.kind === 'too_large') c.header('Connection', 'close');
     return c.json({ message: error.message }, status);

@@ -1,20 +1,57 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { sweepSummary } from '../storage/local/sweep.js';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
+/**
+ * The built web page, `dist/web` at the package root: this file is two folders deep
+ * both as source (src/server) and as build output (dist/server).
+ */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
 /** Starts GridBuilder's HTTP server; resolves once it listens. */
-export function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const gridBuilder = createGridBuilder(config, logger);
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  webRoot: string = DEFAULT_WEB_ROOT,
+): Promise<RunningServer> {
+  if (!existsSync(webRoot)) {
+    logger.warn({ webRoot }, 'The web page is not built (run npm run build): / will answer 404.');
+  }
+  const gridBuilder = createGridBuilder(config, logger, undefined, { webRoot });
+  if (gridBuilder.sweep) {
+    // Before listening, so nothing is in flight; the grace period still spares the
+    // files of another process sharing DATA_DIR (e.g. the CLI).
+    const report = await gridBuilder.sweep(config.GC_GRACE_SECONDS * 1000);
+    logger.info(sweepSummary(report), 'swept leftovers of earlier runs');
+  }
   return new Promise((resolvePromise, reject) => {
     const server = serve(
-      { fetch: gridBuilder.app.fetch, hostname: config.HOST, port: config.PORT },
+      {
+        fetch: gridBuilder.app.fetch,
+        hostname: config.HOST,
+        port: config.PORT,
+        // Slow or stalled clients (slowloris) must not hold a connection forever: the
+        // headers must arrive within HEADERS_TIMEOUT_MS, the whole request (body too)
+        // within REQUEST_TIMEOUT_MS, and an idle keep-alive connection is closed after
+        // KEEP_ALIVE_TIMEOUT_MS. Node checks the first two every
+        // connectionsCheckingInterval (30 s by default, too coarse for short limits).
+        serverOptions: {
+          headersTimeout: config.HEADERS_TIMEOUT_MS,
+          requestTimeout: config.REQUEST_TIMEOUT_MS,
+          keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+          connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS / 2),
+        },
+      },
       (info: AddressInfo) => {
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
         const url = `http://${host}:${info.port}`;
@@ -35,12 +72,6 @@ export function startServer(config: Config, logger: Logger): Promise<RunningServ
         });
       },
     );
-    // Slow or stalled clients must not hold a connection forever.
-    Object.assign(server, {
-      headersTimeout: 20_000,
-      requestTimeout: 120_000,
-      keepAliveTimeout: 5_000,
-    });
     server.once('error', reject);
   });
 }

@@ -1,35 +1,35 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { GridBuilderStack, type GridBuilderStackProps } from '../../infra/lib/gridbuilder-stack.js';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GridBuilderStackProps } from '../../infra/lib/gridbuilder-stack.js';
+import {
+  createStubPage,
+  logicalIdIn,
+  type Resource,
+  type Resources,
+  synthesize,
+} from './stack-template.js';
 
-// Assertions on the synthesized CloudFormation template. Offline and fast: bundling
-// is skipped for these stacks (the bundle itself is tested in lambda-bundle.test.ts).
+// Assertions on the synthesized CloudFormation template: the API, its functions and
+// storage. The web page's hosting has its own file, infra-web-hosting.test.ts.
 
-function synth(props: GridBuilderStackProps = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new GridBuilderStack(app, 'GridBuilder', props));
-}
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+let page: ReturnType<typeof createStubPage>;
+const synth = (props: GridBuilderStackProps = {}): Template =>
+  synthesize({ webRoot: page.root, ...props }).template;
 
 let template: Template;
 let resources: Resources;
 beforeAll(() => {
+  page = createStubPage();
   template = synth();
   resources = template.toJSON().Resources as Resources;
 });
+afterAll(() => page.remove());
 
-/** The resource's logical id, looked up by a prefix of it. */
-const logicalId = (prefix: string): string => {
-  const id = Object.keys(resources).find((k) => k.startsWith(prefix));
-  if (!id) throw new Error(`no resource ${prefix}*`);
-  return id;
-};
+const logicalId = (prefix: string): string => logicalIdIn(resources, prefix);
 
 /** The properties of the resource whose logical id starts with `prefix`. */
 const propertiesOf = (prefix: string): Record<string, unknown> =>
-  (resources[logicalId(prefix)] as Resources[string]).Properties;
+  (resources[logicalId(prefix)] as Resource).Properties;
 
 const statementsOfRole = (rolePrefix: string) => {
   const role = logicalId(rolePrefix);
@@ -84,7 +84,8 @@ describe('the table', () => {
 
 describe('the buckets', () => {
   it('block public access, encrypt with S3-managed keys and are owned by the bucket owner', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 2);
+    // Source, destination and the web page's.
+    template.resourceCountIs('AWS::S3::Bucket', 3);
     const buckets = template.findResources('AWS::S3::Bucket');
     for (const bucket of Object.values(buckets)) {
       expect(bucket.Properties).toMatchObject({
@@ -105,7 +106,7 @@ describe('the buckets', () => {
   });
 
   it('refuse every request that is not over TLS', () => {
-    for (const bucket of ['SourceBucket', 'DestinationBucket']) {
+    for (const bucket of ['SourceBucket', 'DestinationBucket', 'WebPageBucket']) {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: logicalId(`${bucket}`) },
         PolicyDocument: {
@@ -139,19 +140,46 @@ describe('the buckets', () => {
     );
   });
 
-  it('let browsers PUT two-step uploads to the source bucket', () => {
-    const source = propertiesOf('SourceBucket');
-    expect(source.CorsConfiguration).toEqual({
-      CorsRules: [expect.objectContaining({ AllowedMethods: ['PUT', 'GET'] })],
+  it('let browsers PUT two-step uploads (with their Content-Type) and GET sources, and GET built grids', () => {
+    expect(propertiesOf('SourceBucket').CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedMethods: ['PUT', 'GET'],
+          AllowedOrigins: ['*'],
+          AllowedHeaders: ['content-type'],
+          MaxAge: 3000,
+        },
+      ],
+    });
+    expect(propertiesOf('DestinationBucket').CorsConfiguration).toEqual({
+      CorsRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], MaxAge: 3000 }],
+    });
+  });
+
+  it('take the CORS origins given (-c corsOrigins), and so does the API', () => {
+    const origins = ['https://d111111abcdef8.cloudfront.net', 'https://grids.example.com'];
+    const narrowed = synth({ corsOrigins: origins });
+    const json = narrowed.toJSON().Resources as Resources;
+    for (const bucket of ['SourceBucket', 'DestinationBucket']) {
+      const cors = (json[logicalIdIn(json, bucket)] as Resource).Properties.CorsConfiguration as {
+        CorsRules: { AllowedOrigins: string[] }[];
+      };
+      expect(cors.CorsRules.map((rule) => rule.AllowedOrigins)).toEqual([origins]);
+    }
+    narrowed.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: origins }),
     });
   });
 });
 
+/** GridBuilder's functions: all but the one CDK adds to copy the web page into its bucket. */
+const appFunctions = (stack: Template) =>
+  Object.entries(stack.findResources('AWS::Lambda::Function'))
+    .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+    .map(([, r]) => r.Properties as Record<string, unknown>);
+
 describe('the Lambda functions', () => {
-  const functions = () =>
-    Object.values(template.findResources('AWS::Lambda::Function')).map(
-      (r) => r.Properties as Record<string, unknown>,
-    );
+  const functions = () => appFunctions(template);
 
   it('are three, on Node.js 22, arm64, with the handlers of src/lambda/handlers.ts', () => {
     const all = functions();
@@ -184,41 +212,80 @@ describe('the Lambda functions', () => {
     const byHandler = Object.fromEntries(functions().map((f) => [f.Handler, f]));
     expect(byHandler['index.generateGrid']).toMatchObject({ MemorySize: 3008, Timeout: 29 });
     expect(byHandler['index.addImage']).toMatchObject({ MemorySize: 1024 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    // One per function, and one for the web page's deployment.
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
   it('run x86_64 when asked (-c cpu=x64)', () => {
-    synth({ cpu: 'x64' }).allResourcesProperties('AWS::Lambda::Function', {
-      Architectures: ['x86_64'],
-    });
+    const x64 = appFunctions(synth({ cpu: 'x64' }));
+    expect(x64).toHaveLength(3);
+    for (const f of x64) expect(f.Architectures).toEqual(['x86_64']);
   });
 });
 
 describe('least-privilege IAM', () => {
+  /** Every statement of the stack's IAM policies, with the logical id of the role(s) it is for. */
+  const statementsIn = (stack: Template) =>
+    Object.values(stack.toJSON().Resources as Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) =>
+        (r.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.map(
+          (statement) => ({
+            statement,
+            roles: (r.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref),
+          }),
+        ),
+      );
+
+  // BucketDeployment (the web page's copy into its bucket) gets its S3 permissions from
+  // CDK's own grants, whose actions end in "*" (s3:GetObject*, s3:List*...). Those are
+  // the only wildcards allowed, only for that role, and only on the page's bucket and
+  // the CDK assets bucket the page is copied from. Its resources are never "*".
+  const DEPLOYMENT_GRANT_WILDCARDS = [
+    's3:Abort*',
+    's3:DeleteObject*',
+    's3:GetBucket*',
+    's3:GetObject*',
+    's3:List*',
+  ];
+  const isPageDeploymentRole = (role: string) => role.startsWith('WebDeployRole');
+
   it('no policy has a wildcard action or a "*" resource, and no role has a managed policy', () => {
-    for (const stack of [template, synth({ auth: 'cognito' })]) {
-      const json = stack.toJSON().Resources as Resources;
-      const statements = Object.values(json)
-        .filter((r) => r.Type === 'AWS::IAM::Policy')
-        .flatMap(
-          (r) =>
-            (r.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
-        );
+    for (const stack of [template, synth({ auth: 'cognito' }), synth({ web: false })]) {
+      const statements = statementsIn(stack);
       expect(statements.length).toBeGreaterThan(0);
-      for (const statement of statements) {
+      for (const { statement, roles } of statements) {
         expect(statement.Effect).toBe('Allow');
-        for (const action of [statement.Action].flat() as string[]) {
-          expect(action).not.toContain('*');
-        }
         for (const resource of [statement.Resource].flat()) {
           expect(resource).not.toBe('*');
         }
+        const wildcards = ([statement.Action].flat() as string[]).filter((a) => a.includes('*'));
+        if (wildcards.length === 0) continue;
+        expect(roles.every(isPageDeploymentRole), JSON.stringify(statement)).toBe(true);
+        expect(DEPLOYMENT_GRANT_WILDCARDS).toEqual(expect.arrayContaining(wildcards));
+        for (const resource of [statement.Resource].flat()) {
+          expect(JSON.stringify(resource)).toMatch(/WebPageBucket|cdk-hnb659fds-assets-/);
+        }
       }
-      for (const role of Object.values(json).filter((r) => r.Type === 'AWS::IAM::Role')) {
+      for (const role of Object.values(stack.toJSON().Resources as Resources).filter(
+        (r) => r.Type === 'AWS::IAM::Role',
+      )) {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       }
     }
+  });
+
+  it("the web page's deployment may touch only the page's bucket, the CDK assets and its logs", () => {
+    const deployment = statementsIn(template).filter(({ roles }) =>
+      roles.some(isPageDeploymentRole),
+    );
+    expect(deployment.length).toBeGreaterThan(0);
+    const text = JSON.stringify(deployment);
+    for (const other of ['SourceBucket', 'DestinationBucket', 'ImagesTable', 'HttpApi']) {
+      expect(text).not.toContain(other);
+    }
+    expect(text).not.toContain('cloudfront:'); // no invalidation: it needs Resource "*"
   });
 
   it('add_image may only put and take back source objects and put items', () => {

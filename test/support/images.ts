@@ -66,3 +66,17 @@ export const BLUE: Rgb = [20, 40, 220];
 export const YELLOW: Rgb = [230, 220, 30];
 export const MAGENTA: Rgb = [210, 30, 200];
 export const BLACK: Rgb = [0, 0, 0];
+
+/** A PNG of random noise: it barely compresses, so 1500x1200 is over 4 MB (the two-step size). */
+export const noisyPng = (width = 1500, height = 1200): Promise<Buffer> =>
+  sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: 0, g: 0, b: 0 },
+      noise: { type: 'gaussian', mean: 128, sigma: 80 },
+    },
+  })
+    .png({ compressionLevel: 1 })
+    .toBuffer();

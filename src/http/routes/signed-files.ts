@@ -52,6 +52,8 @@ export const signedFileRoutes = ({ store, signer, maxUploadBytes }: SignedFilesO
         'Content-Length': String(body.length),
         'Cache-Control': 'private, max-age=300',
         'X-Content-Type-Options': 'nosniff',
+        // Images only: should a browser ever render one as a document, it runs nothing.
+        'Content-Security-Policy': "default-src 'none'; sandbox",
         'Content-Disposition': `inline; filename="${key.slice(key.lastIndexOf('/') + 1)}"`,
       });
     })

@@ -54,6 +54,14 @@ export class FileObjectStore implements ObjectStore {
       await rm(temp, { force: true });
       throw error;
     }
+    // The rename is durable only once its folder is flushed: without this, a power
+    // loss could keep the index record (SQLite syncs) but lose the object it names.
+    await syncFolder(dirname(target));
+  }
+
+  /** The folder of a bucket, or of the temp files; for the garbage sweep. */
+  folderOf(bucket: Bucket | 'tmp'): string {
+    return bucket === 'tmp' ? this.tmpDir : resolve(this.root, bucket);
   }
 
   async get(bucket: Bucket, key: string): Promise<Buffer> {
@@ -142,6 +150,15 @@ export class FileObjectStore implements ObjectStore {
 
 export const contentTypeOf = (key: string): string =>
   CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(path, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
 
 /** No object under that key: nothing there, or a folder (a key prefix) rather than a file. */
 const isMissing = (error: unknown) =>

@@ -51,6 +51,10 @@ export class SqliteGridIndex implements GridIndex {
         'DELETE FROM images WHERE grid_id = ? AND s3_key = ?',
       ),
       ping: this.db.prepare('SELECT 1'),
+      isRecorded: this.db.prepare<[string, string]>(
+        'SELECT 1 FROM images WHERE grid_id = ? AND s3_key = ?',
+      ),
+      hasImages: this.db.prepare<[string]>('SELECT 1 FROM images WHERE grid_id = ? LIMIT 1'),
     };
   }
 
@@ -116,6 +120,16 @@ export class SqliteGridIndex implements GridIndex {
     this.db.transaction(() => {
       for (const key of keys) this.statements.remove.run(gridId, key);
     })();
+  }
+
+  /** Whether the object `key` of the grid is recorded (for the garbage sweep). */
+  isRecorded(gridId: string, key: string): boolean {
+    return this.statements.isRecorded.get(gridId, key) !== undefined;
+  }
+
+  /** Whether the grid has any image recorded (for the garbage sweep). */
+  hasImages(gridId: string): boolean {
+    return this.statements.hasImages.get(gridId) !== undefined;
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,187 @@
+/**
+ * The GridBuilder HTTP API (docs/CONTRACT.md) as the CLI's commands use it: one
+ * place for URLs, the two-step upload, and turning answers into errors with the
+ * server's own message.
+ */
+
+import type {
+  Deleted,
+  GridBuilt,
+  GridImage,
+  GridListing,
+  ImageSaved,
+  UploadCreated,
+} from '../http/api-types.js';
+
+export type { Deleted, GridBuilt, GridImage, GridListing, ImageSaved };
+
+export interface BuildOptions {
+  tileSize?: number | undefined;
+  columns?: number | undefined;
+  format?: string | undefined;
+}
+
+/**
+ * Images above this size take the two-step upload: on AWS one request carries at
+ * most ~4.5 MB of raw image (6 MB Lambda payload, base64), and locally it costs nothing.
+ */
+export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
+
+/** The server answered with an error; `message` is its own words. */
+export class ApiError extends Error {
+  override readonly name: string = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * 401 from the API: no key was sent and the server wants one (API_KEYS is set), or
+ * the key sent is not one of its keys. `keyGiven` says which side the hint is for.
+ */
+export class UnauthorizedError extends ApiError {
+  override readonly name = 'UnauthorizedError';
+  constructor(
+    message: string,
+    readonly keyGiven: boolean,
+  ) {
+    super(message, 401);
+  }
+}
+
+/** No answer at all: wrong URL, server down, network gone. */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+}
+
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Whether a request goes to the API itself (and so carries the API key) or to a
+ * presigned link. Presigned links carry their own signature: on S3 an Authorization
+ * header next to a query-string signature makes the request fail, and the key has no
+ * business leaving for a storage host.
+ */
+type Target = 'api' | 'presigned';
+
+export class GridBuilderClient {
+  readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+
+  /** `apiKey`: sent as `Authorization: Bearer` on API calls when the server has API_KEYS. */
+  constructor(baseUrl: string, apiKey?: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.apiKey = apiKey || undefined;
+  }
+
+  private url(path: string): string {
+    return `${this.baseUrl}${path}`;
+  }
+
+  private async request(
+    url: string,
+    init: RequestInit = {},
+    target: Target = 'api',
+  ): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (target === 'api' && this.apiKey) headers.set('Authorization', `Bearer ${this.apiKey}`);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        ...init,
+        headers,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new UnreachableError(`Could not reach ${new URL(url).origin} (${reason}).`, {
+        cause: error,
+      });
+    }
+    if (!response.ok) {
+      const message = messageOf(response.status, await response.text());
+      if (response.status === 401 && target === 'api') {
+        throw new UnauthorizedError(message, this.apiKey !== undefined);
+      }
+      throw new ApiError(message, response.status);
+    }
+    return response;
+  }
+
+  private async json<T>(url: string, init?: RequestInit): Promise<T> {
+    return (await (await this.request(url, init)).json()) as T;
+  }
+
+  /** Adds one image; big ones go through the two-step upload. */
+  upload(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+    return bytes.byteLength > TWO_STEP_THRESHOLD
+      ? this.uploadInTwoSteps(gridId, bytes)
+      : this.addImage(gridId, bytes);
+  }
+
+  /** The lab's POST /add_image. */
+  addImage(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+    return this.json(this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+    });
+  }
+
+  /** Ask for an upload URL, PUT the bytes there (S3 on AWS), then confirm. */
+  async uploadInTwoSteps(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+    const upload = await this.json<UploadCreated>(
+      this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+      { method: 'POST' },
+    );
+    await this.request(
+      upload.upload_url,
+      { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes },
+      'presigned',
+    );
+    // The confirmation is an API route (the server's own URL for it): it needs the key.
+    return this.json(upload.confirm_url, { method: 'POST' });
+  }
+
+  listImages(gridId: string): Promise<GridListing> {
+    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`));
+  }
+
+  deleteImage(gridId: string, imageId: string): Promise<Deleted> {
+    const path = `/grids/${encodeURIComponent(gridId)}/images/${encodeURIComponent(imageId)}`;
+    return this.json(this.url(path), { method: 'DELETE' });
+  }
+
+  deleteGrid(gridId: string): Promise<Deleted> {
+    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`), { method: 'DELETE' });
+  }
+
+  /** The lab's POST /generate_grid. */
+  buildGrid(gridId: string, options: BuildOptions = {}): Promise<GridBuilt> {
+    const query = new URLSearchParams({ uniqueGridId: gridId });
+    if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
+    if (options.columns !== undefined) query.set('columns', String(options.columns));
+    if (options.format) query.set('format', options.format);
+    return this.json(this.url(`/generate_grid?${query}`), { method: 'POST' });
+  }
+
+  /** GETs a presigned link (a built grid). */
+  async download(url: string): Promise<Buffer> {
+    return Buffer.from(await (await this.request(url, {}, 'presigned')).arrayBuffer());
+  }
+}
+
+function messageOf(status: number, text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body.message === 'string' && body.message) return body.message;
+  } catch {
+    // Not JSON: a proxy's or S3's error page.
+  }
+  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return `The server answered HTTP ${status}${snippet ? `: ${snippet}` : '.'}`;
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config.js';
+import { type GlobalOptions, plural, print, UsageError } from '../output.js';
+import { wholeNumber } from './parsers.js';
+
+interface GcOptions extends GlobalOptions {
+  graceSeconds?: number;
+  dataDir?: string;
+}
+
+export function gcCommand(program: Command): void {
+  program
+    .command('gc')
+    .description(
+      'Remove what crashes left in storage: images without a record, unconfirmed uploads (the same as npm run gc).',
+    )
+    .option(
+      '--grace-seconds <n>',
+      'spare anything younger than this (env GC_GRACE_SECONDS, default 900)',
+      wholeNumber,
+    )
+    .option('-d, --data-dir <dir>', 'the local data folder to sweep (env DATA_DIR, default ./data)')
+    .addHelpText(
+      'after',
+      `
+Works on the storage itself, not through --url: run it where the server's data is
+(the local data folder, or with STORAGE=aws and the buckets and table in the
+environment, as the server reads them). Safe while the server runs: uploads in
+flight are younger than the grace period.
+
+Example:
+  gridbuilder gc --data-dir ./data --grace-seconds 3600`,
+    )
+    .action(async (_options, command: Command) => {
+      await gc(command.optsWithGlobals<GcOptions>());
+    });
+}
+
+async function gc(options: GcOptions): Promise<void> {
+  const env = { ...process.env };
+  if (options.dataDir !== undefined) env.DATA_DIR = options.dataDir;
+  if (options.graceSeconds !== undefined) env.GC_GRACE_SECONDS = String(options.graceSeconds);
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (config.STORAGE === 'local' && !existsSync(config.DATA_DIR)) {
+    // Sweeping would create an empty data folder here: surely not what was meant.
+    throw new UsageError(
+      `No data folder at ${config.DATA_DIR}: pass --data-dir (or DATA_DIR) as the server has it.`,
+    );
+  }
+  // Loaded here, not at start: the storage code (SQLite, the AWS SDK) is heavy and
+  // only gc and serve need it.
+  const { collectGarbage, storageLocation } = await import('../../gc.js');
+  const { sweepSummary } = await import('../../storage/local/sweep.js');
+  const report = await collectGarbage(config);
+  const counts = sweepSummary(report);
+  print(
+    options,
+    {
+      storage: config.STORAGE,
+      ...storageLocation(config),
+      graceSeconds: config.GC_GRACE_SECONDS,
+      ...report,
+    },
+    () => {
+      const where = config.STORAGE === 'local' ? config.DATA_DIR : config.SOURCE_BUCKET;
+      const keys = [
+        ...report.unrecordedImages,
+        ...report.abandonedUploads,
+        ...report.orphanedGrids,
+      ].map((key) => `  ${key}`);
+      return [
+        `Swept ${where} (${config.STORAGE}), sparing anything younger than ${config.GC_GRACE_SECONDS} s:`,
+        `removed ${plural(counts.unrecordedImages, 'unrecorded image')}, ` +
+          `${plural(counts.abandonedUploads, 'unconfirmed upload')}, ` +
+          `${plural(counts.orphanedGrids, 'built grid')} of emptied grids, ` +
+          `${plural(counts.tempFiles, 'temp file')}.`,
+        ...keys,
+      ].join('\n');
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+
+interface ServeOptions {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+}
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the GridBuilder server (the same as npm start).')
+    .option('-p, --port <port>', 'HTTP port (env PORT, default 3000)')
+    .option('--host <host>', 'interface to listen on (env HOST, default 127.0.0.1)')
+    .option(
+      '-d, --data-dir <dir>',
+      'where images and the index live (env DATA_DIR, default ./data)',
+    )
+    .addHelpText(
+      'after',
+      "\nEvery setting of the README's configuration table is read from the environment.",
+    )
+    .action(async (options: ServeOptions) => {
+      if (options.port) process.env.PORT = options.port;
+      if (options.host) process.env.HOST = options.host;
+      if (options.dataDir) process.env.DATA_DIR = options.dataDir;
+      // The server's own entry point: same config checks, logs and shutdown as npm start.
+      await import('../../server/main.js');
+    });
+}

@@ -1,0 +1,86 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface Candidate {
+  path: string;
+  size: number;
+}
+
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Signatures of the formats GridBuilder accepts (jpeg, png, webp, gif, avif, tiff).
+ * Sniffing the first bytes, not trusting the extension, skips a notes.txt and keeps a
+ * photo saved without one; the server still checks every image fully.
+ */
+export function sniffImage(head: Uint8Array): string | undefined {
+  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (ascii(0, 8) === '\x89PNG\r\n\x1a\n') return 'png';
+  if (ascii(0, 4) === 'GIF8') return 'gif';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
+  if (ascii(4, 8) === 'ftyp' && ['avif', 'avis'].includes(ascii(8, 12))) return 'avif';
+  return undefined;
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(16);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+const byNaturalName = (a: string, b: string) =>
+  a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
+
+/**
+ * The image files among `inputs` (files, or folders walked recursively, each in
+ * natural name order so photo2 comes before photo10), and what was left out and why.
+ * Hidden files and folders inside a folder are passed over silently.
+ */
+export async function findImages(
+  inputs: readonly string[],
+): Promise<{ images: Candidate[]; skipped: Skipped[] }> {
+  const images: Candidate[] = [];
+  const skipped: Skipped[] = [];
+
+  const visit = async (path: string, named: boolean): Promise<void> => {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      skipped.push({ path, reason: code === 'ENOENT' ? 'no such file or folder' : String(code) });
+      return;
+    }
+    if (info.isDirectory()) {
+      const names = (await readdir(path)).filter((name) => !name.startsWith('.'));
+      for (const name of names.sort(byNaturalName)) await visit(join(path, name), false);
+      return;
+    }
+    if (!info.isFile()) {
+      if (named) skipped.push({ path, reason: 'not a regular file' });
+      return;
+    }
+    if (info.size === 0) {
+      skipped.push({ path, reason: 'empty file' });
+      return;
+    }
+    if (!sniffImage(await readHead(path))) {
+      skipped.push({ path, reason: 'not a JPEG, PNG, WebP, GIF, AVIF or TIFF image' });
+      return;
+    }
+    images.push({ path, size: info.size });
+  };
+
+  for (const input of inputs) await visit(input, true);
+  return { images, skipped };
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { ApiError, UnauthorizedError, UnreachableError } from './api-client.js';
+import { addCommand } from './commands/add.js';
+import { buildCommand } from './commands/build.js';
+import { gcCommand } from './commands/gc.js';
+import { lsCommand } from './commands/ls.js';
+import { apiUrl } from './commands/parsers.js';
+import { rmCommand } from './commands/rm.js';
+import { serveCommand } from './commands/serve.js';
+import { EXIT, UsageError } from './output.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+const program = new Command('gridbuilder')
+  .description('Turn a set of photos into one grid image, from the terminal.')
+  .version(version)
+  .addOption(
+    new Option('-u, --url <url>', 'the GridBuilder API')
+      .env('GRIDBUILDER_URL')
+      .default('http://localhost:3000')
+      .argParser(apiUrl),
+  )
+  .addOption(
+    new Option(
+      '-k, --api-key <key>',
+      'API key, sent as "Authorization: Bearer <key>" (for a server with API_KEYS set)',
+    ).env('GRIDBUILDER_API_KEY'),
+  )
+  .option('--json', 'print results as JSON (for scripts)')
+  .configureHelp({ showGlobalOptions: true })
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Example:
+  gridbuilder add ./photos --grid trip && gridbuilder build --grid trip -o trip.jpg
+
+API key:
+  A server started with API_KEYS wants one of its keys on every API call. Prefer
+  the environment (export GRIDBUILDER_API_KEY=...) to --api-key: other users of
+  this machine can read a command line in the process list. The key is never sent
+  to the presigned links of files and uploads, which carry their own signature.
+
+Exit codes:
+  0  success
+  1  the server refused a request, or at least one upload failed
+  2  bad command line (unknown option, missing or malformed value)
+  3  the server could not be reached (is it running? is --url right?)
+  4  the server wants an API key: none given, or not one of its keys (HTTP 401)`,
+  );
+
+for (const add of [serveCommand, addCommand, buildCommand, lsCommand, rmCommand, gcCommand]) {
+  add(program);
+}
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.exitCode = exitCodeOf(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed the message (or the help or version asked for).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    console.error(`error: ${message}`);
+    return EXIT.usage;
+  }
+  if (error instanceof UnreachableError) {
+    console.error(
+      `error: ${message}\nIs the server running (gridbuilder serve)? Is --url or GRIDBUILDER_URL right?`,
+    );
+    return EXIT.unreachable;
+  }
+  if (error instanceof UnauthorizedError) {
+    const hint = error.keyGiven
+      ? 'The API key given (--api-key or GRIDBUILDER_API_KEY) was refused: check it.'
+      : 'This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.';
+    console.error(`error: ${message}\n${hint}`);
+    return EXIT.unauthorized;
+  }
+  if (error instanceof ApiError) {
+    console.error(`error: ${message}`);
+    return EXIT.failed;
+  }
+  console.error(`error: ${message}`);
+  return EXIT.failed;
+}

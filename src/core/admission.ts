@@ -1,0 +1,83 @@
+import { GridBuilderError } from './errors.js';
+
+export interface AdmissionLimits {
+  /** Jobs running at once. */
+  concurrency: number;
+  /** Jobs allowed to wait for a slot; one more is turned away at once. */
+  maxQueued: number;
+  /** How long a job may wait for a slot before it is turned away. */
+  queueTimeoutMs: number;
+}
+
+interface Waiter {
+  start: () => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Runs at most `concurrency` jobs at once, lets a bounded number wait a bounded time,
+ * and turns the rest away with an `overloaded` error (503 + Retry-After at the HTTP
+ * edge). Under a burst the server answers "busy, retry" instead of piling up work
+ * until it runs out of memory. `what` names the work in the message ("grid builds").
+ */
+export class Admission {
+  private running = 0;
+  private readonly waiting: Waiter[] = [];
+
+  constructor(
+    private readonly what: string,
+    private readonly limits: AdmissionLimits,
+  ) {}
+
+  get active(): number {
+    return this.running;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await job();
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.running < this.limits.concurrency) {
+      this.running++;
+      return Promise.resolve();
+    }
+    if (this.waiting.length >= this.limits.maxQueued) return Promise.reject(this.busy());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        start: () => {
+          clearTimeout(waiter.timer);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(this.busy());
+        }, this.limits.queueTimeoutMs),
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    // The slot passes straight to the next waiter, so `running` stays the same.
+    if (next) next.start();
+    else this.running--;
+  }
+
+  private busy(): GridBuilderError {
+    return new GridBuilderError(
+      'overloaded',
+      `The server is busy with other ${this.what}: try again in a few seconds.`,
+    );
+  }
+}

@@ -1,0 +1,14 @@
+import type { z } from '@hono/zod-openapi';
+import type * as schemas from './schemas.js';
+
+/**
+ * The API's JSON answers as TypeScript types, inferred from the schemas that also
+ * document them, for the clients in this repository (CLI, web page). Type-only: a
+ * client importing these pulls in no code.
+ */
+export type ImageSaved = z.infer<typeof schemas.ImageSaved>;
+export type GridBuilt = z.infer<typeof schemas.GridBuilt>;
+export type GridImage = z.infer<typeof schemas.GridImage>;
+export type GridListing = z.infer<typeof schemas.GridListing>;
+export type UploadCreated = z.infer<typeof schemas.UploadCreated>;
+export type Deleted = z.infer<typeof schemas.Deleted>;

@@ -1,0 +1,110 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { STAGING_PREFIX } from '../../core/ids.js';
+import type { Bucket } from '../../core/ports.js';
+import type { FileObjectStore } from './file-object-store.js';
+import type { SqliteGridIndex } from './sqlite-grid-index.js';
+
+export interface SweepOptions {
+  /**
+   * Only files older than this are touched, so an upload between its two writes
+   * (object stored, record not yet written) or a two-step upload waiting for its
+   * confirmation is never taken for garbage.
+   */
+  graceMs: number;
+  /** For tests; default Date.now(). */
+  now?: number;
+}
+
+export interface SweepReport {
+  /** Source objects no index record names (a crash between storing and recording). */
+  unrecordedImages: string[];
+  /** Two-step uploads never confirmed. */
+  abandonedUploads: string[];
+  /** Built grids of grids that have no image left (a crash in the middle of a grid delete). */
+  orphanedGrids: string[];
+  /** Half-written temp files (a crash in the middle of a write). */
+  tempFiles: number;
+}
+
+/**
+ * The local backend's garbage collector. GridService writes the object before the
+ * record and removes the record before the object, so a crash at any point can leave
+ * an object without a record, never a record without its object. This removes such
+ * leftovers once they are older than the grace period. It runs at server start and
+ * as `npm run gc` (safe while the server runs). On AWS, S3 lifecycle rules do this.
+ */
+export async function sweepLocalStorage(
+  store: FileObjectStore,
+  index: SqliteGridIndex,
+  options: SweepOptions,
+): Promise<SweepReport> {
+  const cutoff = (options.now ?? Date.now()) - options.graceMs;
+  const report: SweepReport = {
+    unrecordedImages: [],
+    abandonedUploads: [],
+    orphanedGrids: [],
+    tempFiles: 0,
+  };
+
+  for (const { key } of await oldFiles(store, 'source', cutoff)) {
+    if (key.startsWith(STAGING_PREFIX)) {
+      report.abandonedUploads.push(key);
+      continue;
+    }
+    if (!index.isRecorded(gridOf(key), key)) report.unrecordedImages.push(key);
+  }
+  for (const { key } of await oldFiles(store, 'destination', cutoff)) {
+    if (!index.hasImages(gridOf(key))) report.orphanedGrids.push(key);
+  }
+  // Check again right before deleting: a record may have appeared meanwhile (an
+  // upload stalled longer than the grace period between its two writes).
+  report.unrecordedImages = report.unrecordedImages.filter(
+    (key) => !index.isRecorded(gridOf(key), key),
+  );
+  await store.delete('source', [...report.unrecordedImages, ...report.abandonedUploads]);
+  await store.delete('destination', report.orphanedGrids);
+
+  const tmp = store.folderOf('tmp');
+  for (const name of await readdir(tmp).catch(() => [] as string[])) {
+    const info = await stat(join(tmp, name)).catch(() => undefined);
+    if (info?.isFile() && info.mtimeMs < cutoff) {
+      await rm(join(tmp, name), { force: true });
+      report.tempFiles++;
+    }
+  }
+  return report;
+}
+
+/** Keys are `GRID_ID/...`. */
+const gridOf = (key: string): string => key.slice(0, key.indexOf('/'));
+
+/** Files of a bucket last written before `cutoff`, as object keys; names GridBuilder cannot have made are left alone. */
+async function oldFiles(
+  store: FileObjectStore,
+  bucket: Bucket,
+  cutoff: number,
+): Promise<{ key: string }[]> {
+  const folder = store.folderOf(bucket);
+  const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
+  const found: { key: string }[] = [];
+  for (const entry of entries) {
+    const key = relative(folder, join(folder, entry)).split(sep).join('/');
+    try {
+      store.pathOf(bucket, key);
+    } catch {
+      continue;
+    }
+    const info = await stat(join(folder, entry)).catch(() => undefined);
+    if (info?.isFile() && info.mtimeMs < cutoff) found.push({ key });
+  }
+  return found;
+}
+
+/** The counts of a report, for a log line. */
+export const sweepSummary = (report: SweepReport) => ({
+  unrecordedImages: report.unrecordedImages.length,
+  abandonedUploads: report.abandonedUploads.length,
+  orphanedGrids: report.orphanedGrids.length,
+  tempFiles: report.tempFiles,
+});

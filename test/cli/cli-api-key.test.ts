@@ -1,0 +1,219 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newImageId } from '../../src/core/ids.js';
+import { type HeaderRecorder, startHeaderRecorder } from '../support/header-recorder.js';
+import { BLUE, GREEN, noisyPng, RED, solidImage } from '../support/images.js';
+import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { buildServerAndCli, runCli } from '../support/run-cli.js';
+
+const KEY = 'cli-test-key-0123456789abcdef';
+const OTHER_KEY = 'not-the-key-0123456789abcdef';
+
+let server: TestServer;
+let front: HeaderRecorder;
+let work: string;
+let photos: string;
+let url: string[];
+
+beforeAll(async () => {
+  await buildServerAndCli();
+  server = await startTestServer({ API_KEYS: `some-other-key-0123456789,${KEY}` });
+  front = await startHeaderRecorder(server.url);
+  url = ['--url', front.url];
+  work = mkdtempSync(join(tmpdir(), 'gridbuilder-cli-key-'));
+  photos = join(work, 'photos');
+  mkdirSync(photos);
+  writeFileSync(join(photos, '1-red.jpg'), await solidImage(RED, 120, 90));
+  writeFileSync(join(photos, '2-green.jpg'), await solidImage(GREEN, 90, 120));
+  // Over 4 MB: the two-step upload, through a presigned PUT.
+  writeFileSync(join(photos, '3-big.png'), await noisyPng());
+});
+afterAll(async () => {
+  await front?.stop();
+  await server?.close();
+  if (server) removeDataDir(server);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('a server with API_KEYS', () => {
+  it('without a key: exit 4, the server message and how to pass a key', async () => {
+    const ls = await runCli(['ls', '--grid', 'trip', ...url]);
+    expect(ls.code).toBe(4);
+    expect(ls.stderr).toContain('error: This API needs a key');
+    expect(ls.stderr).toContain('pass --api-key KEY or set GRIDBUILDER_API_KEY');
+
+    // add stops at the first refusal and says so once, not once a file.
+    const add = await runCli(['add', photos, '--grid', 'trip', ...url]);
+    expect(add.code).toBe(4);
+    expect(add.stderr.match(/This API needs a key/g)).toHaveLength(1);
+    expect(add.stdout).toBe('');
+  });
+
+  it('with a wrong key: exit 4, the server message, and that the key was refused', async () => {
+    const result = await runCli(['build', '--grid', 'trip', '--api-key', OTHER_KEY, ...url], {
+      cwd: work,
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('error: The API key is not valid.');
+    expect(result.stderr).toContain('(--api-key or GRIDBUILDER_API_KEY) was refused');
+    const json = await runCli(['ls', '--grid', 'trip', '--json', ...url], {
+      env: { GRIDBUILDER_API_KEY: OTHER_KEY },
+    });
+    expect(json.code).toBe(4);
+    expect(json.stdout).toBe('');
+  });
+
+  it('with --api-key: adds (two-step upload included) and builds; no key on presigned links', async () => {
+    front.requests.length = 0;
+    const add = await runCli([
+      'add',
+      photos,
+      '--grid',
+      'trip',
+      '--concurrency',
+      '1',
+      '--api-key',
+      KEY,
+      ...url,
+    ]);
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    expect(add.stdout).toContain('Added 3 of 3 images to grid trip');
+
+    const out = join(work, 'trip.png');
+    const build = await runCli([
+      'build',
+      '--grid',
+      'trip',
+      '--tile-size',
+      '40',
+      '--format',
+      'png',
+      '-o',
+      out,
+      '--api-key',
+      KEY,
+      ...url,
+    ]);
+    expect(build.code).toBe(0);
+    expect(await sharp(readFileSync(out)).metadata()).toMatchObject({ width: 40, height: 120 });
+
+    const seen = front.requests.map((r) => `${r.method} ${r.path} ${r.authorization ?? '-'}`);
+    expect(seen).toEqual([
+      `POST /add_image Bearer ${KEY}`,
+      `POST /add_image Bearer ${KEY}`,
+      `POST /grids/trip/uploads Bearer ${KEY}`,
+      expect.stringMatching(/^PUT \/files\/source\/_uploads\/trip\/[0-9A-Z]{26} -$/),
+      expect.stringMatching(
+        new RegExp(`^POST /grids/trip/uploads/[0-9A-Z]{26}/confirm Bearer ${KEY}$`),
+      ),
+      `POST /generate_grid Bearer ${KEY}`,
+      expect.stringMatching(/^GET \/files\/destination\/trip\/grid-[^ ]+ -$/),
+    ]);
+  });
+
+  it('with GRIDBUILDER_API_KEY: lists and removes', async () => {
+    const env = { GRIDBUILDER_API_KEY: KEY };
+    const ls = await runCli(['ls', '--grid', 'trip', '--json', ...url], { env });
+    expect(ls.code).toBe(0);
+    const listing = JSON.parse(ls.stdout);
+    expect(listing.image_count).toBe(3);
+
+    const rm = await runCli(['rm', '--grid', 'trip', listing.images[0].image_id, ...url], { env });
+    expect(rm.code).toBe(0);
+    const after = JSON.parse(
+      (await runCli(['ls', '--grid', 'trip', '--json', ...url], { env })).stdout,
+    );
+    expect(after.image_count).toBe(2);
+  });
+});
+
+describe('gridbuilder gc', () => {
+  const sourceFile = (key: string) => join(server.dataDir, 'objects', 'source', key);
+  const age = (path: string, seconds: number) => {
+    const then = new Date(Date.now() - seconds * 1000);
+    utimesSync(path, then, then);
+  };
+
+  it('removes an unrecorded object older than the grace period and keeps a newer one', async () => {
+    const listing = JSON.parse(
+      (await runCli(['ls', '--grid', 'trip', '--json', '--api-key', KEY, ...url])).stdout,
+    );
+    const recorded: string[] = listing.images.map((image: { key: string }) => image.key);
+    expect(recorded).toHaveLength(2);
+    // A recorded image as old as the leftover: its age alone must not get it removed.
+    age(sourceFile(recorded[0] as string), 7200);
+
+    // What a crash between storing an image and recording it leaves behind.
+    const jpeg = await solidImage(BLUE);
+    const oldLeftover = `trip/${newImageId()}.jpg`;
+    const newLeftover = `trip/${newImageId()}.jpg`;
+    for (const key of [oldLeftover, newLeftover]) {
+      mkdirSync(dirname(sourceFile(key)), { recursive: true });
+      writeFileSync(sourceFile(key), jpeg);
+    }
+    age(sourceFile(oldLeftover), 7200);
+    age(sourceFile(newLeftover), 60);
+
+    const gc = await runCli([
+      'gc',
+      '--data-dir',
+      server.dataDir,
+      '--grace-seconds',
+      '3600',
+      '--json',
+    ]);
+    expect(gc.stderr).toBe('');
+    expect(gc.code).toBe(0);
+    expect(JSON.parse(gc.stdout)).toEqual({
+      storage: 'local',
+      dataDir: server.dataDir,
+      graceSeconds: 3600,
+      unrecordedImages: [oldLeftover],
+      abandonedUploads: [],
+      orphanedGrids: [],
+      tempFiles: 0,
+    });
+    expect(existsSync(sourceFile(oldLeftover))).toBe(false);
+    expect(existsSync(sourceFile(newLeftover))).toBe(true);
+    for (const key of recorded) expect(existsSync(sourceFile(key))).toBe(true);
+
+    // The grid is whole: it still builds from its two images.
+    const build = await runCli(
+      ['build', '--grid', 'trip', '--tile-size', '20', '--json', '--api-key', KEY, ...url],
+      { cwd: work },
+    );
+    expect(build.code).toBe(0);
+    expect(JSON.parse(build.stdout).image_count).toBe(2);
+
+    // Once the newer leftover is old enough too, a sweep in words removes it.
+    age(sourceFile(newLeftover), 7200);
+    const again = await runCli(['gc', '--data-dir', server.dataDir, '--grace-seconds', '3600']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('removed 1 unrecorded image, 0 unconfirmed uploads');
+    expect(again.stdout).toContain(newLeftover);
+    expect(existsSync(sourceFile(newLeftover))).toBe(false);
+  });
+
+  it('refuses a data folder that does not exist, and a bad grace period (exit 2)', async () => {
+    const missing = await runCli(['gc', '--data-dir', join(work, 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('No data folder at');
+    expect(existsSync(join(work, 'nowhere'))).toBe(false);
+
+    const negative = await runCli(['gc', '--data-dir', server.dataDir, '--grace-seconds', '-5']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('must be a whole number of 0 or more');
+  });
+});

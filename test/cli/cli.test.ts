@@ -1,0 +1,271 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { type RunningServer, startServer } from '../../src/server/start-server.js';
+import {
+  BLUE,
+  GREEN,
+  near,
+  noisyPng,
+  pixelAt,
+  RED,
+  solidImage,
+  YELLOW,
+} from '../support/images.js';
+import { buildServerAndCli, runCli } from '../support/run-cli.js';
+
+let server: RunningServer;
+let work: string;
+let url: string[];
+/** "METHOD /path" of every request the server answered, from its own request log. */
+const requests: string[] = [];
+
+beforeAll(async () => {
+  await buildServerAndCli();
+  work = mkdtempSync(join(tmpdir(), 'gridbuilder-cli-'));
+  const config = loadConfig({ PORT: '0', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info' });
+  const log = pino(
+    { level: 'info' },
+    {
+      write: (line: string) => {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'request') requests.push(`${entry.method} ${entry.path}`);
+      },
+    },
+  );
+  server = await startServer(config, log);
+  url = ['--url', server.url];
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('gridbuilder add, ls, build', () => {
+  let photos: string;
+  let big: Buffer;
+
+  beforeAll(async () => {
+    photos = join(work, 'photos');
+    mkdirSync(join(photos, 'more'), { recursive: true });
+    writeFileSync(join(photos, '1-red.jpg'), await solidImage(RED, 160, 120));
+    writeFileSync(join(photos, '2-green.jpg'), await solidImage(GREEN, 120, 160));
+    writeFileSync(join(photos, '3-blue.jpg'), await solidImage(BLUE, 200, 200));
+    writeFileSync(join(photos, 'notes.txt'), 'shopping list: not a photo');
+    writeFileSync(join(photos, 'more', '4-yellow.png'), await solidImage(YELLOW, 90, 90, 'png'));
+    big = await noisyPng();
+    writeFileSync(join(photos, 'more', '5-big.png'), big);
+  });
+
+  it('adds a folder, skipping the non-image with a warning, and exits 0', async () => {
+    expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
+    requests.length = 0;
+    const result = await runCli(['add', photos, '--grid', 'trip', '--concurrency', '1', ...url]);
+    expect(result.stderr).toMatch(/warning: skipping .*notes\.txt: not a JPEG/);
+    expect(result.stdout).toContain('Added 5 of 5 images to grid trip');
+    expect(result.stdout).toContain('1 skipped');
+    expect(result.code).toBe(0);
+    // Four small images in one request each; the big one in the two-step upload.
+    expect(requests.filter((r) => r.startsWith('POST /add_image'))).toHaveLength(4);
+    expect(requests.filter((r) => !r.startsWith('POST /add_image'))).toEqual([
+      'POST /grids/trip/uploads',
+      expect.stringMatching(/^PUT \/files\/source\/_uploads\/trip\/[0-9A-Z]{26}$/),
+      expect.stringMatching(/^POST \/grids\/trip\/uploads\/[0-9A-Z]{26}\/confirm$/),
+    ]);
+  });
+
+  it('lists the images in file order as JSON, the big one included (two-step upload)', async () => {
+    const result = await runCli(['ls', '--grid', 'trip', '--json', ...url]);
+    expect(result.code).toBe(0);
+    const listing = JSON.parse(result.stdout);
+    expect(listing.image_count).toBe(5);
+    expect(listing.images.map((i: { width: number }) => i.width)).toEqual([
+      160, 120, 200, 90, 1500,
+    ]);
+    expect(listing.images[4].image_size).toBe(big.length);
+  });
+
+  it('lists them for people too', async () => {
+    const result = await runCli(['ls', '--grid', 'trip', ...url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^#\s+IMAGE_ID\s+SIZE/);
+    expect(result.stdout).toContain('1500x1200');
+    expect(result.stdout).toContain('5 images in grid trip.');
+  });
+
+  it('builds with -o and saves a grid of the right size, tiles in file order', async () => {
+    const out = join(work, 'trip.jpg');
+    const result = await runCli([
+      'build',
+      '--grid',
+      'trip',
+      '--tile-size',
+      '40',
+      '--columns',
+      '3',
+      '-o',
+      out,
+      ...url,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Saved ${out}: 120x80 px`);
+    const image = readFileSync(out);
+    const metadata = await sharp(image).metadata();
+    expect(metadata).toMatchObject({ format: 'jpeg', width: 120, height: 80 });
+    // Row-major in upload order: red, green, blue / yellow, noise.
+    expect(near(await pixelAt(image, 20, 20), RED)).toBe(true);
+    expect(near(await pixelAt(image, 60, 20), GREEN)).toBe(true);
+    expect(near(await pixelAt(image, 100, 20), BLUE)).toBe(true);
+    expect(near(await pixelAt(image, 20, 60), YELLOW)).toBe(true);
+  });
+
+  it('builds with --json, the default columns and another format', async () => {
+    const result = await runCli(
+      ['build', '--grid', 'trip', '--tile-size', '50', '--format', 'png', '--json', ...url],
+      { cwd: work },
+    );
+    expect(result.code).toBe(0);
+    const built = JSON.parse(result.stdout);
+    // floor(sqrt(5)) = 2 columns, 3 rows.
+    expect(built).toMatchObject({
+      message: 'built grid',
+      width: 100,
+      height: 150,
+      columns: 2,
+      rows: 3,
+      image_count: 5,
+      format: 'png',
+      file: 'trip.png',
+    });
+    const saved = readFileSync(join(work, 'trip.png'));
+    expect(saved.length).toBe(built.bytes);
+    expect(await sharp(saved).metadata()).toMatchObject({ format: 'png', width: 100, height: 150 });
+  });
+});
+
+describe('failures and exit codes', () => {
+  it('exits 1 when an upload fails, with the server message, and still adds the rest', async () => {
+    const folder = join(work, 'mixed');
+    mkdirSync(folder);
+    const good = await solidImage(RED);
+    writeFileSync(join(folder, 'good.jpg'), good);
+    // A JPEG header with the rest cut off: sniffed as an image, refused by the server.
+    writeFileSync(join(folder, 'cut.jpg'), good.subarray(0, Math.floor(good.length / 2)));
+
+    const human = await runCli(['add', folder, '--grid', 'mixed', ...url]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/error: .*cut\.jpg: The image is truncated or corrupt/);
+    expect(human.stdout).toContain('Added 1 of 2 images to grid mixed');
+    expect(human.stdout).toContain('1 failed');
+
+    const json = await runCli(['add', folder, '--grid', 'mixed-json', '--json', ...url]);
+    expect(json.code).toBe(1);
+    const summary = JSON.parse(json.stdout);
+    expect(summary.added.map((a: { file: string }) => a.file)).toEqual([
+      expect.stringMatching(/good\.jpg$/),
+    ]);
+    expect(summary.failed).toEqual([
+      { file: expect.stringMatching(/cut\.jpg$/), message: expect.stringMatching(/truncated/) },
+    ]);
+  });
+
+  it('exits 1 with the server message when building an empty grid', async () => {
+    const result = await runCli(['build', '--grid', 'nothing-here', ...url], { cwd: work });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: .+/);
+    expect(result.stderr).not.toMatch(/at .+\.js:\d+/); // no stack trace
+  });
+
+  it('exits 2 when nothing given is an image', async () => {
+    const result = await runCli(['add', join(work, 'photos', 'notes.txt'), '--grid', 'x', ...url]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('No images to upload');
+  });
+
+  it('exits 2 on a bad command line', async () => {
+    const missing = await runCli(['ls', ...url]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '-g, --grid <id>' not specified");
+
+    const badNumber = await runCli(['build', '--grid', 'trip', '--tile-size', 'big', ...url]);
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toContain('must be a whole number');
+
+    const badGrid = await runCli(['ls', '--grid', '../etc', ...url]);
+    expect(badGrid.code).toBe(2);
+    expect(badGrid.stderr).toContain('The grid id must be 1-128 characters');
+
+    const badFormat = await runCli(['build', '--grid', 'trip', '--format', 'bmp', ...url]);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain('Allowed choices are jpeg, png, webp, avif');
+
+    const badUrl = await runCli(['ls', '--grid', 'trip', '--url', 'localhost:3000']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain('must be an http:// or https:// URL');
+
+    const rmNothing = await runCli(['rm', '--grid', 'trip', ...url]);
+    expect(rmNothing.code).toBe(2);
+    expect(rmNothing.stderr).toContain('--all');
+  });
+
+  it('exits 3 when the server cannot be reached, and reads GRIDBUILDER_URL', async () => {
+    const result = await runCli(['ls', '--grid', 'trip'], {
+      env: { GRIDBUILDER_URL: 'http://127.0.0.1:1' },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Could not reach http://127.0.0.1:1');
+
+    const add = await runCli(['add', join(work, 'photos'), '--grid', 'trip'], {
+      env: { GRIDBUILDER_URL: 'http://127.0.0.1:1' },
+    });
+    expect(add.code).toBe(3);
+    expect(add.stderr.match(/Could not reach/g)).toHaveLength(1);
+  });
+
+  it('prints --help for every command and exits 0', async () => {
+    for (const command of [[], ['serve'], ['add'], ['build'], ['ls'], ['rm']]) {
+      const result = await runCli([...command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Usage: gridbuilder');
+      expect(result.stdout).toContain('--url <url>');
+    }
+  });
+});
+
+describe('gridbuilder rm', () => {
+  it('removes named images, then the whole grid with --all', async () => {
+    const folder = join(work, 'to-remove');
+    mkdirSync(folder);
+    for (const [name, colour] of [
+      ['a', RED],
+      ['b', GREEN],
+      ['c', BLUE],
+    ] as const) {
+      writeFileSync(join(folder, `${name}.jpg`), await solidImage(colour));
+    }
+    expect((await runCli(['add', folder, '--grid', 'rm-me', ...url])).code).toBe(0);
+    const before = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
+    const first = before.images[0].image_id;
+
+    const removed = await runCli(['rm', '--grid', 'rm-me', first, '--json', ...url]);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual({ grid: 'rm-me', removed: [first] });
+    const after = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
+    expect(after.image_count).toBe(2);
+    expect(after.images.map((i: { image_id: string }) => i.image_id)).not.toContain(first);
+
+    const again = await runCli(['rm', '--grid', 'rm-me', first, ...url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: /);
+
+    const all = await runCli(['rm', '--grid', 'rm-me', '--all', ...url]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('Removed grid rm-me (2 images)');
+    const empty = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
+    expect(empty.image_count).toBe(0);
+  });
+});

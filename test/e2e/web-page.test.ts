@@ -1,0 +1,238 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLUE, GREEN, MAGENTA, noisyPng, RED, solidImage, YELLOW } from '../support/images.js';
+import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
+
+let server: TestServer;
+let browser: Browser;
+let files: string;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchChromium();
+  files = mkdtempSync(join(tmpdir(), 'gridbuilder-e2e-'));
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (server) removeDataDir(server);
+  rmSync(files, { recursive: true, force: true });
+});
+
+async function openPage(url: string, viewport = { width: 1100, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  // Any script error or Content-Security-Policy refusal is a failure of the page.
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  await page.goto(url);
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Waits until every upload row has finished, one way or the other. */
+const uploadsSettled = (page: Page, count: number) =>
+  page.waitForFunction(
+    (n) =>
+      document.querySelectorAll(
+        '#upload-list li[data-state="done"], #upload-list li[data-state="error"]',
+      ).length === n,
+    count,
+  );
+
+async function buildAndMeasure(page: Page) {
+  const image = page.locator('#result-image');
+  const previous = await image.getAttribute('src');
+  await page.locator('#build').click();
+  await page.waitForFunction((before) => {
+    const img = document.querySelector<HTMLImageElement>('#result-image');
+    const result = document.querySelector<HTMLElement>('#result');
+    return img && result && !result.hidden && img.complete && img.src && img.src !== before;
+  }, previous ?? '');
+  return image.evaluate((img: HTMLImageElement) => ({
+    width: img.naturalWidth,
+    height: img.naturalHeight,
+  }));
+}
+
+describe('the web page', () => {
+  it('uploads, lists, builds, reopens from its link, removes and rebuilds', async () => {
+    const colours = [RED, GREEN, BLUE, YELLOW, MAGENTA];
+    const paths = await Promise.all(
+      colours.map(async (colour, i) => {
+        const path = join(files, `photo-${i + 1}.jpg`);
+        writeFileSync(path, await solidImage(colour, 320 + i * 40, 240));
+        return path;
+      }),
+    );
+    const notes = join(files, 'notes.txt');
+    writeFileSync(notes, 'This is a shopping list, not a photo.');
+
+    const page = await openPage(server.url);
+    const gridId = await page.locator('#grid-id').inputValue();
+    expect(gridId).toMatch(/^grid-[a-z0-9]{10}$/);
+    expect(new URL(page.url()).searchParams.get('grid')).toBe(gridId);
+    await expect(page.locator('#image-count').textContent()).resolves.toBe('0');
+    await shot(page, '01-empty');
+
+    await page.locator('#file-input').setInputFiles([...paths, notes]);
+    await uploadsSettled(page, 6);
+    const done = page.locator('#upload-list li[data-state="done"]');
+    const failed = page.locator('#upload-list li[data-state="error"]');
+    expect(await done.count()).toBe(5);
+    expect(await failed.count()).toBe(1);
+    await expect(failed.locator('.upload-name .name').textContent()).resolves.toBe('notes.txt');
+    await expect(failed.locator('.upload-state').textContent()).resolves.toMatch(
+      /not an image GridBuilder can read/,
+    );
+    await expect(page.locator('#upload-summary').textContent()).resolves.toBe(
+      '5 of 6 files added · 1 failed',
+    );
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '5');
+    expect(await page.locator('#image-list li').count()).toBe(5);
+    await shot(page, '02-uploaded');
+
+    await page.locator('#tile-size').fill('100');
+    // 5 images: floor(sqrt(5)) = 2 columns, 3 rows of 100-pixel tiles.
+    expect(await buildAndMeasure(page)).toEqual({ width: 200, height: 300 });
+    await expect(page.locator('#result-facts').textContent()).resolves.toMatch(
+      /^200 × 300 px · \d+(\.\d)? KB · 2 × 3 tiles of 100 px · JPEG$/,
+    );
+    const link = await page.locator('#result-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${server.url}/files/destination/${gridId}/grid-`));
+    await expect(page.locator('#download').getAttribute('download')).resolves.toBe(`${gridId}.jpg`);
+    await expect(page.locator('#result-expiry').textContent()).resolves.toMatch(
+      /The link works until .+ \(in \d+ (seconds|minutes)\)/,
+    );
+    await expect(page.locator('#result-image').getAttribute('alt')).resolves.toBe(
+      'The built grid: 5 images in 2 columns and 3 rows',
+    );
+    await shot(page, '03-built');
+
+    // Download saves the grid under the grid's name; Copy link puts the link on the clipboard.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#download').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${gridId}.jpg`);
+    const saved = await sharp(await download.path()).metadata();
+    expect(saved).toMatchObject({ format: 'jpeg', width: 200, height: 300 });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: server.url,
+    });
+    await page.locator('#copy-link').click();
+    await page.waitForFunction(
+      () => document.querySelector('#copy-link')?.textContent === 'Copied',
+    );
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+    const pageLink = page.url();
+    await page.close();
+
+    // The ?grid= link reopens the same grid.
+    const reopened = await openPage(pageLink);
+    await reopened.waitForFunction(() => document.querySelectorAll('#image-list li').length === 5);
+    expect(await reopened.locator('#grid-id').inputValue()).toBe(gridId);
+    await expect(
+      reopened.locator('#image-list li img').first().getAttribute('alt'),
+    ).resolves.toMatch(/^Image 1: \d+×240 JPEG/);
+    await shot(reopened, '04-reopened');
+
+    // Remove the first image with the keyboard, then rebuild.
+    await reopened.locator('#image-list button.remove').first().focus();
+    await reopened.keyboard.press('Enter');
+    await reopened.waitForFunction(
+      () => document.querySelector('#image-count')?.textContent === '4',
+    );
+    expect(await reopened.locator('#image-list li').count()).toBe(4);
+    const listing = await (await fetch(`${server.url}/grids/${gridId}`)).json();
+    expect(listing.image_count).toBe(4);
+
+    await reopened.locator('#tile-size').fill('100');
+    // 4 images: 2 columns, 2 rows.
+    expect(await buildAndMeasure(reopened)).toEqual({ width: 200, height: 200 });
+    await shot(reopened, '05-rebuilt');
+
+    await reopened.setViewportSize({ width: 390, height: 844 });
+    await shot(reopened, '06-phone');
+    await reopened.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('uploads a file over 4 MB through the two-step upload', async () => {
+    const big = join(files, 'big.png');
+    const bytes = await noisyPng();
+    expect(bytes.length).toBeGreaterThan(4 * 1024 * 1024);
+    writeFileSync(big, bytes);
+
+    const page = await openPage(`${server.url}/?grid=big-one`);
+    const requests: string[] = [];
+    page.on('request', (request) =>
+      requests.push(`${request.method()} ${new URL(request.url()).pathname}`),
+    );
+    await page.locator('#file-input').setInputFiles([big]);
+    await uploadsSettled(page, 1);
+    await expect(page.locator('#upload-list li .upload-state').textContent()).resolves.toBe(
+      'Added · 1500×1200 PNG',
+    );
+    expect(requests).toEqual(
+      expect.arrayContaining([
+        'POST /grids/big-one/uploads',
+        expect.stringMatching(/^PUT \/files\/source\/_uploads\/big-one\//),
+        expect.stringMatching(/^POST \/grids\/big-one\/uploads\/[0-9A-Z]{26}\/confirm$/),
+      ]),
+    );
+    expect(requests.some((r) => r.startsWith('POST /add_image'))).toBe(false);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('takes files dropped on the page', async () => {
+    const page = await openPage(`${server.url}/?grid=dropped`);
+    const jpeg = (await solidImage(GREEN, 80, 60)).toString('base64');
+    // What a drag from the file manager delivers: a drop event carrying files.
+    await page.evaluate((base64) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'a.jpg', { type: 'image/jpeg' }));
+      transfer.items.add(new File([bytes], 'b.jpg', { type: 'image/jpeg' }));
+      const zone = document.querySelector('#drop-zone') as HTMLElement;
+      zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, dataTransfer: transfer }));
+      zone.dispatchEvent(new DragEvent('drop', { bubbles: true, dataTransfer: transfer }));
+    }, jpeg);
+    await uploadsSettled(page, 2);
+    expect(await page.locator('#upload-list li[data-state="done"]').count()).toBe(2);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '2');
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the server error in words when a build is refused', async () => {
+    const page = await openPage(`${server.url}/?grid=empty-grid`);
+    await page.locator('#build').click();
+    await page.waitForSelector('#build-error:not([hidden])');
+    const message = await page.locator('#build-error').textContent();
+    expect(message).toMatch(/\w+ \w+/);
+    expect(message).not.toMatch(/HTTP \d+/); // the server's own words, not a status code
+    await page.locator('#tile-size').fill('5');
+    await page.locator('#build').click();
+    await page.waitForFunction(() =>
+      /tileSize must be a whole number from 8/.test(
+        document.querySelector('#build-error')?.textContent ?? '',
+      ),
+    );
+    await shot(page, '07-error');
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});

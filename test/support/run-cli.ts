@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The built CLI, as `npm link` or npx would run it. */
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node dist/cli/main.js ...args` in a child process. Asynchronous on purpose:
+ * the server under test runs in this process and must keep answering meanwhile.
+ */
+export async function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? root,
+      env: { ...withoutUrl(process.env), ...options.env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** The caller's GRIDBUILDER_URL and GRIDBUILDER_API_KEY must not leak into a test. */
+function withoutUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { GRIDBUILDER_URL: _url, GRIDBUILDER_API_KEY: _key, ...rest } = env;
+  return rest;
+}
+
+/**
+ * Compiles src/ into dist/ (the CLI and the server; not the web page), unless dist/ is
+ * already newer than every source. Test files run in parallel workers and each calls
+ * this: one build at a time (a lock folder), and a file that comes second finds dist/
+ * fresh and leaves it alone, so no build rewrites the files another file's CLI runs are
+ * reading at that moment.
+ */
+export async function buildServerAndCli(): Promise<void> {
+  const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+  const dist = join(root, 'dist');
+  const stamp = join(dist, '.tsc-build-stamp');
+  const lock = join(dist, '.tsc-build-lock');
+  mkdirSync(dist, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock left by a killed run is stale after a few minutes: take it over.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (newestSource() < built) return;
+    await execFileAsync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
+    writeFileSync(stamp, new Date().toISOString());
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The last change to anything the build reads. */
+function newestSource(): number {
+  const inputs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((file) =>
+    join(root, file),
+  );
+  const src = join(root, 'src');
+  for (const entry of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+    inputs.push(join(src, entry));
+  }
+  // A folder's time changes when a file in it is added, removed or renamed.
+  inputs.push(src);
+  return Math.max(...inputs.map((path) => statSync(path).mtimeMs));
+}

@@ -1,0 +1,142 @@
+import pLimit from 'p-limit';
+import type { GridBuilderApi } from './api.js';
+import { announce, byId, make } from './dom.js';
+import { formatBytes, plural } from './format.js';
+
+/** Uploads running at once: enough to keep the line busy, few enough to keep order close. */
+const PARALLEL_UPLOADS = 3;
+
+interface UploadRow {
+  item: HTMLLIElement;
+  progress: HTMLProgressElement;
+  state: HTMLElement;
+}
+
+/** The upload list: one row a file with thumbnail, progress bar and result. */
+export class Uploads {
+  private readonly limit = pLimit(PARALLEL_UPLOADS);
+  private readonly list = byId<HTMLUListElement>('upload-list');
+  private readonly summary = byId('upload-summary');
+  private counts = { total: 0, done: 0, failed: 0 };
+
+  constructor(
+    private readonly api: GridBuilderApi,
+    private readonly currentGridId: () => string,
+    /** Called after each image the server accepted. */
+    private readonly onAdded: () => void,
+  ) {}
+
+  /** Queues files for the current grid; the grid id is fixed per file when it is queued. */
+  add(files: File[]): void {
+    if (files.length === 0) return;
+    const gridId = this.currentGridId();
+    this.counts.total += files.length;
+    this.updateSummary();
+    announce(`Uploading ${plural(files.length, 'file')} to ${gridId}.`);
+    // The newest batch goes on top, its files in the order they will be uploaded.
+    const batch = document.createDocumentFragment();
+    for (const file of files) {
+      const row = this.row(file);
+      batch.append(row.item);
+      void this.limit(() => this.upload(gridId, file, row));
+    }
+    this.list.prepend(batch);
+  }
+
+  private async upload(gridId: string, file: File, row: UploadRow): Promise<void> {
+    row.item.dataset.state = 'uploading';
+    row.state.textContent = 'Uploading…';
+    try {
+      const saved = await this.api.upload(
+        gridId,
+        file,
+        (loaded, total) => {
+          row.progress.max = total || 1;
+          row.progress.value = loaded;
+          if (total && loaded >= total) row.state.textContent = 'Checking…';
+        },
+        (waiting) => {
+          // The refused attempt's bytes count for nothing: the retry sends them again.
+          row.progress.value = 0;
+          row.item.dataset.state = waiting ? 'waiting' : 'uploading';
+          row.state.textContent = waiting
+            ? 'Waiting for the API key (see Settings)…'
+            : 'Uploading…';
+        },
+      );
+      row.progress.max = 1;
+      row.progress.value = 1;
+      row.item.dataset.state = 'done';
+      row.state.textContent = `Added · ${saved.width}×${saved.height} ${saved.format.toUpperCase()}`;
+      this.counts.done += 1;
+      this.onAdded();
+    } catch (error) {
+      row.item.dataset.state = 'error';
+      row.state.textContent = error instanceof Error ? error.message : String(error);
+      row.state.setAttribute('role', 'alert');
+      row.progress.hidden = true;
+      this.counts.failed += 1;
+    }
+    this.updateSummary();
+    if (this.counts.done + this.counts.failed === this.counts.total) {
+      announce(this.summary.textContent ?? '');
+    }
+  }
+
+  private row(file: File): UploadRow {
+    const thumb = file.type.startsWith('image/') ? thumbnailOf(file) : placeholder();
+    const progress = make('progress', { max: 1, value: 0 });
+    progress.setAttribute('aria-label', `Upload of ${file.name}`);
+    const state = make('span', { className: 'upload-state', textContent: 'Waiting…' });
+    const item = make(
+      'li',
+      { className: 'upload-item' },
+      thumb,
+      make(
+        'div',
+        { className: 'upload-body' },
+        make(
+          'p',
+          { className: 'upload-name' },
+          make('span', { className: 'name', textContent: file.name, title: file.name }),
+          make('span', { className: 'size', textContent: formatBytes(file.size) }),
+        ),
+        progress,
+        state,
+      ),
+    );
+    item.dataset.state = 'queued';
+    return { item, progress, state };
+  }
+
+  private updateSummary(): void {
+    const { total, done, failed } = this.counts;
+    const pending = total - done - failed;
+    const parts = [`${done} of ${plural(total, 'file')} added`];
+    if (failed) parts.push(`${failed} failed`);
+    if (pending) parts.push(`${pending} to go`);
+    this.summary.textContent = parts.join(' · ');
+    this.summary.hidden = total === 0;
+  }
+}
+
+function thumbnailOf(file: File): HTMLElement {
+  const url = URL.createObjectURL(file);
+  const img = make('img', {
+    className: 'thumb',
+    src: url,
+    alt: `Preview of ${file.name}`,
+    // Hundreds of photos at once: decode only the previews scrolled into view.
+    loading: 'lazy',
+    decoding: 'async',
+  });
+  img.width = 56;
+  img.height = 56;
+  img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+  img.addEventListener('error', () => img.replaceWith(placeholder()), { once: true });
+  return img;
+}
+
+function placeholder(): HTMLElement {
+  return make('span', { className: 'thumb placeholder', title: 'No preview' });
+}
