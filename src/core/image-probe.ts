@@ -1,5 +1,4 @@
 import sharp, { type Metadata } from 'sharp';
-import { endsCompletely } from './complete-file.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
 
@@ -15,13 +14,12 @@ export interface ProbedImage {
 /**
  * Checks that the bytes are an image GridBuilder can build from, so a stored image
  * always builds. The header tells format, size and the pixel count (which stops
- * decompression bombs before any decode). The header alone cannot see a truncated
- * file, but the file's end can: a JPEG, PNG, GIF or WebP that ends where its format
- * says is accepted on that. Anything else (AVIF, TIFF, a JPEG with bytes after its
- * end marker, a truncated file) gets one small trial decode, which rejects truncated
- * data: for JPEG and WebP it runs at reduced scale (shrink-on-load), yet still reads
- * every byte of the compressed stream. The decode cost 3-4 ms of CPU per 500 KB
- * JPEG, which capped uploads on 2 cores (see the bench's upload workload).
+ * decompression bombs before any decode). The header cannot see truncated or corrupt
+ * data, so one small trial decode follows, on every upload: for JPEG and WebP it runs
+ * at reduced scale (shrink-on-load), yet still reads every byte of the compressed
+ * stream. It costs 3-4 ms of CPU per 500 KB JPEG. Skipping it for files that merely
+ * end where their format says (a JPEG's end marker, a PNG's IEND) was tried and
+ * dropped: the fuzz suite (test/reliability) then stored JPEGs that fail to build.
  */
 export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage> {
   if (bytes.length === 0) {
@@ -51,12 +49,10 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
   if (width * height > maxInputPixels) {
     throw tooManyPixels(maxInputPixels);
   }
-  if (!endsCompletely(format, bytes)) {
-    try {
-      await sharp(bytes, options).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
-    } catch (error) {
-      throw classifySharpError(error, maxInputPixels);
-    }
+  try {
+    await sharp(bytes, options).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+  } catch (error) {
+    throw classifySharpError(error, maxInputPixels);
   }
   return { format, width, height, ...INPUT_FORMATS[format] };
 }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { endsCompletely } from '../../src/core/complete-file.js';
 import { probeImage } from '../../src/core/image-probe.js';
 import type { ImageRecord } from '../../src/core/ports.js';
 import { SqliteGridIndex } from '../../src/storage/local/sqlite-grid-index.js';
@@ -21,17 +20,7 @@ const image = (format: 'jpeg' | 'png' | 'gif' | 'webp') =>
     .toFormat(format)
     .toBuffer();
 
-describe('endsCompletely', () => {
-  it('accepts whole files and refuses the same files cut short', async () => {
-    for (const format of ['jpeg', 'png', 'gif', 'webp'] as const) {
-      const bytes = await image(format);
-      expect(endsCompletely(format, bytes), format).toBe(true);
-      expect(endsCompletely(format, bytes.subarray(0, bytes.length - 100)), format).toBe(false);
-    }
-  });
-});
-
-describe('probeImage without a trial decode for whole files', () => {
+describe('probeImage', () => {
   it('still rejects a truncated JPEG', async () => {
     const bytes = await image('jpeg');
     await expect(probeImage(bytes.subarray(0, bytes.length >> 1), 1e8)).rejects.toMatchObject({
