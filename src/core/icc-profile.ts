@@ -31,7 +31,43 @@ function descriptionText(tag: Buffer): string {
     const length = tag.readUInt32BE(20);
     const offset = tag.readUInt32BE(24);
     const text = tag.subarray(offset, Math.min(tag.length, offset + length));
-    return Buffer.from(text).swap16().toString('utf16le');
+    // UTF-16BE; an odd length (a malformed tag) would make swap16 throw.
+    return Buffer.from(text.subarray(0, text.length & ~1))
+      .swap16()
+      .toString('utf16le');
   }
   return '';
+}
+
+const ICC_MARKER = Buffer.from('ICC_PROFILE\0', 'latin1');
+
+/**
+ * The ICC profile embedded in a JPEG (its APP2 chunks, joined in order), read from the
+ * bytes in JavaScript: a build needs only this from the header, and asking libvips
+ * for the metadata costs a trip through the thread pool per tile. `null` when the
+ * JPEG has none; `undefined` when the bytes are not a JPEG this scan understands.
+ */
+export function jpegIccProfile(jpeg: Buffer): Buffer | null | undefined {
+  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return undefined;
+  const chunks: { sequence: number; data: Buffer }[] = [];
+  let at = 2;
+  while (at + 4 <= jpeg.length) {
+    if (jpeg[at] !== 0xff) return undefined;
+    const marker = jpeg[at + 1] as number;
+    if (marker === 0xff) {
+      at += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) break; // start of scan / end of image: no more headers
+    const length = jpeg.readUInt16BE(at + 2);
+    if (length < 2 || at + 2 + length > jpeg.length) return undefined;
+    const body = jpeg.subarray(at + 4, at + 2 + length);
+    if (marker === 0xe2 && body.length > 14 && body.subarray(0, 12).equals(ICC_MARKER)) {
+      chunks.push({ sequence: body[12] as number, data: body.subarray(14) });
+    }
+    at += 2 + length;
+  }
+  if (chunks.length === 0) return null;
+  chunks.sort((a, b) => a.sequence - b.sequence);
+  return Buffer.concat(chunks.map((chunk) => chunk.data));
 }

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { renderTile } from '../../src/core/compose.js';
-import { isSrgbProfile } from '../../src/core/icc-profile.js';
+import { isSrgbProfile, jpegIccProfile } from '../../src/core/icc-profile.js';
 
 const photo = (profile?: string) => {
   const image = sharp({ create: { width: 64, height: 40, channels: 3, background: '#d04020' } });
@@ -42,5 +42,41 @@ describe('renderTile colour management', () => {
     expect(tile.equals(await sharp(bytes).resize(8, 8, { fit: 'cover' }).raw().toBuffer())).toBe(
       true,
     );
+  });
+});
+
+describe('jpegIccProfile', () => {
+  it('reads the same profile from a JPEG header as libvips does', async () => {
+    for (const profile of ['srgb', 'p3', 'cmyk']) {
+      const bytes = await photo(profile);
+      expect(jpegIccProfile(bytes)?.equals((await iccOf(bytes)) as Buffer), profile).toBe(true);
+    }
+  });
+
+  it('answers null without a profile and undefined for what it cannot read', async () => {
+    expect(jpegIccProfile(await photo())).toBeNull();
+    expect(
+      jpegIccProfile(
+        await sharp(await photo('srgb'))
+          .png()
+          .toBuffer(),
+      ),
+    ).toBeUndefined();
+    const broken = Buffer.from(await photo('srgb'));
+    broken.writeUInt16BE(0xffff, 4); // a segment length running past the end
+    expect(jpegIccProfile(broken)).toBeUndefined();
+  });
+
+  it('survives a malformed description tag (odd UTF-16 length)', async () => {
+    const icc = Buffer.alloc(200);
+    icc.write('RGB ', 16, 'latin1');
+    icc.writeUInt32BE(1, 128);
+    icc.write('desc', 132, 'latin1');
+    icc.writeUInt32BE(150, 136);
+    icc.writeUInt32BE(40, 140);
+    icc.write('mluc', 150, 'latin1');
+    icc.writeUInt32BE(5, 170); // odd length
+    icc.writeUInt32BE(28, 174);
+    expect(isSrgbProfile(icc)).toBe(false);
   });
 });
