@@ -1,3 +1,5 @@
+import { jpegHeaders } from './jpeg-structure.js';
+
 /**
  * Tells whether an embedded ICC profile is an sRGB one, from its header and its
  * description tag (ICC.1 v2 `desc` or v4 `mluc`), so that a build can skip a colour
@@ -39,6 +41,7 @@ function descriptionText(tag: Buffer): string {
   return '';
 }
 
+const APP2 = 0xe2;
 const ICC_MARKER = Buffer.from('ICC_PROFILE\0', 'latin1');
 
 /**
@@ -48,25 +51,14 @@ const ICC_MARKER = Buffer.from('ICC_PROFILE\0', 'latin1');
  * JPEG has none; `undefined` when the bytes are not a JPEG this scan understands.
  */
 export function jpegIccProfile(jpeg: Buffer): Buffer | null | undefined {
-  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return undefined;
-  const chunks: { sequence: number; data: Buffer }[] = [];
-  let at = 2;
-  while (at + 4 <= jpeg.length) {
-    if (jpeg[at] !== 0xff) return undefined;
-    const marker = jpeg[at + 1] as number;
-    if (marker === 0xff) {
-      at += 1; // fill byte
-      continue;
-    }
-    if (marker === 0xda || marker === 0xd9) break; // start of scan / end of image: no more headers
-    const length = jpeg.readUInt16BE(at + 2);
-    if (length < 2 || at + 2 + length > jpeg.length) return undefined;
-    const body = jpeg.subarray(at + 4, at + 2 + length);
-    if (marker === 0xe2 && body.length > 14 && body.subarray(0, 12).equals(ICC_MARKER)) {
-      chunks.push({ sequence: body[12] as number, data: body.subarray(14) });
-    }
-    at += 2 + length;
-  }
+  const headers = jpegHeaders(jpeg);
+  if (!headers) return undefined;
+  const chunks = headers.segments
+    .filter(
+      ({ marker, body }) =>
+        marker === APP2 && body.length > 14 && body.subarray(0, 12).equals(ICC_MARKER),
+    )
+    .map(({ body }) => ({ sequence: body[12] as number, data: body.subarray(14) }));
   if (chunks.length === 0) return null;
   chunks.sort((a, b) => a.sequence - b.sequence);
   return Buffer.concat(chunks.map((chunk) => chunk.data));

@@ -1,6 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
+import { renderTile } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
+import { headersOfCompleteSequentialJpeg } from './jpeg-structure.js';
 
 export interface ProbedImage {
   format: InputFormat;
@@ -14,12 +16,15 @@ export interface ProbedImage {
 /**
  * Checks that the bytes are an image GridBuilder can build from, so a stored image
  * always builds. The header tells format, size and the pixel count (which stops
- * decompression bombs before any decode). The header cannot see truncated or corrupt
- * data, so one small trial decode follows, on every upload: for JPEG and WebP it runs
- * at reduced scale (shrink-on-load), yet still reads every byte of the compressed
- * stream. It costs 3-4 ms of CPU per 500 KB JPEG. Skipping it for files that merely
- * end where their format says (a JPEG's end marker, a PNG's IEND) was tried and
- * dropped: the fuzz suite (test/reliability) then stored JPEGs that fail to build.
+ * decompression bombs before any decode); libvips reads it, for JPEG every segment up
+ * to the first scan. What the header cannot see is the compressed data:
+ * - a sequential JPEG whose one scan runs to its end marker with no stray marker inside
+ *   (the usual camera or phone photo): a scan of its bytes, and a decode of its headers
+ *   alone through the build's own tile pipeline; see `headersOfCompleteSequentialJpeg`;
+ * - anything else (other formats, progressive JPEGs, a JPEG cut short) gets one small
+ *   trial decode, at reduced scale where the format allows, which still reads every
+ *   compressed byte and rejects truncated data. It costs about 8 ms of CPU per
+ *   500 KB JPEG, most of an upload's cost: the bench's upload workload shows it.
  */
 export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage> {
   if (bytes.length === 0) {
@@ -49,8 +54,10 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
   if (width * height > maxInputPixels) {
     throw tooManyPixels(maxInputPixels);
   }
+  const jpegHeadersOnly = format === 'jpeg' ? headersOfCompleteSequentialJpeg(bytes) : undefined;
   try {
-    await sharp(bytes, options).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+    if (jpegHeadersOnly) await renderTile(jpegHeadersOnly, 8, maxInputPixels);
+    else await sharp(bytes, options).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
   } catch (error) {
     throw classifySharpError(error, maxInputPixels);
   }

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { filesUnder, newDataDir, recordedKeys, sourceObjects } from './support/data-dir.js';
 import { between, makeImage, prng, withClients } from './support/images.js';
@@ -6,7 +7,8 @@ import { MUTATIONS, mutate } from './support/mutate.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 const SEED = 6_0601;
-const PER_FORMAT = 1000;
+/** FUZZ_PER_FORMAT=20000 for a longer hunt. */
+const PER_FORMAT = Number(process.env.FUZZ_PER_FORMAT ?? 1000);
 const FORMATS = ['jpeg', 'png', 'webp'] as const;
 const CLIENTS = 8;
 
@@ -28,7 +30,12 @@ test(`${PER_FORMAT * FORMATS.length} mutated JPEG, PNG and WebP files: 4xx or st
   const inputs: { format: string; mutation: string; bytes: Buffer }[] = [];
   for (const format of FORMATS) {
     const bases = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => makeImage(format, SEED + i, 40 + i * 12, 30 + i * 9)),
+      Array.from({ length: 6 }, async (_, i) => {
+        const image = await makeImage(format, SEED + i, 40 + i * 12, 30 + i * 9);
+        // Half the JPEGs carry what phone photos carry (an ICC profile, an EXIF
+        // orientation), so the flips also land in the segments a build reads.
+        return format === 'jpeg' && i % 2 === 1 ? withPhoneMetadata(image) : image;
+      }),
     );
     for (let n = 0; n < PER_FORMAT; n++) {
       const mutation = MUTATIONS[n % MUTATIONS.length] as (typeof MUTATIONS)[number];
@@ -83,3 +90,10 @@ test(`${PER_FORMAT * FORMATS.length} mutated JPEG, PNG and WebP files: 4xx or st
       `${acceptedTotal} accepted, all built into ${accepted.size} grids; nothing stored for the ${inputs.length - acceptedTotal} rejected`,
   );
 });
+
+const withPhoneMetadata = (jpeg: Buffer) =>
+  sharp(jpeg)
+    .withIccProfile('p3')
+    .withMetadata({ orientation: 6 })
+    .jpeg({ quality: 80 })
+    .toBuffer();
