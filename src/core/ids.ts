@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { GridBuilderError } from './errors.js';
 
@@ -29,11 +30,28 @@ export function parseImageId(value: string | undefined): string {
 }
 
 /**
+ * A cryptographic random number in [0, 1) with 8 bits of entropy, from a pooled buffer:
+ * ulid's own source asks Web Crypto once per character (16 calls per id), which showed
+ * in the upload profile.
+ */
+const pooledRandom = (() => {
+  const pool = Buffer.alloc(4096);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    return (pool[next++] as number) / 256;
+  };
+})();
+
+/**
  * Time-ordered ids: a key-sorted index (SQLite or a DynamoDB range key) lists a
  * grid's images in upload order. Monotonic, so two ids made in the same
  * millisecond still sort in the order they were made.
  */
-export const newImageId: () => string = monotonicFactory();
+export const newImageId: () => string = monotonicFactory(pooledRandom);
 
 /** Object keys: `GRID_ID/IMAGE_ID.ext` in the source bucket. */
 export const sourceKey = (gridId: string, imageId: string, extension: string): string =>
