@@ -32,7 +32,7 @@ export const labRoutes = (maxUploadBytes: number) =>
         },
       }),
       async (c) => {
-        const body = await readBody(c.req.raw, maxUploadBytes);
+        const body = await readBody(c, maxUploadBytes);
         const record = await c.var.service.addImage(c.req.valid('query').uniqueGridId, body);
         return c.json(imageSaved(record), 200);
       },

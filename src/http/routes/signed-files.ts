@@ -60,7 +60,7 @@ export const signedFileRoutes = ({ store, signer, maxUploadBytes }: SignedFilesO
     .put(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
       const { bucket, key } = c.req.param();
       const target = authorize('PUT', bucket, key, c.req.query());
-      const body = await readBody(c.req.raw, maxUploadBytes);
+      const body = await readBody(c, maxUploadBytes);
       await store.put(target, key, body);
       return c.json({ message: 'upload received', size: body.length }, 200);
     });
