@@ -48,8 +48,12 @@ export class FileObjectStore implements ObjectStore {
       await file.close();
     }
     try {
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temp, target);
+      await rename(temp, target).catch(async (error) => {
+        // The grid's first object: make its folder (not on every put: one syscall less).
+        if (!isMissing(error)) throw error;
+        await mkdir(dirname(target), { recursive: true });
+        await rename(temp, target);
+      });
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
