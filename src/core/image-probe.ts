@@ -2,7 +2,7 @@ import sharp, { type Metadata } from 'sharp';
 import { renderTile } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
-import { headersOfCompleteSequentialJpeg } from './jpeg-structure.js';
+import { HEADERS_ONLY_SIZE, headersOfCompleteSequentialJpeg } from './jpeg-structure.js';
 
 export interface ProbedImage {
   format: InputFormat;
@@ -56,7 +56,8 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
   }
   const jpegHeadersOnly = format === 'jpeg' ? headersOfCompleteSequentialJpeg(bytes) : undefined;
   try {
-    if (jpegHeadersOnly) await renderTile(jpegHeadersOnly, 8, maxInputPixels);
+    // At its own size: a smaller tile would make sharp open the copy twice (shrink-on-load).
+    if (jpegHeadersOnly) await renderTile(jpegHeadersOnly, HEADERS_ONLY_SIZE, maxInputPixels);
     else await sharp(bytes, options).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
   } catch (error) {
     throw classifySharpError(error, maxInputPixels);

@@ -88,6 +88,9 @@ export function headersOfCompleteSequentialJpeg(jpeg: Buffer): Buffer | undefine
 
 const END_OF_IMAGE = Buffer.from([0xff, EOI]);
 
+/** The frame size of a headers-only copy. */
+export const HEADERS_ONLY_SIZE = 16;
+
 /**
  * `headers + EOI`, with the frame's size set to 16x16 so that decoding the copy costs
  * nothing whatever the photo's size: no table or profile depends on the size.
@@ -95,7 +98,7 @@ const END_OF_IMAGE = Buffer.from([0xff, EOI]);
 function headersWithTinyFrame(jpeg: Buffer, scanStart: number, frame: JpegSegment): Buffer {
   const copy = Buffer.concat([jpeg.subarray(0, scanStart), END_OF_IMAGE]);
   const sizeAt = frame.body.byteOffset - jpeg.byteOffset + 1; // after the precision byte
-  copy.writeUInt16BE(16, sizeAt);
-  copy.writeUInt16BE(16, sizeAt + 2);
+  copy.writeUInt16BE(HEADERS_ONLY_SIZE, sizeAt);
+  copy.writeUInt16BE(HEADERS_ONLY_SIZE, sizeAt + 2);
   return copy;
 }

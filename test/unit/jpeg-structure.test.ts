@@ -1,9 +1,9 @@
-import sharp from 'sharp';
+import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { probeImage } from '../../src/core/image-probe.js';
 import { headersOfCompleteSequentialJpeg, jpegHeaders } from '../../src/core/jpeg-structure.js';
 
-const photo = (options: sharp.JpegOptions = {}) =>
+const photo = (options: JpegOptions = {}) =>
   sharp({
     create: {
       width: 320,
