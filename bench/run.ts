@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createGridBuilder } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { sizeThreadPool } from '../src/thread-pool.js';
 import { removeBuiltGrids } from './built-grids.js';
 import { type ChildResult, median, runJsonChild, startServerChild, TSX } from './child.js';
 import { runLatencyBuilds } from './latency.js';
@@ -28,6 +29,10 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick as boolean;
+// The children inherit this environment: GridBuilder's run with libuv's pool sized as
+// `npm start` sizes it (src/server/launch.cts runs the same function), and so do the
+// baselines, so that every variant gets the same threads.
+sizeThreadPool();
 const MB = 1024 * 1024;
 const PYTHON = '/usr/bin/python3';
 

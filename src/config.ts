@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { defaultDecodeConcurrency } from './thread-pool.js';
 
 const MB = 1024 * 1024;
 
@@ -49,9 +50,7 @@ const schema = z.object({
   MAX_INPUT_PIXELS: int('MAX_INPUT_PIXELS', 1, 1_000_000_000, 100_000_000),
   MAX_OUTPUT_PIXELS: int('MAX_OUTPUT_PIXELS', 1, 1_000_000_000, 150_000_000),
   BUILD_IN_FLIGHT: int('BUILD_IN_FLIGHT', 1, 256, 16),
-  // Twice the cores: a decode has serial steps (setup, header, hand-back to JS) that leave a
-  // core idle; bench 1000 @ 100 on 2 cores: 2.56 s with 2, 2.06 s with 4.
-  DECODE_CONCURRENCY: int('DECODE_CONCURRENCY', 1, 64, 2 * availableParallelism()),
+  DECODE_CONCURRENCY: int('DECODE_CONCURRENCY', 1, 64, defaultDecodeConcurrency()),
   /** Comma-separated; empty (the default) leaves the API open, as the lab's was. */
   API_KEYS: z
     .string()

@@ -135,6 +135,9 @@ export class GridBuilderStack extends Stack {
       URL_EXPIRES_SECONDS: String(props.urlExpiresSeconds ?? 300),
       LOG_LEVEL: 'info',
       NODE_OPTIONS: '--enable-source-maps',
+      // The decodes in flight (4 x the 2 vCPUs of the largest function) + 4 for I/O; libuv
+      // reads it before any of our code runs (src/thread-pool.ts).
+      UV_THREADPOOL_SIZE: '12',
     };
 
     const objectsOf = (bucket: Bucket) => bucket.arnForObjects('*');

@@ -8,7 +8,7 @@ const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The built CLI, as `npm link` or npx would run it. */
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli/launch.cjs', import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -17,7 +17,7 @@ export interface CliResult {
 }
 
 /**
- * Runs `node dist/cli/main.js ...args` in a child process. Asynchronous on purpose:
+ * Runs `node dist/cli/launch.cjs ...args` in a child process. Asynchronous on purpose:
  * the server under test runs in this process and must keep answering meanwhile.
  */
 export async function runCli(
