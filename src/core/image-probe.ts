@@ -1,8 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
-import { renderTile } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
-import { HEADERS_ONLY_SIZE, headersOfCompleteSequentialJpeg } from './jpeg-structure.js';
+import { completeSequentialJpeg, type SequentialJpeg } from './jpeg-structure.js';
 
 export interface ProbedImage {
   format: InputFormat;
@@ -15,16 +14,17 @@ export interface ProbedImage {
 
 /**
  * Checks that the bytes are an image GridBuilder can build from, so a stored image
- * always builds. The header tells format, size and the pixel count (which stops
- * decompression bombs before any decode); libvips reads it, for JPEG every segment up
- * to the first scan. What the header cannot see is the compressed data:
- * - a sequential JPEG whose one scan runs to its end marker with no stray marker inside
- *   (the usual camera or phone photo): a scan of its bytes, and a decode of its headers
- *   alone through the build's own tile pipeline; see `headersOfCompleteSequentialJpeg`;
- * - anything else (other formats, progressive JPEGs, a JPEG cut short) gets one small
- *   trial decode, at reduced scale where the format allows, which still reads every
- *   compressed byte and rejects truncated data. It costs about 8 ms of CPU per
- *   500 KB JPEG, most of an upload's cost: the bench's upload workload shows it.
+ * always builds, and tells its format and its size after EXIF orientation.
+ * - A complete sequential JPEG (the usual camera or phone photo): its size from its
+ *   frame header and one decode of its headers alone, which checks every table and
+ *   profile and tells the orientation (see `completeSequentialJpeg`). No decode of its
+ *   pixels: that would cost about 8 ms of CPU per 500 KB, most of an upload's cost.
+ * - Anything else (other formats, progressive JPEGs, a JPEG cut short): libvips reads
+ *   the header (format, size, and the pixel count, which stops decompression bombs
+ *   before any decode), then one trial decode reads every compressed byte and rejects
+ *   truncated data. At reduced scale where that is as strict as the build's decode;
+ *   a JPEG is decoded at full scale, since libjpeg at 1/4 or 1/8 scale lets through
+ *   damaged headers that other scales reject.
  */
 export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage> {
   if (bytes.length === 0) {
@@ -33,6 +33,37 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
       'The request body is empty: send the image bytes as the body.',
     );
   }
+  const jpeg = completeSequentialJpeg(bytes);
+  return jpeg ? probeSequentialJpeg(jpeg, maxInputPixels) : probeByDecoding(bytes, maxInputPixels);
+}
+
+async function probeSequentialJpeg(
+  { width, height, headersOnly }: SequentialJpeg,
+  maxInputPixels: number,
+): Promise<ProbedImage> {
+  checkSize(width, height, maxInputPixels);
+  if (width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
+    throw new GridBuilderError(
+      'unprocessable',
+      `The JPEG says it is ${width}x${height}: JPEG decoders read at most ${JPEG_MAX_DIMENSION} pixels a side.`,
+    );
+  }
+  let quarterTurn: boolean;
+  try {
+    // The build's decoder settings: EXIF orientation applied, colour converted to sRGB.
+    const { info } = await sharp(headersOnly, { autoOrient: true, failOn: 'none' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    quarterTurn = info.width > info.height;
+  } catch (error) {
+    throw classifySharpError(error, maxInputPixels);
+  }
+  return quarterTurn
+    ? { format: 'jpeg', width: height, height: width, ...INPUT_FORMATS.jpeg }
+    : { format: 'jpeg', width, height, ...INPUT_FORMATS.jpeg };
+}
+
+async function probeByDecoding(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage> {
   const options = { limitInputPixels: maxInputPixels, failOn: 'truncated' } as const;
   let metadata: Metadata;
   try {
@@ -48,21 +79,24 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
     );
   }
   const { width, height } = metadata.autoOrient ?? metadata;
-  if (!width || !height) {
-    throw new GridBuilderError('unprocessable', 'The image has no width or height.');
-  }
-  if (width * height > maxInputPixels) {
-    throw tooManyPixels(maxInputPixels);
-  }
-  const jpegHeadersOnly = format === 'jpeg' ? headersOfCompleteSequentialJpeg(bytes) : undefined;
+  checkSize(width, height, maxInputPixels);
   try {
-    // At its own size: a smaller tile would make sharp open the copy twice (shrink-on-load).
-    if (jpegHeadersOnly) await renderTile(jpegHeadersOnly, HEADERS_ONLY_SIZE, maxInputPixels);
-    else await sharp(bytes, options).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+    const trial = sharp(bytes, options);
+    await (format === 'jpeg' ? trial : trial.resize(8, 8, { fit: 'fill' })).raw().toBuffer();
   } catch (error) {
     throw classifySharpError(error, maxInputPixels);
   }
   return { format, width, height, ...INPUT_FORMATS[format] };
+}
+
+/** libjpeg's JPEG_MAX_DIMENSION. */
+const JPEG_MAX_DIMENSION = 65_500;
+
+function checkSize(width: number, height: number, maxInputPixels: number) {
+  if (!width || !height) {
+    throw new GridBuilderError('unprocessable', 'The image has no width or height.');
+  }
+  if (width * height > maxInputPixels) throw tooManyPixels(maxInputPixels);
 }
 
 function formatOf(metadata: Metadata): InputFormat | undefined {

@@ -6,7 +6,7 @@
 const SOI = 0xd8;
 const EOI = 0xd9;
 const SOS = 0xda;
-/** SOF0 (baseline) and SOF1 (extended sequential), both Huffman-coded, one scan in order. */
+/** SOF0 (baseline) and SOF1 (extended sequential), both Huffman-coded. */
 const SEQUENTIAL_HUFFMAN = new Set([0xc0, 0xc1]);
 /** C4 (DHT), C8 (reserved) and CC (DAC) share the SOFn range without being frames. */
 const isFrame = (marker: number) =>
@@ -50,18 +50,28 @@ export function jpegHeaders(jpeg: Buffer): JpegHeaders | undefined {
   return undefined;
 }
 
+export interface SequentialJpeg {
+  /** The frame's size as stored, before any EXIF orientation. */
+  width: number;
+  height: number;
+  /** The file without its scan's data, in a 16x32 frame: see `completeSequentialJpeg`. */
+  headersOnly: Buffer;
+}
+
 /**
  * For a sequential JPEG (baseline or extended, Huffman-coded) whose one scan runs to
- * an end-of-image marker with only byte stuffing and restart markers inside: the same
- * file with the scan's data cut out, `headers + EOI`. Decoding that copy (no pixels to
- * decode, so well under a millisecond) meets every table, frame and profile the real
- * file's decode would meet; what the cut-out data can still hold is at worst a corrupt
- * stretch, which the build's decoder (`failOn: 'none'`) renders as grey pixels. So the
- * copy decodes exactly when the file builds. `undefined` for everything else
- * (progressive or multi-scan files, stray or unknown markers, a missing end): only a
- * decode of the whole file can tell.
+ * its end-of-image marker with only byte stuffing and restart markers inside: its size,
+ * and the same file with the scan's data cut out (`headers + EOI`) in a frame of 16x32.
+ * Decoding that copy (no pixels, well under a millisecond) meets every table, frame,
+ * orientation and profile the real file's decode would meet; what the cut-out data can
+ * still hold is at worst a corrupt stretch, which the build's decoder (`failOn: 'none'`)
+ * renders as grey pixels. So the copy decodes exactly when the file builds; and since
+ * its frame is taller than wide, its decoded size shows whether the EXIF orientation
+ * turns the photo a quarter turn. `undefined` for everything else, progressive files
+ * included (a bit flip in their scan data can stop libjpeg outright), and stray or
+ * unknown markers or a missing end: only a decode of the whole file can tell.
  */
-export function headersOfCompleteSequentialJpeg(jpeg: Buffer): Buffer | undefined {
+export function completeSequentialJpeg(jpeg: Buffer): SequentialJpeg | undefined {
   const headers = jpegHeaders(jpeg);
   if (!headers) return undefined;
   const frames = headers.segments.filter((s) => isFrame(s.marker));
@@ -79,7 +89,13 @@ export function headersOfCompleteSequentialJpeg(jpeg: Buffer): Buffer | undefine
     let next = at + 1;
     while (jpeg[next] === 0xff) next++; // fill bytes
     const code = jpeg[next];
-    if (code === EOI) return headersWithTinyFrame(jpeg, headers.scanStart, frame);
+    if (code === EOI) {
+      return {
+        height: frame.body.readUInt16BE(1), // after the precision byte
+        width: frame.body.readUInt16BE(3),
+        headersOnly: headersInSmallFrame(jpeg, headers.scanStart, frame),
+      };
+    }
     const stuffedOrRestart = code === 0x00 || (code !== undefined && code >= 0xd0 && code <= 0xd7);
     if (!stuffedOrRestart) return undefined;
     at = next + 1;
@@ -88,17 +104,16 @@ export function headersOfCompleteSequentialJpeg(jpeg: Buffer): Buffer | undefine
 
 const END_OF_IMAGE = Buffer.from([0xff, EOI]);
 
-/** The frame size of a headers-only copy. */
-export const HEADERS_ONLY_SIZE = 16;
-
 /**
- * `headers + EOI`, with the frame's size set to 16x16 so that decoding the copy costs
- * nothing whatever the photo's size: no table or profile depends on the size.
+ * The frame of a headers-only copy: small, so that decoding it costs nothing whatever
+ * the photo's size (no table or profile depends on the size), and taller than wide.
  */
-function headersWithTinyFrame(jpeg: Buffer, scanStart: number, frame: JpegSegment): Buffer {
+export const HEADERS_ONLY_FRAME = { width: 16, height: 32 } as const;
+
+function headersInSmallFrame(jpeg: Buffer, scanStart: number, frame: JpegSegment): Buffer {
   const copy = Buffer.concat([jpeg.subarray(0, scanStart), END_OF_IMAGE]);
   const sizeAt = frame.body.byteOffset - jpeg.byteOffset + 1; // after the precision byte
-  copy.writeUInt16BE(HEADERS_ONLY_SIZE, sizeAt);
-  copy.writeUInt16BE(HEADERS_ONLY_SIZE, sizeAt + 2);
+  copy.writeUInt16BE(HEADERS_ONLY_FRAME.height, sizeAt);
+  copy.writeUInt16BE(HEADERS_ONLY_FRAME.width, sizeAt + 2);
   return copy;
 }

@@ -33,8 +33,10 @@ test(`${PER_FORMAT * FORMATS.length} mutated JPEG, PNG and WebP files: 4xx or st
       Array.from({ length: 6 }, async (_, i) => {
         const image = await makeImage(format, SEED + i, 40 + i * 12, 30 + i * 9);
         // Half the JPEGs carry what phone photos carry (an ICC profile, an EXIF
-        // orientation), so the flips also land in the segments a build reads.
-        return format === 'jpeg' && i % 2 === 1 ? withPhoneMetadata(image) : image;
+        // orientation), so the flips also land in the segments a build reads; a third
+        // are progressive, with tables and scan headers between their scans.
+        if (format !== 'jpeg') return image;
+        return recode(image, { phone: i % 2 === 1, progressive: i % 3 === 2 });
       }),
     );
     for (let n = 0; n < PER_FORMAT; n++) {
@@ -91,9 +93,8 @@ test(`${PER_FORMAT * FORMATS.length} mutated JPEG, PNG and WebP files: 4xx or st
   );
 });
 
-const withPhoneMetadata = (jpeg: Buffer) =>
-  sharp(jpeg)
-    .withIccProfile('p3')
-    .withMetadata({ orientation: 6 })
-    .jpeg({ quality: 80 })
-    .toBuffer();
+function recode(jpeg: Buffer, { phone, progressive }: { phone: boolean; progressive: boolean }) {
+  const image = sharp(jpeg);
+  if (phone) image.withIccProfile('p3').withMetadata({ orientation: 6 });
+  return image.jpeg({ quality: 80, progressive }).toBuffer();
+}

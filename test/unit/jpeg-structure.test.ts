@@ -1,7 +1,9 @@
 import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { probeImage } from '../../src/core/image-probe.js';
-import { headersOfCompleteSequentialJpeg, jpegHeaders } from '../../src/core/jpeg-structure.js';
+import { completeSequentialJpeg, jpegHeaders } from '../../src/core/jpeg-structure.js';
+
+const headersOnly = (bytes: Buffer) => completeSequentialJpeg(bytes)?.headersOnly;
 
 const photo = (options: JpegOptions = {}) =>
   sharp({
@@ -19,32 +21,33 @@ const photo = (options: JpegOptions = {}) =>
 
 const DHT = 0xc4;
 
-describe('headersOfCompleteSequentialJpeg', () => {
-  it('gives a baseline photo its headers alone, 16x16, which decode with its profile', async () => {
+describe('completeSequentialJpeg', () => {
+  it('gives a baseline photo its size and its headers alone, 16x32, which decode with its profile', async () => {
     const bytes = await photo();
-    const headers = headersOfCompleteSequentialJpeg(bytes);
-    expect(headers).toBeDefined();
-    expect((headers as Buffer).length).toBeLessThan(bytes.length / 10);
+    const jpeg = completeSequentialJpeg(bytes);
+    expect(jpeg).toMatchObject({ width: 320, height: 200 });
+    const headers = jpeg?.headersOnly as Buffer;
+    expect(headers.length).toBeLessThan(bytes.length / 10);
     const metadata = await sharp(headers).metadata();
-    expect([metadata.width, metadata.height]).toEqual([16, 16]);
+    expect([metadata.width, metadata.height]).toEqual([16, 32]);
     expect(metadata.icc?.equals((await sharp(bytes).metadata()).icc as Buffer)).toBe(true);
     const { info } = await sharp(headers, { failOn: 'none' }).raw().toBuffer({
       resolveWithObject: true,
     });
-    expect([info.width, info.height]).toEqual([16, 16]);
+    expect([info.width, info.height]).toEqual([16, 32]);
   });
 
   it('leaves progressive, truncated and stray-marker files to a full decode', async () => {
-    expect(headersOfCompleteSequentialJpeg(await photo({ progressive: true }))).toBeUndefined();
+    expect(headersOnly(await photo({ progressive: true }))).toBeUndefined();
     const bytes = await photo();
-    expect(headersOfCompleteSequentialJpeg(bytes.subarray(0, bytes.length - 100))).toBeUndefined();
+    expect(headersOnly(bytes.subarray(0, bytes.length - 100))).toBeUndefined();
     const scanStart = (jpegHeaders(bytes) as { scanStart: number }).scanStart;
     const stray = Buffer.from(bytes);
     stray.set([0xff, 0xc0], scanStart + 200); // a second frame marker inside the scan
-    expect(headersOfCompleteSequentialJpeg(stray)).toBeUndefined();
+    expect(headersOnly(stray)).toBeUndefined();
     const restart = Buffer.from(bytes);
     restart.set([0xff, 0xd3], scanStart + 200); // restart markers are fine
-    expect(headersOfCompleteSequentialJpeg(restart)).toBeDefined();
+    expect(headersOnly(restart)).toBeDefined();
   });
 });
 
@@ -60,6 +63,26 @@ describe('probeImage on JPEGs it does not fully decode', () => {
     counts[donor] = (counts[donor] as number) - moved;
     await expect(sharp(bytes).metadata()).resolves.toMatchObject({ format: 'jpeg' });
     await expect(probeImage(bytes, 1e8)).rejects.toMatchObject({ kind: 'unprocessable' });
+  });
+
+  it('tells the size after EXIF orientation, as libvips does', async () => {
+    for (const orientation of [1, 3, 5, 6, 7, 8]) {
+      const bytes = await sharp(await photo())
+        .withMetadata({ orientation })
+        .jpeg()
+        .toBuffer();
+      const { autoOrient } = await sharp(bytes).metadata();
+      await expect(probeImage(bytes, 1e8), `orientation ${orientation}`).resolves.toMatchObject({
+        width: autoOrient.width,
+        height: autoOrient.height,
+      });
+    }
+  });
+
+  it('refuses too many pixels from the frame header alone', async () => {
+    await expect(probeImage(await photo(), 320 * 200 - 1)).rejects.toMatchObject({
+      kind: 'too_large',
+    });
   });
 
   it('accepts a photo whose scan has a corrupt stretch: the build renders it', async () => {
