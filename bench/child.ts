@@ -95,7 +95,12 @@ export function startServerChild(
   });
 }
 
-function peakRssOf(pid: number): number {
+/**
+ * Peak resident memory (VmHWM) of a process, this one by default. Not getrusage's
+ * maxRSS: on Linux a spawned child's maxRSS starts at its parent's RSS when it forked,
+ * so a child of the bench would report at least the bench's own memory.
+ */
+export function peakRssOf(pid: number | 'self' = 'self'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
   return kb ? Number(kb) * 1024 : Number.NaN;

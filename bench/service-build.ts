@@ -10,6 +10,7 @@ import { createGridBuilder, createStorage } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { removeBuiltGrids } from './built-grids.js';
+import { peakRssOf } from './child.js';
 
 const [dataDir, gridId, tileArg, runsArg, cachedArg] = process.argv.slice(2) as string[];
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
@@ -33,6 +34,4 @@ for (let run = 0; run < Number(cachedArg); run++) {
   if (!grid.cached) throw new Error('expected a cached build');
 }
 close();
-process.stdout.write(
-  `${JSON.stringify({ runsMs, cachedMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ runsMs, cachedMs, peakRssBytes: peakRssOf() })}\n`);

@@ -30,6 +30,18 @@ def build(paths, tile, out_file):
     grid.save(out_file)
 
 
+def peak_rss():
+    """VmHWM: on Linux, getrusage's ru_maxrss of a spawned child starts at its parent's RSS."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def main():
     list_file, tile, out_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     with open(list_file) as handle:
@@ -37,7 +49,7 @@ def main():
     start = time.perf_counter()
     build(paths, tile, out_file)
     elapsed = (time.perf_counter() - start) * 1000
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss()
     print(json.dumps({"runsMs": [elapsed], "peakRssBytes": peak}))
 
 

@@ -7,6 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { peakRssOf } from '../child.js';
 
 const [listFile, tileArg, outFile, runsArg] = process.argv.slice(2);
 const files = (await readFile(listFile as string, 'utf8')).split('\n').filter(Boolean);
@@ -49,6 +50,4 @@ for (let run = 0; run < runs; run++) {
   await build();
   runsMs.push(performance.now() - start);
 }
-process.stdout.write(
-  `${JSON.stringify({ runsMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ runsMs, peakRssBytes: peakRssOf() })}\n`);
