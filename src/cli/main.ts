@@ -57,6 +57,12 @@ for (const add of [serveCommand, addCommand, buildCommand, lsCommand, rmCommand,
 }
 for (const command of program.commands) command.exitOverride();
 
+// `gridbuilder ls --json | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   await program.parseAsync();
 } catch (error) {
