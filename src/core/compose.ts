@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 import { isSrgbProfile, jpegIccProfile } from './icc-profile.js';
 import { tileOrigin } from './layout.js';
@@ -55,6 +55,21 @@ export async function renderTile(
   tileSize: number,
   maxInputPixels: number,
 ): Promise<Buffer> {
+  return (await openSource(source, maxInputPixels))
+    .resize(tileSize, tileSize, { fit: 'cover', position: 'centre' })
+    .flatten({ background: '#000000' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+}
+
+/**
+ * A source as the build decodes it: EXIF orientation applied, colour converted to sRGB,
+ * and damaged data rendered (grey) rather than refused. The upload check decodes with
+ * it too, so that what it accepts is what the build can read.
+ */
+export async function openSource(source: Buffer, maxInputPixels: number): Promise<Sharp> {
   const image = sharp(source, {
     autoOrient: true,
     limitInputPixels: maxInputPixels,
@@ -67,13 +82,7 @@ export async function renderTile(
   if (isSrgbProfile(icc === undefined ? (await image.metadata()).icc : (icc ?? undefined))) {
     image.keepIccProfile();
   }
-  return image
-    .resize(tileSize, tileSize, { fit: 'cover', position: 'centre' })
-    .flatten({ background: '#000000' })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw()
-    .toBuffer();
+  return image;
 }
 
 function copyTile(

@@ -1,4 +1,5 @@
 import sharp, { type Metadata } from 'sharp';
+import { openSource } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
 import { completeSequentialJpeg, type SequentialJpeg } from './jpeg-structure.js';
@@ -50,10 +51,8 @@ async function probeSequentialJpeg(
   }
   let quarterTurn: boolean;
   try {
-    // The build's decoder settings: EXIF orientation applied, colour converted to sRGB.
-    const { info } = await sharp(headersOnly, { autoOrient: true, failOn: 'none' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const decoder = await openSource(headersOnly, maxInputPixels);
+    const { info } = await decoder.raw().toBuffer({ resolveWithObject: true });
     quarterTurn = info.width > info.height;
   } catch (error) {
     throw classifySharpError(error, maxInputPixels);
