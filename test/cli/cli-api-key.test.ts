@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -15,7 +16,7 @@ import { newImageId } from '../../src/core/ids.js';
 import { type HeaderRecorder, startHeaderRecorder } from '../support/header-recorder.js';
 import { BLUE, GREEN, noisyPng, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { buildServerAndCli, runCli } from '../support/run-cli.js';
+import { buildServerAndCli, CLI, runCli } from '../support/run-cli.js';
 
 const KEY = 'cli-test-key-0123456789abcdef';
 const OTHER_KEY = 'not-the-key-0123456789abcdef';
@@ -136,6 +137,35 @@ describe('a server with API_KEYS', () => {
       (await runCli(['ls', '--grid', 'trip', '--json', ...url], { env })).stdout,
     );
     expect(after.image_count).toBe(2);
+  });
+});
+
+describe('gridbuilder serve --api-key', () => {
+  it('starts a server that asks for that key', async () => {
+    const dataDir = join(work, 'serve-data');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--api-key', KEY],
+      { env: { ...process.env, API_KEYS: '', LOG_LEVEL: 'info' } },
+    );
+    try {
+      const served = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk;
+          const match = /"url":"(http:[^"]+)"/.exec(output);
+          if (match) resolve(match[1] as string);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${output}`)));
+      });
+      const list = (key?: string) =>
+        fetch(`${served}/grids/none`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      expect((await list()).status).toBe(401);
+      expect((await list(OTHER_KEY)).status).toBe(401);
+      expect((await list(KEY)).status).not.toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
 

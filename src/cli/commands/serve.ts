@@ -18,12 +18,17 @@ export function serveCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      "\nEvery setting of the README's configuration table is read from the environment.",
+      `
+With --api-key (or GRIDBUILDER_API_KEY), the server asks for that key on its API
+routes, as the other commands send it; API_KEYS, when set, wins.
+Every setting of the README's configuration table is read from the environment.`,
     )
-    .action(async (options: ServeOptions) => {
+    .action(async (options: ServeOptions, command: Command) => {
       if (options.port) process.env.PORT = options.port;
       if (options.host) process.env.HOST = options.host;
       if (options.dataDir) process.env.DATA_DIR = options.dataDir;
+      const { apiKey } = command.optsWithGlobals<{ apiKey?: string }>();
+      if (apiKey) process.env.API_KEYS ||= apiKey;
       // The server's own entry point: same config checks, logs and shutdown as npm start.
       await import('../../server/main.js');
     });
