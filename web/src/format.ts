@@ -1,17 +1,6 @@
 /** Numbers and times in words a person reads at a glance. */
 
-const UNITS = ['bytes', 'KB', 'MB', 'GB'] as const;
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
+export { formatBytes, plural } from '../../src/human-format.js';
 
 export function formatClock(date: Date): string {
   return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -25,5 +14,3 @@ export function formatRemaining(ms: number): string {
   if (minutes < 90) return `in ${minutes} minutes`;
   return `in ${Math.round(minutes / 60)} hours`;
 }
-
-export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
