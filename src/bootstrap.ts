@@ -22,7 +22,7 @@ export function createLocalStorage(config: Config): Storage {
   return {
     objects,
     index,
-    signedFiles: { store: objects, signer, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+    signedFiles: { store: objects, signer },
     sweep: (graceMs) => sweepLocalStorage(objects, index, { graceMs }),
     close: () => index.close(),
   };

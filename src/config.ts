@@ -46,6 +46,8 @@ const schema = z.object({
     z.string().min(32, { error: 'URL_SIGNING_SECRET must be at least 32 characters' }).optional(),
   ),
   MAX_UPLOAD_BYTES: int('MAX_UPLOAD_BYTES', 1, 1024 * MB, 25 * MB),
+  /** Upload bodies held in memory at once (never less than MAX_UPLOAD_BYTES); beyond, 503. */
+  MAX_BUFFERED_UPLOAD_BYTES: int('MAX_BUFFERED_UPLOAD_BYTES', 1, 64 * 1024 * MB, 512 * MB),
   TILE_SIZE: int('TILE_SIZE', 8, 4096, 300),
   MAX_INPUT_PIXELS: int('MAX_INPUT_PIXELS', 1, 1_000_000_000, 100_000_000),
   MAX_OUTPUT_PIXELS: int('MAX_OUTPUT_PIXELS', 1, 1_000_000_000, 150_000_000),

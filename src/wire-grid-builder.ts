@@ -48,6 +48,7 @@ export function wireGridBuilder(
     service,
     logger,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    maxBufferedUploadBytes: config.MAX_BUFFERED_UPLOAD_BYTES,
     publicUrl: config.PUBLIC_URL,
     signedFiles: storage.signedFiles,
     apiKeys: config.API_KEYS,

@@ -4,6 +4,7 @@ import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import { errorResponse } from './error-response.js';
+import { BodyReader } from './read-body.js';
 import { createRouter } from './router.js';
 import { docsRoutes } from './routes/docs.js';
 import { gridRoutes } from './routes/grids.js';
@@ -16,6 +17,8 @@ export interface AppOptions {
   service: GridService;
   logger: Logger;
   maxUploadBytes: number;
+  /** Bytes of upload bodies held in memory at once, across requests. */
+  maxBufferedUploadBytes: number;
   /** Base for relative links; default: the request's own origin. */
   publicUrl?: string | undefined;
   /** Only for the local backend, which serves its own presigned links. */
@@ -64,10 +67,11 @@ export function createApp(options: AppOptions) {
 
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys));
 
-  app.route('/', labRoutes(options.maxUploadBytes));
+  const bodies = new BodyReader(options.maxUploadBytes, options.maxBufferedUploadBytes);
+  app.route('/', labRoutes(bodies));
   app.route('/', gridRoutes());
   app.route('/', healthRoutes());
-  if (options.signedFiles) app.route('/', signedFileRoutes(options.signedFiles));
+  if (options.signedFiles) app.route('/', signedFileRoutes(options.signedFiles, bodies));
   app.route('/', docsRoutes());
   if (options.webRoot) {
     const extraOrigins = options.publicUrl ? [new URL(options.publicUrl).origin] : [];

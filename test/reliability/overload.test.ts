@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newDataDir } from './support/data-dir.js';
 import { makeImage } from './support/images.js';
@@ -121,5 +122,66 @@ describe('slow clients', () => {
     const response = await fetch(`${server.url}/health`);
     expect(response.status).toBe(200);
     expect(server.exited()).toBeUndefined();
+  });
+});
+
+describe('upload bodies held in memory', () => {
+  let small: ServerProcess;
+  let smallDir: string;
+
+  beforeAll(async () => {
+    smallDir = newDataDir('held-bodies');
+    small = await startServerProcess({
+      DATA_DIR: smallDir,
+      MAX_UPLOAD_BYTES: '300000',
+      MAX_BUFFERED_UPLOAD_BYTES: '400000',
+    });
+  });
+
+  afterAll(async () => {
+    await small?.stop();
+    rmSync(smallDir, { recursive: true, force: true });
+  });
+
+  test('past MAX_BUFFERED_UPLOAD_BYTES an upload gets 503, and the bytes are freed when the holder leaves', async () => {
+    const image = await sharp({
+      create: {
+        width: 300,
+        height: 200,
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
+    })
+      .png()
+      .toBuffer();
+    expect(image.length).toBeGreaterThan(150_000);
+    expect(image.length).toBeLessThan(300_000);
+    const post = () =>
+      fetch(`${small.url}/add_image?uniqueGridId=held`, {
+        method: 'POST',
+        body: new Uint8Array(image),
+      });
+
+    // A client that declares 250,000 bytes and sends a few: they are held for it.
+    const holder = connect({ host: '127.0.0.1', port: Number(new URL(small.url).port) });
+    holder.write(
+      'POST /add_image?uniqueGridId=held HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 250000\r\n\r\nxx',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const refused = await post();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/too many uploads/);
+
+    holder.destroy();
+    let accepted = await post();
+    for (let tries = 0; accepted.status === 503 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      accepted = await post();
+    }
+    expect(accepted.status).toBe(200);
+    expect(small.exited()).toBeUndefined();
   });
 });

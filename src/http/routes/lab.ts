@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { gridBuilt, imageSaved } from '../presenters.js';
-import { readBody } from '../read-body.js';
+import type { BodyReader } from '../read-body.js';
 import { createRouter } from '../router.js';
 import { BuildQuery, errorResponses, GridBuilt, GridQuery, ImageSaved } from '../schemas.js';
 
 /** The lab's two routes, with its field names, so its curl commands work unchanged. */
-export const labRoutes = (maxUploadBytes: number) =>
+export const labRoutes = (bodies: BodyReader) =>
   createRouter()
     .openapi(
       createRoute({
@@ -32,8 +32,8 @@ export const labRoutes = (maxUploadBytes: number) =>
         },
       }),
       async (c) => {
-        const body = await readBody(c, maxUploadBytes);
-        const record = await c.var.service.addImage(c.req.valid('query').uniqueGridId, body);
+        const { uniqueGridId } = c.req.valid('query');
+        const record = await bodies.read(c, (body) => c.var.service.addImage(uniqueGridId, body));
         return c.json(imageSaved(record), 200);
       },
     )

@@ -7,13 +7,12 @@ import {
   SIGNED_FILES_PATH,
 } from '../../storage/local/file-object-store.js';
 import type { SignedMethod, UrlSigner } from '../../storage/local/url-signer.js';
-import { readBody } from '../read-body.js';
+import type { BodyReader } from '../read-body.js';
 import type { AppEnv } from '../router.js';
 
 export interface SignedFilesOptions {
   store: FileObjectStore;
   signer: UrlSigner;
-  maxUploadBytes: number;
 }
 
 const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
@@ -22,7 +21,7 @@ const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
  * What S3 does for presigned URLs, for the local backend: GET an object, or PUT the
  * bytes of a two-step upload, with a link whose signature and expiry check out.
  */
-export const signedFileRoutes = ({ store, signer, maxUploadBytes }: SignedFilesOptions) => {
+export const signedFileRoutes = ({ store, signer }: SignedFilesOptions, bodies: BodyReader) => {
   const authorize = (
     method: SignedMethod,
     bucket: string,
@@ -60,8 +59,10 @@ export const signedFileRoutes = ({ store, signer, maxUploadBytes }: SignedFilesO
     .put(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
       const { bucket, key } = c.req.param();
       const target = authorize('PUT', bucket, key, c.req.query());
-      const body = await readBody(c, maxUploadBytes);
-      await store.put(target, key, body);
-      return c.json({ message: 'upload received', size: body.length }, 200);
+      const size = await bodies.read(c, async (body) => {
+        await store.put(target, key, body);
+        return body.length;
+      });
+      return c.json({ message: 'upload received', size }, 200);
     });
 };
