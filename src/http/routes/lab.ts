@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { BodyReader } from '../body-reader.js';
 import { gridBuilt, imageSaved } from '../presenters.js';
-import type { BodyReader } from '../read-body.js';
 import { createRouter } from '../router.js';
 import { BuildQuery, errorResponses, GridBuilt, GridQuery, ImageSaved } from '../schemas.js';
 

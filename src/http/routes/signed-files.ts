@@ -7,7 +7,7 @@ import {
   SIGNED_FILES_PATH,
 } from '../../storage/local/file-object-store.js';
 import type { SignedMethod, UrlSigner } from '../../storage/local/url-signer.js';
-import type { BodyReader } from '../read-body.js';
+import type { BodyReader } from '../body-reader.js';
 import type { AppEnv } from '../router.js';
 
 export interface SignedFilesOptions {

@@ -11,18 +11,21 @@ import { GridBuilderError } from '../core/errors.js';
  */
 export class BodyReader {
   private heldBytes = 0;
+  /** Never less than `maxBytes`, so that one upload of the largest size always fits. */
+  private readonly maxHeldBytes: number;
 
   constructor(
     private readonly maxBytes: number,
-    /** At least `maxBytes`, so that one upload of the largest size always fits. */
-    private readonly maxHeldBytes: number,
-  ) {}
+    maxHeldBytes: number,
+  ) {
+    this.maxHeldBytes = Math.max(maxHeldBytes, maxBytes);
+  }
 
   /** Reads the body and runs `use` with it; its bytes count as held until `use` settles. */
   async read<T>(c: Context, use: (body: Buffer) => Promise<T>): Promise<T> {
     let reserved = 0;
     const reserve = (bytes: number) => {
-      if (this.heldBytes + bytes > Math.max(this.maxHeldBytes, this.maxBytes)) {
+      if (this.heldBytes + bytes > this.maxHeldBytes) {
         throw new GridBuilderError(
           'overloaded',
           'The server is receiving too many uploads at once: try again in a few seconds.',
