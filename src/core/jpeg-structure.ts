@@ -12,13 +12,13 @@ const SEQUENTIAL_HUFFMAN = new Set([0xc0, 0xc1]);
 const isFrame = (marker: number) =>
   marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 
-export interface JpegSegment {
+interface JpegSegment {
   marker: number;
   /** The segment's payload, after its two length bytes. */
   body: Buffer;
 }
 
-export interface JpegHeaders {
+interface JpegHeaders {
   segments: JpegSegment[];
   /** Offset of the first scan's entropy-coded data, just past its SOS segment. */
   scanStart: number;
@@ -108,7 +108,7 @@ const END_OF_IMAGE = Buffer.from([0xff, EOI]);
  * The frame of a headers-only copy: small, so that decoding it costs nothing whatever
  * the photo's size (no table or profile depends on the size), and taller than wide.
  */
-export const HEADERS_ONLY_FRAME = { width: 16, height: 32 } as const;
+const HEADERS_ONLY_FRAME = { width: 16, height: 32 } as const;
 
 function headersInSmallFrame(jpeg: Buffer, scanStart: number, frame: JpegSegment): Buffer {
   const copy = Buffer.concat([jpeg.subarray(0, scanStart), END_OF_IMAGE]);
