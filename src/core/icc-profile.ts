@@ -1,4 +1,4 @@
-import { jpegHeaders } from './jpeg-structure.js';
+import { type JpegSegment, jpegHeaders } from './jpeg-structure.js';
 
 /**
  * Tells whether an embedded ICC profile is an sRGB one, from its header and its
@@ -52,8 +52,12 @@ const ICC_MARKER = Buffer.from('ICC_PROFILE\0', 'latin1');
  */
 export function jpegIccProfile(jpeg: Buffer): Buffer | null | undefined {
   const headers = jpegHeaders(jpeg);
-  if (!headers) return undefined;
-  const chunks = headers.segments
+  return headers && iccProfileIn(headers.segments);
+}
+
+/** The ICC profile in a JPEG's header segments, or `null`. */
+export function iccProfileIn(segments: readonly JpegSegment[]): Buffer | null {
+  const chunks = segments
     .filter(
       ({ marker, body }) =>
         marker === APP2 && body.length > 14 && body.subarray(0, 12).equals(ICC_MARKER),

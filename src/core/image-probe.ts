@@ -2,6 +2,7 @@ import sharp, { type Metadata } from 'sharp';
 import { openSource } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
+import { plainJpegOrientation } from './jpeg-header-check.js';
 import { completeSequentialJpeg, type SequentialJpeg } from './jpeg-structure.js';
 
 export interface ProbedImage {
@@ -17,9 +18,10 @@ export interface ProbedImage {
  * Checks that the bytes are an image GridBuilder can build from, so a stored image
  * always builds, and tells its format and its size after EXIF orientation.
  * - A complete sequential JPEG (the usual camera or phone photo): its size from its
- *   frame header and one decode of its headers alone, which checks every table and
- *   profile and tells the orientation (see `completeSequentialJpeg`). No decode of its
- *   pixels: that would cost about 8 ms of CPU per 500 KB, most of an upload's cost.
+ *   frame header; its tables, profile and orientation read in JavaScript when they are
+ *   plain (`plainJpegOrientation`), otherwise from one decode of its headers alone
+ *   (see `completeSequentialJpeg`). No decode of its pixels: that would cost about
+ *   8 ms of CPU per 500 KB, most of an upload's cost.
  * - Anything else (other formats, progressive JPEGs, a JPEG cut short): libvips reads
  *   the header (format, size, and the pixel count, which stops decompression bombs
  *   before any decode), then one trial decode reads every compressed byte and rejects
@@ -39,7 +41,7 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
 }
 
 async function probeSequentialJpeg(
-  { width, height, headersOnly }: SequentialJpeg,
+  { width, height, segments, headersOnly }: SequentialJpeg,
   maxInputPixels: number,
 ): Promise<ProbedImage> {
   checkSize(width, height, maxInputPixels);
@@ -49,17 +51,24 @@ async function probeSequentialJpeg(
       `The JPEG says it is ${width}x${height}: JPEG decoders read at most ${JPEG_MAX_DIMENSION} pixels a side.`,
     );
   }
-  let quarterTurn: boolean;
-  try {
-    const decoder = await openSource(headersOnly, maxInputPixels);
-    const { info } = await decoder.raw().toBuffer({ resolveWithObject: true });
-    quarterTurn = info.width > info.height;
-  } catch (error) {
-    throw classifySharpError(error, maxInputPixels);
-  }
+  // EXIF orientations 5 to 8 turn the photo a quarter.
+  const orientation = plainJpegOrientation(segments);
+  const quarterTurn =
+    orientation === undefined ? await decodesTurned(headersOnly, maxInputPixels) : orientation >= 5;
   return quarterTurn
     ? { format: 'jpeg', width: height, height: width, ...INPUT_FORMATS.jpeg }
     : { format: 'jpeg', width, height, ...INPUT_FORMATS.jpeg };
+}
+
+/** Decodes a headers-only copy (16x32) with the build's decoder: is it turned a quarter? */
+async function decodesTurned(headersOnly: Buffer, maxInputPixels: number): Promise<boolean> {
+  try {
+    const decoder = await openSource(headersOnly, maxInputPixels);
+    const { info } = await decoder.raw().toBuffer({ resolveWithObject: true });
+    return info.width > info.height;
+  } catch (error) {
+    throw classifySharpError(error, maxInputPixels);
+  }
 }
 
 async function probeByDecoding(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage> {

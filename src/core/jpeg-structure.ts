@@ -12,7 +12,7 @@ const SEQUENTIAL_HUFFMAN = new Set([0xc0, 0xc1]);
 const isFrame = (marker: number) =>
   marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 
-interface JpegSegment {
+export interface JpegSegment {
   marker: number;
   /** The segment's payload, after its two length bytes. */
   body: Buffer;
@@ -54,6 +54,8 @@ export interface SequentialJpeg {
   /** The frame's size as stored, before any EXIF orientation. */
   width: number;
   height: number;
+  /** The marker segments up to and including the scan's SOS. */
+  segments: JpegSegment[];
   /** The file without its scan's data, in a 16x32 frame: see `completeSequentialJpeg`. */
   headersOnly: Buffer;
 }
@@ -93,6 +95,7 @@ export function completeSequentialJpeg(jpeg: Buffer): SequentialJpeg | undefined
       return {
         height: frame.body.readUInt16BE(1), // after the precision byte
         width: frame.body.readUInt16BE(3),
+        segments: headers.segments,
         headersOnly: headersInSmallFrame(jpeg, headers.scanStart, frame),
       };
     }
