@@ -18,7 +18,12 @@ const server = createServer(async (request, response) => {
   request.on('data', (chunk: Buffer) => {
     size += chunk.length;
   });
-  await pipeline(request, file);
+  try {
+    await pipeline(request, file);
+  } catch {
+    response.destroy(); // the client left mid-body (a load run ending)
+    return;
+  }
   response.writeHead(200, { 'content-type': 'application/json' });
   response.end(JSON.stringify({ message: 'saved', size }));
 });

@@ -17,7 +17,7 @@ import { runLatencyBuilds } from './latency.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
 import { formatTable, machineSummary, type Row, saveResults } from './report.js';
 import { createBenchStorage } from './storage.js';
-import { loadUploads } from './uploads.js';
+import { loadUploads, summarizeUploads, type UploadResult, type UploadRun } from './uploads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -365,6 +365,8 @@ async function runLatencyWorkload(photos: PhotoSets) {
   });
 }
 
+const UPLOADS_GRID = 'bench-uploads';
+
 async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSets) {
   const seconds = quick ? 3 : 10;
   const clients = 16;
@@ -373,9 +375,31 @@ async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSet
   const bareDir = join(work, 'bare');
   await mkdir(bareDir);
   const bare = await startServerChild([...TSX, 'bench/bare-server.ts', bareDir], {});
-  let bareResult: Awaited<ReturnType<typeof loadUploads>>;
+  const server = await startServerChild([...TSX, 'src/server/main.ts'], {
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+  }).catch(async (error) => {
+    await bare.stop();
+    throw error;
+  });
   try {
-    bareResult = await loadUploads(`${bare.url}/`, photos.uploads, clients, seconds);
+    // Each server's time in alternating halves (bare, GridBuilder, bare, GridBuilder):
+    // this machine's disk and page cache drift within a minute, and would otherwise
+    // favour whichever server ran first.
+    const urls = {
+      bare: `${bare.url}/`,
+      server: `${server.url}/add_image?uniqueGridId=${UPLOADS_GRID}`,
+    };
+    const halves = { bare: [] as UploadRun[], server: [] as UploadRun[] };
+    for (const url of Object.values(urls)) await loadUploads(url, photos.uploads, clients, 1); // JIT warm-up
+    for (let round = 0; round < 2; round++) {
+      for (const [name, url] of Object.entries(urls) as [keyof typeof urls, string][]) {
+        halves[name].push(await loadUploads(url, photos.uploads, clients, seconds / 2));
+      }
+    }
+    const bareResult = summarizeUploads(halves.bare);
+    const result = summarizeUploads(halves.server);
     rows.push({
       workload,
       variant: 'bare server (write body, fsync)',
@@ -383,22 +407,6 @@ async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSet
       peakRssBytes: bare.peakRssBytes(),
       note: describeUploads(bareResult),
     });
-  } finally {
-    await bare.stop();
-  }
-
-  const server = await startServerChild([...TSX, 'src/server/main.ts'], {
-    DATA_DIR: dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-  });
-  try {
-    const result = await loadUploads(
-      `${server.url}/add_image?uniqueGridId=bench-uploads`,
-      photos.uploads,
-      clients,
-      seconds,
-    );
     const share = result.perSecond / bareResult.perSecond;
     rows.push({
       workload,
@@ -409,12 +417,13 @@ async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSet
       pass: share >= 0.7 && result.p99Ms < 50 && result.failures === 0,
       note: `${describeUploads(result)}, ${(share * 100).toFixed(0)}% of bare`,
     });
+    await fetch(`${server.url}/grids/${UPLOADS_GRID}`, { method: 'DELETE' });
   } finally {
-    await server.stop();
+    await Promise.all([bare.stop(), server.stop()]);
   }
 }
 
-const describeUploads = (r: Awaited<ReturnType<typeof loadUploads>>) =>
+const describeUploads = (r: UploadResult) =>
   `${r.perSecond.toFixed(0)} req/s (${(r.bytesPerSecond / MB).toFixed(0)} MB/s), p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms (time column), ${r.failures} failures`;
 
 main().catch((error) => {

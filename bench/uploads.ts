@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 
+/** One load run: every answer's latency, and what failed. */
+export interface UploadRun {
+  seconds: number;
+  latenciesMs: number[];
+  failures: number;
+  /** Bytes of the uploads answered 2xx. */
+  bytesStored: number;
+}
+
 export interface UploadResult {
   requests: number;
   failures: number;
@@ -21,28 +30,52 @@ export async function loadUploads(
   files: readonly string[],
   clients: number,
   seconds: number,
-): Promise<UploadResult> {
+): Promise<UploadRun> {
   const target = new URL(url);
   const bodies = await Promise.all(files.map((file) => readFile(file)));
-  const result = await autocannon({
-    url: target.origin,
-    connections: clients,
-    duration: seconds,
-    requests: bodies.map((body) => ({
-      method: 'POST',
-      path: target.pathname + target.search,
-      headers: { 'content-type': 'image/jpeg' },
-      body,
-    })),
-  });
-  const answered = result.requests.total;
   const meanBody = bodies.reduce((sum, body) => sum + body.length, 0) / bodies.length;
+  const latenciesMs: number[] = [];
+  let refused = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const options: autocannon.Options = {
+      url: target.origin,
+      connections: clients,
+      duration: seconds,
+      requests: bodies.map((body) => ({
+        method: 'POST',
+        path: target.pathname + target.search,
+        headers: { 'content-type': 'image/jpeg' },
+        body,
+      })),
+    };
+    autocannon(options, (error, done) => (error ? reject(error) : resolve(done))).on(
+      'response',
+      (_client, status, _bytes, ms) => {
+        latenciesMs.push(ms);
+        if (status < 200 || status > 299) refused++;
+      },
+    );
+  });
   return {
-    requests: answered,
-    failures: result.non2xx + result.errors + result.timeouts,
-    perSecond: answered / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    bytesPerSecond: (result['2xx'] * meanBody) / result.duration,
+    seconds: result.duration,
+    latenciesMs,
+    failures: refused + result.errors + result.timeouts,
+    bytesStored: (latenciesMs.length - refused) * meanBody,
+  };
+}
+
+/** Runs of the same load as one: throughput over their total time, exact percentiles. */
+export function summarizeUploads(runs: readonly UploadRun[]): UploadResult {
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  const latencies = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    requests: latencies.length,
+    failures: runs.reduce((sum, run) => sum + run.failures, 0),
+    perSecond: latencies.length / seconds,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    bytesPerSecond: runs.reduce((sum, run) => sum + run.bytesStored, 0) / seconds,
   };
 }
