@@ -262,7 +262,7 @@ export class GridService {
       contentType: probed.contentType,
       uploadedAt: new Date().toISOString(),
     };
-    await this.objects.put('source', record.key, bytes, record.contentType);
+    await this.objects.putNew('source', record.key, bytes, record.contentType);
     try {
       await this.index.add(record);
     } catch (error) {

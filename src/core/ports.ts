@@ -15,6 +15,13 @@ export interface ObjectInfo {
 export interface ObjectStore {
   /** Stores the whole object atomically: readers see the old object or the new one. */
   put(bucket: Bucket, key: string, body: Buffer, contentType: string): Promise<void>;
+  /**
+   * Stores a new object under a key nothing names yet (an upload before its index
+   * record). A crash may leave it partly written, which harms nothing: no one can ask
+   * for it, and the sweep removes unrecorded objects. So a store may skip what makes
+   * `put` atomic (a local disk: the temp file, the rename and one flush in a row).
+   */
+  putNew(bucket: Bucket, key: string, body: Buffer, contentType: string): Promise<void>;
   /** The object's bytes; throws GridBuilderError `not_found` when it does not exist. */
   get(bucket: Bucket, key: string): Promise<Buffer>;
   /** Size and type, or undefined when the object does not exist. */

@@ -27,6 +27,11 @@ export class S3ObjectStore implements ObjectStore {
     private readonly buckets: Readonly<Record<Bucket, string>>,
   ) {}
 
+  /** S3 makes every PUT atomic anyway. */
+  putNew(bucket: Bucket, key: string, body: Buffer, contentType: string): Promise<void> {
+    return this.put(bucket, key, body, contentType);
+  }
+
   async put(bucket: Bucket, key: string, body: Buffer, contentType: string): Promise<void> {
     await this.send('store an object', () =>
       this.client.send(

@@ -17,7 +17,7 @@ export interface SweepOptions {
 }
 
 export interface SweepReport {
-  /** Source objects no index record names (a crash between storing and recording). */
+  /** Source objects no index record names (a crash while storing, or before recording). */
   unrecordedImages: string[];
   /** Two-step uploads never confirmed. */
   abandonedUploads: string[];
