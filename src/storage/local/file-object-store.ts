@@ -65,7 +65,7 @@ export class FileObjectStore implements ObjectStore {
   }
 
   /**
-   * Written in place, and its data and its folder entry flushed at once: a new
+   * Written in place, its data and its folder entry flushed at the same time: a new
    * upload waits for one flush, not three in a row (a fifth more uploads a second in
    * the bench). A crash leaves at worst a partial file under a key no record names.
    */
@@ -77,8 +77,9 @@ export class FileObjectStore implements ObjectStore {
       return open(target, 'wx', 0o600);
     });
     try {
-      await file.writeFile(body);
-      await Promise.all([file.datasync(), syncFolder(dirname(target))]);
+      // The folder entry exists from the open on: flush it while the data is written.
+      const data = file.writeFile(body).then(() => file.datasync());
+      await Promise.all([data, syncFolder(dirname(target))]);
     } finally {
       await file.close();
     }

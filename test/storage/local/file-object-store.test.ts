@@ -17,7 +17,7 @@ afterEach(() => rmSync(join(root, '..'), { recursive: true, force: true }));
 
 test('putNew stores a new upload in place, making its grid folder, and never overwrites', async () => {
   const bytes = Buffer.from('first image');
-  await store.putNew('source', 'trip/01.jpg', bytes, 'image/jpeg');
+  await store.putNew('source', 'trip/01.jpg', bytes);
   await expect(store.get('source', 'trip/01.jpg')).resolves.toEqual(bytes);
   await expect(store.head('source', 'trip/01.jpg')).resolves.toEqual({
     size: bytes.length,
@@ -26,18 +26,18 @@ test('putNew stores a new upload in place, making its grid folder, and never ove
   expect(readdirSync(join(root, '.tmp'))).toEqual([]); // no temp file on the way
 
   // A key is new or it is refused: what is stored stays as it was.
-  await expect(
-    store.putNew('source', 'trip/01.jpg', Buffer.from('other'), 'image/jpeg'),
-  ).rejects.toMatchObject({ code: 'EEXIST' });
+  await expect(store.putNew('source', 'trip/01.jpg', Buffer.from('other'))).rejects.toMatchObject({
+    code: 'EEXIST',
+  });
   await expect(store.get('source', 'trip/01.jpg')).resolves.toEqual(bytes);
-  await expect(store.putNew('source', '../escape.jpg', bytes, 'image/jpeg')).rejects.toMatchObject({
+  await expect(store.putNew('source', '../escape.jpg', bytes)).rejects.toMatchObject({
     kind: 'invalid_request',
   });
 });
 
 test('put replaces an object whole, through a temp file', async () => {
-  await store.put('destination', 'trip/grid.jpg', Buffer.from('old grid'), 'image/jpeg');
-  await store.put('destination', 'trip/grid.jpg', Buffer.from('new grid'), 'image/jpeg');
+  await store.put('destination', 'trip/grid.jpg', Buffer.from('old grid'));
+  await store.put('destination', 'trip/grid.jpg', Buffer.from('new grid'));
   await expect(store.get('destination', 'trip/grid.jpg')).resolves.toEqual(Buffer.from('new grid'));
   expect(readdirSync(join(root, '.tmp'))).toEqual([]);
 });
