@@ -131,10 +131,13 @@ function readHuffmanTables(body: Buffer, defined: Set<string>): boolean {
     const counts = body.subarray(at + 1, at + 17);
     const symbols = counts.reduce((sum, count) => sum + count, 0);
     if (symbols === 0 || symbols > 256 || at + 17 + symbols > body.length) return false;
+    // Canonical codes, shortest first: one past a length's last code must still fit in
+    // that many bits (libjpeg's `code >= 1 << length` check).
     let code = 0;
-    for (const [length, count] of [...counts].map((c, i) => [i + 1, c] as const)) {
+    for (let length = 1; length <= 16; length++) {
+      const count = counts[length - 1] as number;
       code += count;
-      if (count > 0 && code > 2 ** length - 1) return false;
+      if (count > 0 && code >= 2 ** length) return false;
       code *= 2;
     }
     const values = body.subarray(at + 17, at + 17 + symbols);
