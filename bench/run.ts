@@ -384,22 +384,23 @@ async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSet
     throw error;
   });
   try {
-    // Each server's time in alternating halves (bare, GridBuilder, bare, GridBuilder):
-    // this machine's disk and page cache drift within a minute, and would otherwise
-    // favour whichever server ran first.
+    // Each server's time in alternating slices (bare, GridBuilder, bare, ...): this
+    // machine's disk and page cache drift within seconds, and would otherwise favour
+    // whichever server ran first.
     const urls = {
       bare: `${bare.url}/`,
       server: `${server.url}/add_image?uniqueGridId=${UPLOADS_GRID}`,
     };
-    const halves = { bare: [] as UploadRun[], server: [] as UploadRun[] };
+    const slices = { bare: [] as UploadRun[], server: [] as UploadRun[] };
+    const rounds = quick ? 2 : 5;
     for (const url of Object.values(urls)) await loadUploads(url, photos.uploads, clients, 1); // JIT warm-up
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const [name, url] of Object.entries(urls) as [keyof typeof urls, string][]) {
-        halves[name].push(await loadUploads(url, photos.uploads, clients, seconds / 2));
+        slices[name].push(await loadUploads(url, photos.uploads, clients, seconds / rounds));
       }
     }
-    const bareResult = summarizeUploads(halves.bare);
-    const result = summarizeUploads(halves.server);
+    const bareResult = summarizeUploads(slices.bare);
+    const result = summarizeUploads(slices.server);
     rows.push({
       workload,
       variant: 'bare server (write body, fsync)',
