@@ -6,31 +6,36 @@ import { newDataDir } from './support/data-dir.js';
 import { makeImage } from './support/images.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
-let server: ServerProcess;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = newDataDir('overload');
-  server = await startServerProcess({
-    DATA_DIR: dataDir,
-    MAX_CONCURRENT_BUILDS: '1',
-    MAX_QUEUED: '1',
-    QUEUE_TIMEOUT_MS: '100',
-    HEADERS_TIMEOUT_MS: '1000',
-    REQUEST_TIMEOUT_MS: '2000',
-    KEEP_ALIVE_TIMEOUT_MS: '500',
+/**
+ * A server process of the enclosing suite's own, on a fresh data folder: started before
+ * its tests, stopped and removed after them.
+ */
+function serverFor(name: string, env: Record<string, string>): () => ServerProcess {
+  let server: ServerProcess | undefined;
+  const dataDir = newDataDir(name);
+  beforeAll(async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir, ...env });
   });
-});
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => server as ServerProcess;
+}
 
-afterAll(async () => {
-  await server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+const busy = serverFor('overload', {
+  MAX_CONCURRENT_BUILDS: '1',
+  MAX_QUEUED: '1',
+  QUEUE_TIMEOUT_MS: '100',
+  HEADERS_TIMEOUT_MS: '1000',
+  REQUEST_TIMEOUT_MS: '2000',
+  KEEP_ALIVE_TIMEOUT_MS: '500',
 });
 
 describe('overload', () => {
   test('builds beyond the limit and its queue get 503 with Retry-After and a message, and the server keeps serving', async () => {
     for (let i = 0; i < 24; i++) {
-      const response = await fetch(`${server.url}/add_image?uniqueGridId=busy`, {
+      const response = await fetch(`${busy().url}/add_image?uniqueGridId=busy`, {
         method: 'POST',
         body: new Uint8Array(await makeImage('jpeg', i, 640, 480)),
       });
@@ -39,7 +44,7 @@ describe('overload', () => {
     // Different tile sizes: each is a real build, none answered from the stored result.
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        fetch(`${server.url}/generate_grid?uniqueGridId=busy&tileSize=${400 + i}`, {
+        fetch(`${busy().url}/generate_grid?uniqueGridId=busy&tileSize=${400 + i}`, {
           method: 'POST',
         }).then(async (r) => ({
           status: r.status,
@@ -57,7 +62,7 @@ describe('overload', () => {
       expect(answer.retryAfter).toMatch(/^\d+$/);
       expect(answer.body.message).toMatch(/busy.*try again/i);
     }
-    const again = await fetch(`${server.url}/generate_grid?uniqueGridId=busy&tileSize=401`, {
+    const again = await fetch(`${busy().url}/generate_grid?uniqueGridId=busy&tileSize=401`, {
       method: 'POST',
     });
     expect(again.status).toBe(200);
@@ -84,7 +89,7 @@ function waitForClose(socket: Socket, capMs: number): Promise<{ how: string; rep
 }
 
 describe('slow clients', () => {
-  const open = () => connect({ host: '127.0.0.1', port: Number(new URL(server.url).port) });
+  const open = () => connect({ host: '127.0.0.1', port: Number(new URL(busy().url).port) });
 
   test('a client that trickles its headers (slowloris) is cut off', async () => {
     const socket = open();
@@ -119,28 +124,16 @@ describe('slow clients', () => {
   });
 
   test('the server still answers after the slow clients', async () => {
-    const response = await fetch(`${server.url}/health`);
+    const response = await fetch(`${busy().url}/health`);
     expect(response.status).toBe(200);
-    expect(server.exited()).toBeUndefined();
+    expect(busy().exited()).toBeUndefined();
   });
 });
 
 describe('upload bodies held in memory', () => {
-  let small: ServerProcess;
-  let smallDir: string;
-
-  beforeAll(async () => {
-    smallDir = newDataDir('held-bodies');
-    small = await startServerProcess({
-      DATA_DIR: smallDir,
-      MAX_UPLOAD_BYTES: '300000',
-      MAX_BUFFERED_UPLOAD_BYTES: '400000',
-    });
-  });
-
-  afterAll(async () => {
-    await small?.stop();
-    rmSync(smallDir, { recursive: true, force: true });
+  const small = serverFor('held-bodies', {
+    MAX_UPLOAD_BYTES: '300000',
+    MAX_BUFFERED_UPLOAD_BYTES: '400000',
   });
 
   test('past MAX_BUFFERED_UPLOAD_BYTES an upload gets 503, and the bytes are freed when the holder leaves', async () => {
@@ -158,13 +151,13 @@ describe('upload bodies held in memory', () => {
     expect(image.length).toBeGreaterThan(150_000);
     expect(image.length).toBeLessThan(300_000);
     const post = () =>
-      fetch(`${small.url}/add_image?uniqueGridId=held`, {
+      fetch(`${small().url}/add_image?uniqueGridId=held`, {
         method: 'POST',
         body: new Uint8Array(image),
       });
 
     // A client that declares 250,000 bytes and sends a few: they are held for it.
-    const holder = connect({ host: '127.0.0.1', port: Number(new URL(small.url).port) });
+    const holder = connect({ host: '127.0.0.1', port: Number(new URL(small().url).port) });
     holder.write(
       'POST /add_image?uniqueGridId=held HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 250000\r\n\r\nxx',
     );
@@ -182,6 +175,6 @@ describe('upload bodies held in memory', () => {
       accepted = await post();
     }
     expect(accepted.status).toBe(200);
-    expect(small.exited()).toBeUndefined();
+    expect(small().exited()).toBeUndefined();
   });
 });
