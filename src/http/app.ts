@@ -1,9 +1,9 @@
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import { BodyReader } from './body-reader.js';
+import { corsForAnyOrigin } from './cors.js';
 import { errorResponse } from './error-response.js';
 import { createRouter } from './router.js';
 import { docsRoutes } from './routes/docs.js';
@@ -38,14 +38,7 @@ export function createApp(options: AppOptions) {
   const app = createRouter();
 
   app.use(requestId());
-  app.use(
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization'],
-      maxAge: 600,
-    }),
-  );
+  app.use(corsForAnyOrigin());
   app.use(async (c, next) => {
     const started = performance.now();
     c.set('service', service);
