@@ -2,8 +2,8 @@
 
 One image at a time: open, decode at full size, crop the centred square, resize to
 the tile, paste into one RGB canvas; save one JPEG (Pillow's defaults, as the lab).
-Usage: python3 lab_grid.py LIST_FILE TILE OUT_FILE
-Prints JSON {"runsMs": [...], "peakRssBytes": n}.
+Usage: python3 lab_grid.py LIST_FILE TILE OUT_FILE [RUNS]
+Prints JSON {"runsMs": [...], "peakRssBytes": n}: one time per run (default 1).
 """
 import json
 import math
@@ -44,13 +44,15 @@ def peak_rss():
 
 def main():
     list_file, tile, out_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     with open(list_file) as handle:
         paths = [line for line in handle.read().split("\n") if line]
-    start = time.perf_counter()
-    build(paths, tile, out_file)
-    elapsed = (time.perf_counter() - start) * 1000
-    peak = peak_rss()
-    print(json.dumps({"runsMs": [elapsed], "peakRssBytes": peak}))
+    runs_ms = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        build(paths, tile, out_file)
+        runs_ms.append((time.perf_counter() - start) * 1000)
+    print(json.dumps({"runsMs": runs_ms, "peakRssBytes": peak_rss()}))
 
 
 main()
