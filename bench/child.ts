@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Runs TypeScript through tsx without a build step, in a fresh Node process. */
 export const TSX = [process.execPath, '--import', 'tsx'] as const;
+/**
+ * GridBuilder's server as `npm start` runs it, from the build (`npm run bench` builds
+ * first): under tsx it would carry tsx's loader thread and some 30 MB more.
+ */
+export const GRIDBUILDER_SERVER = [process.execPath, 'dist/server/launch.cjs'] as const;
 
 export interface ChildResult {
   runsMs: number[];

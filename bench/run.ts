@@ -12,7 +12,14 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { sizeThreadPool } from '../src/thread-pool.js';
 import { removeBuiltGrids } from './built-grids.js';
-import { type ChildResult, median, runJsonChild, startServerChild, TSX } from './child.js';
+import {
+  type ChildResult,
+  GRIDBUILDER_SERVER,
+  median,
+  runJsonChild,
+  startServerChild,
+  TSX,
+} from './child.js';
 import { runLatencyBuilds } from './latency.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
 import { formatTable, machineSummary, type Row, saveResults } from './report.js';
@@ -248,7 +255,7 @@ async function runBuildWorkload(
   ]);
   judge('GridService in-process', timedOf(inProcess, 1), inProcess.peakRssBytes);
 
-  const server = await startServerChild([...TSX, 'src/server/main.ts'], {
+  const server = await startServerChild(GRIDBUILDER_SERVER, {
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -316,7 +323,7 @@ async function runCachedWorkload(dataDir: string) {
     pass: cachedInProcess < 20,
   });
 
-  const server = await startServerChild([...TSX, 'src/server/main.ts'], {
+  const server = await startServerChild(GRIDBUILDER_SERVER, {
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -378,7 +385,7 @@ async function runUploadWorkload(work: string, dataDir: string, photos: PhotoSet
   const bareDir = join(work, 'bare');
   await mkdir(bareDir);
   const bare = await startServerChild([...TSX, 'bench/bare-server.ts', bareDir], {});
-  const server = await startServerChild([...TSX, 'src/server/main.ts'], {
+  const server = await startServerChild(GRIDBUILDER_SERVER, {
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
