@@ -69,10 +69,16 @@ export function startServerChild(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    const tooSlow = setTimeout(() => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      reject(new Error(`server did not say where it listens within 30 s:\n${output}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const match = /(?:"url":"|listening )(http:\/\/[^"\s]+)/.exec(output);
       if (!match) return;
+      clearTimeout(tooSlow); // else it would stop the server 30 s after its start
       child.stdout.off('data', onData);
       child.stdout.resume();
       resolve({
@@ -91,12 +97,10 @@ export function startServerChild(
     child.stderr.on('data', (chunk) => {
       output += chunk;
     });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
-    setTimeout(() => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      reject(new Error(`server did not say where it listens within 30 s:\n${output}`));
-    }, 30_000).unref();
+    child.on('exit', (code) => {
+      clearTimeout(tooSlow);
+      reject(new Error(`server exited (${code}):\n${output}`));
+    });
   });
 }
 
