@@ -23,7 +23,11 @@ export function createLocalStorage(config: Config): Storage {
     objects,
     index,
     signedFiles: { store: objects, signer },
-    sweep: (graceMs) => sweepLocalStorage(objects, index, { graceMs }),
+    sweep: (graceMs) =>
+      sweepLocalStorage(objects, index, {
+        graceMs,
+        gridRetentionMs: config.GRID_RETENTION_DAYS * 86_400_000,
+      }),
     close: () => index.close(),
   };
 }

@@ -8,7 +8,8 @@ import type { SweepReport } from './storage/local/sweep.js';
  * behind, sparing anything younger than GC_GRACE_SECONDS (and two-step uploads whose
  * link may still be used), so it is safe while the server runs.
  * - local: objects without a record, unconfirmed uploads, built grids of emptied
- *   grids and half-written temp files (src/storage/local/sweep.ts, by file age);
+ *   grids and half-written temp files (src/storage/local/sweep.ts, by file age), and
+ *   built grids older than GRID_RETENTION_DAYS;
  * - aws: objects without a record and unconfirmed uploads, through the ports
  *   (src/core/sweep-unrecorded.ts, by the time in their ULID); S3 lifecycle rules
  *   may expire `_uploads/` too, but cannot tell a recorded image from an unrecorded one.
@@ -30,7 +31,7 @@ export async function collectGarbage(
       graceMs: graceSeconds * 1000,
       uploadGraceMs: (graceSeconds + config.URL_EXPIRES_SECONDS) * 1000,
     });
-    return { ...report, orphanedGrids: [], tempFiles: 0 };
+    return { ...report, orphanedGrids: [], expiredGrids: [], tempFiles: 0 };
   } finally {
     storage.close();
   }

@@ -210,9 +210,11 @@ describe('gridbuilder gc', () => {
       storage: 'local',
       dataDir: server.dataDir,
       graceSeconds: 3600,
+      gridRetentionDays: 30,
       unrecordedImages: [oldLeftover],
       abandonedUploads: [],
       orphanedGrids: [],
+      expiredGrids: [],
       tempFiles: 0,
     });
     expect(existsSync(sourceFile(oldLeftover))).toBe(false);

@@ -66,6 +66,7 @@ async function gc(options: GcOptions): Promise<void> {
       storage: config.STORAGE,
       ...storageLocation(config),
       graceSeconds: config.GC_GRACE_SECONDS,
+      gridRetentionDays: config.GRID_RETENTION_DAYS,
       ...report,
     },
     () => {
@@ -74,12 +75,14 @@ async function gc(options: GcOptions): Promise<void> {
         ...report.unrecordedImages,
         ...report.abandonedUploads,
         ...report.orphanedGrids,
+        ...report.expiredGrids,
       ].map((key) => `  ${key}`);
       return [
         `Swept ${where} (${config.STORAGE}), sparing anything younger than ${config.GC_GRACE_SECONDS} s:`,
         `removed ${plural(counts.unrecordedImages, 'unrecorded image')}, ` +
           `${plural(counts.abandonedUploads, 'unconfirmed upload')}, ` +
           `${plural(counts.orphanedGrids, 'built grid')} of emptied grids, ` +
+          `${plural(counts.expiredGrids, 'built grid')} past ${config.GRID_RETENTION_DAYS} days, ` +
           `${plural(counts.tempFiles, 'temp file')}.`,
         ...keys,
       ].join('\n');

@@ -12,6 +12,12 @@ export interface SweepOptions {
    * confirmation is never taken for garbage.
    */
   graceMs: number;
+  /**
+   * Built grids of grids that still have images are removed once older than this, as
+   * the AWS stack's S3 lifecycle rule expires them (`gridRetentionDays`): they are a
+   * cache, rebuilt on demand. 0 or none keeps them.
+   */
+  gridRetentionMs?: number;
   /** For tests; default Date.now(). */
   now?: number;
 }
@@ -23,6 +29,8 @@ export interface SweepReport {
   abandonedUploads: string[];
   /** Built grids of grids that have no image left (a crash in the middle of a grid delete). */
   orphanedGrids: string[];
+  /** Built grids older than the retention period (GRID_RETENTION_DAYS). */
+  expiredGrids: string[];
   /** Half-written temp files (a crash in the middle of a write). */
   tempFiles: number;
 }
@@ -31,19 +39,23 @@ export interface SweepReport {
  * The local backend's garbage collector. GridService writes the object before the
  * record and removes the record before the object, so a crash at any point can leave
  * an object without a record, never a record without its object. This removes such
- * leftovers once they are older than the grace period. It runs at server start and
- * as `npm run gc` (safe while the server runs). On AWS, S3 lifecycle rules do this.
+ * leftovers once they are older than the grace period, and built grids past their
+ * retention. It runs at server start and as `npm run gc` (safe while the server runs).
+ * On AWS, S3 lifecycle rules expire built grids and `src/core/sweep-unrecorded.ts` does the rest.
  */
 export async function sweepLocalStorage(
   store: FileObjectStore,
   index: SqliteGridIndex,
   options: SweepOptions,
 ): Promise<SweepReport> {
-  const cutoff = (options.now ?? Date.now()) - options.graceMs;
+  const now = options.now ?? Date.now();
+  const cutoff = now - options.graceMs;
+  const expiry = options.gridRetentionMs ? now - options.gridRetentionMs : -Infinity;
   const report: SweepReport = {
     unrecordedImages: [],
     abandonedUploads: [],
     orphanedGrids: [],
+    expiredGrids: [],
     tempFiles: 0,
   };
 
@@ -54,8 +66,9 @@ export async function sweepLocalStorage(
     }
     if (!index.isRecorded(gridOf(key), key)) report.unrecordedImages.push(key);
   }
-  for (const { key } of await oldFiles(store, 'destination', cutoff)) {
+  for (const { key, mtimeMs } of await oldFiles(store, 'destination', cutoff)) {
     if (!index.hasImages(gridOf(key))) report.orphanedGrids.push(key);
+    else if (mtimeMs < expiry) report.expiredGrids.push(key);
   }
   // Check again right before deleting: a record may have appeared meanwhile (an
   // upload stalled longer than the grace period between its two writes).
@@ -63,7 +76,7 @@ export async function sweepLocalStorage(
     (key) => !index.isRecorded(gridOf(key), key),
   );
   await store.delete('source', [...report.unrecordedImages, ...report.abandonedUploads]);
-  await store.delete('destination', report.orphanedGrids);
+  await store.delete('destination', [...report.orphanedGrids, ...report.expiredGrids]);
 
   const tmp = store.folderOf('tmp');
   for (const name of await readdir(tmp).catch(() => [] as string[])) {
@@ -84,10 +97,10 @@ async function oldFiles(
   store: FileObjectStore,
   bucket: Bucket,
   cutoff: number,
-): Promise<{ key: string }[]> {
+): Promise<{ key: string; mtimeMs: number }[]> {
   const folder = store.folderOf(bucket);
   const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
-  const found: { key: string }[] = [];
+  const found: { key: string; mtimeMs: number }[] = [];
   for (const entry of entries) {
     const key = relative(folder, join(folder, entry)).split(sep).join('/');
     try {
@@ -96,7 +109,7 @@ async function oldFiles(
       continue;
     }
     const info = await stat(join(folder, entry)).catch(() => undefined);
-    if (info?.isFile() && info.mtimeMs < cutoff) found.push({ key });
+    if (info?.isFile() && info.mtimeMs < cutoff) found.push({ key, mtimeMs: info.mtimeMs });
   }
   return found;
 }
@@ -106,5 +119,6 @@ export const sweepSummary = (report: SweepReport) => ({
   unrecordedImages: report.unrecordedImages.length,
   abandonedUploads: report.abandonedUploads.length,
   orphanedGrids: report.orphanedGrids.length,
+  expiredGrids: report.expiredGrids.length,
   tempFiles: report.tempFiles,
 });

@@ -68,6 +68,7 @@ test('removes old leftovers only: unrecorded images, abandoned uploads, grids of
     unrecordedImages: ['g1/01ARZ3NDEKTSV4RRFFQ69G5FA2.jpg'],
     abandonedUploads: ['_uploads/g1/01ARZ3NDEKTSV4RRFFQ69G5FA4'],
     orphanedGrids: ['gone/grid-abc.jpg'],
+    expiredGrids: [],
     tempFiles: 1,
   });
   expect(await store.list('source', 'g1/')).toEqual([
@@ -84,6 +85,36 @@ test('removes old leftovers only: unrecorded images, abandoned uploads, grids of
     unrecordedImages: [],
     tempFiles: 0,
   });
+});
+
+test('built grids past their retention are removed, as S3 expires them on AWS; 0 keeps them', async () => {
+  const DAY = 24 * HOUR;
+  await record('g4', 'g4/01ARZ3NDEKTSV4RRFFQ69G5FA7.jpg');
+  leftover('source/g4/01ARZ3NDEKTSV4RRFFQ69G5FA7.jpg', 40 * DAY); // the image: kept
+  leftover('destination/g4/grid-old.jpg', 31 * DAY); // past 30 days: swept
+  leftover('destination/g4/grid-new.jpg', 29 * DAY); // within: kept
+
+  const keep = await sweepLocalStorage(store, index, { graceMs: HOUR, gridRetentionMs: 0 });
+  expect(keep.expiredGrids).toEqual([]);
+  expect(await store.list('destination', 'g4/')).toEqual(['g4/grid-new.jpg', 'g4/grid-old.jpg']);
+
+  const report = await sweepLocalStorage(store, index, {
+    graceMs: HOUR,
+    gridRetentionMs: 30 * DAY,
+  });
+  expect(report).toMatchObject({ expiredGrids: ['g4/grid-old.jpg'], orphanedGrids: [] });
+  expect(await store.list('destination', 'g4/')).toEqual(['g4/grid-new.jpg']);
+  expect(await store.list('source', 'g4/')).toEqual(['g4/01ARZ3NDEKTSV4RRFFQ69G5FA7.jpg']);
+
+  // The server's sweep and `gc` take the period from GRID_RETENTION_DAYS.
+  leftover('destination/g4/grid-week.jpg', 8 * DAY);
+  leftover('destination/g4/grid-day.jpg', DAY);
+  const config = loadConfig({ DATA_DIR: dataDir, GRID_RETENTION_DAYS: '7' });
+  expect((await collectGarbage(config)).expiredGrids.sort()).toEqual([
+    'g4/grid-new.jpg',
+    'g4/grid-week.jpg',
+  ]);
+  expect(await store.list('destination', 'g4/')).toEqual(['g4/grid-day.jpg']);
 });
 
 test('collectGarbage sweeps the configured data folder', async () => {
