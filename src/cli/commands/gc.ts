@@ -27,7 +27,9 @@ export function gcCommand(program: Command): void {
 Works on the storage itself, not through --url: run it where the server's data is
 (the local data folder, or with STORAGE=aws and the buckets and table in the
 environment, as the server reads them). Safe while the server runs: uploads in
-flight are younger than the grace period.
+flight are younger than the grace period. Locally it also removes built grids
+older than GRID_RETENTION_DAYS (default 30; 0 keeps them): generate_grid rebuilds
+them on demand, as on AWS, where S3 expires them.
 
 Example:
   gridbuilder gc --data-dir ./data --grace-seconds 3600`,
