@@ -28,11 +28,25 @@ export async function startServer(
     logger.warn({ webRoot }, 'The web page is not built (run npm run build): / will answer 404.');
   }
   const gridBuilder = createGridBuilder(config, logger, undefined, { webRoot });
-  if (gridBuilder.sweep) {
+  const { sweep } = gridBuilder;
+  let sweeps: NodeJS.Timeout | undefined;
+  if (sweep) {
     // Before listening, so nothing is in flight; the grace period still spares the
     // files of another process sharing DATA_DIR (e.g. the CLI).
-    const report = await gridBuilder.sweep(config.GC_GRACE_SECONDS * 1000);
+    const report = await sweep(config.GC_GRACE_SECONDS * 1000);
     logger.info(sweepSummary(report), 'swept leftovers of earlier runs');
+    // Then now and again while it runs (safe: the grace period spares what is in
+    // flight), so that built grids expire and failed roll-backs' leftovers go without
+    // a restart.
+    if (config.GC_INTERVAL_SECONDS > 0) {
+      sweeps = setInterval(() => {
+        sweep(config.GC_GRACE_SECONDS * 1000)
+          .then((swept) => logger.info(sweepSummary(swept), 'swept leftovers'))
+          .catch((error) =>
+            logger.warn({ err: error }, 'sweep failed; next one at the next interval'),
+          );
+      }, config.GC_INTERVAL_SECONDS * 1000).unref();
+    }
   }
   return new Promise((resolvePromise, reject) => {
     const server = serve(
@@ -63,6 +77,7 @@ export async function startServer(
           url,
           close: () =>
             new Promise<void>((done) => {
+              clearInterval(sweeps);
               server.close(() => {
                 gridBuilder.close();
                 done();
