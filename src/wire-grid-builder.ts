@@ -13,8 +13,9 @@ export interface Storage {
   signedFiles?: AppOptions['signedFiles'];
   /**
    * Removes what a crash left behind (objects without a record, half-written files)
-   * once older than `graceMs`. Only where the backend needs it: on AWS, S3 lifecycle
-   * rules do this.
+   * once older than `graceMs`, and built grids past their retention. Only where the
+   * backend needs it: on AWS, S3 lifecycle rules expire built grids and `gc` sweeps
+   * through the ports.
    */
   sweep?(graceMs: number): Promise<SweepReport>;
   close(): void;

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { sweepSummary } from '../storage/local/sweep.js';
+import { type SweepReport, sweepSummary } from '../storage/local/sweep.js';
 
 export interface RunningServer {
   url: string;
@@ -29,24 +29,12 @@ export async function startServer(
   }
   const gridBuilder = createGridBuilder(config, logger, undefined, { webRoot });
   const { sweep } = gridBuilder;
-  let sweeps: NodeJS.Timeout | undefined;
+  const graceMs = config.GC_GRACE_SECONDS * 1000;
   if (sweep) {
     // Before listening, so nothing is in flight; the grace period still spares the
     // files of another process sharing DATA_DIR (e.g. the CLI).
-    const report = await sweep(config.GC_GRACE_SECONDS * 1000);
+    const report = await sweep(graceMs);
     logger.info(sweepSummary(report), 'swept leftovers of earlier runs');
-    // Then now and again while it runs (safe: the grace period spares what is in
-    // flight), so that built grids expire and failed roll-backs' leftovers go without
-    // a restart.
-    if (config.GC_INTERVAL_SECONDS > 0) {
-      sweeps = setInterval(() => {
-        sweep(config.GC_GRACE_SECONDS * 1000)
-          .then((swept) => logger.info(sweepSummary(swept), 'swept leftovers'))
-          .catch((error) =>
-            logger.warn({ err: error }, 'sweep failed; next one at the next interval'),
-          );
-      }, config.GC_INTERVAL_SECONDS * 1000).unref();
-    }
   }
   return new Promise((resolvePromise, reject) => {
     const server = serve(
@@ -73,6 +61,8 @@ export async function startServer(
           { url, storage: config.STORAGE, dataDir: config.DATA_DIR },
           `GridBuilder listening on ${url}`,
         );
+        const sweeps =
+          sweep && sweepEvery(config.GC_INTERVAL_SECONDS, () => sweep(graceMs), logger);
         resolvePromise({
           url,
           close: () =>
@@ -89,4 +79,22 @@ export async function startServer(
     );
     server.once('error', reject);
   });
+}
+
+/**
+ * Sweeps again every `seconds` (0: never) while the server runs (safe: the grace period
+ * spares what is in flight), so built grids expire and failed roll-backs' leftovers go
+ * without a restart. Returns the timer to clear on close.
+ */
+function sweepEvery(
+  seconds: number,
+  sweep: () => Promise<SweepReport>,
+  logger: Logger,
+): NodeJS.Timeout | undefined {
+  if (seconds === 0) return undefined;
+  return setInterval(() => {
+    sweep()
+      .then((report) => logger.info(sweepSummary(report), 'swept leftovers'))
+      .catch((error) => logger.warn({ err: error }, 'sweep failed; retried next interval'));
+  }, seconds * 1000).unref();
 }

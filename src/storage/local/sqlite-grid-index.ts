@@ -23,7 +23,7 @@ interface Row {
  * synchronous=FULL, but better-sqlite3 is synchronous: the fsync would stop the event
  * loop (a fifth of the server's main thread in the bench's upload workload). So the
  * database runs with synchronous=NORMAL (SQLite still flushes at checkpoints) and the
- * commit's flush is an `fsync` of the WAL file in libuv's thread pool.
+ * commit's flush is an `fdatasync` of the WAL file in libuv's thread pool.
  */
 export class SqliteGridIndex implements GridIndex {
   private readonly db: Database.Database;

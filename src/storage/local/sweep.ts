@@ -40,7 +40,8 @@ export interface SweepReport {
  * record and removes the record before the object, so a crash at any point can leave
  * an object without a record, never a record without its object. This removes such
  * leftovers once they are older than the grace period, and built grids past their
- * retention. It runs at server start and as `npm run gc` (safe while the server runs).
+ * retention. It runs at server start, every GC_INTERVAL_SECONDS while the server runs,
+ * and as `npm run gc` (safe while the server runs).
  * On AWS, S3 lifecycle rules expire built grids and `src/core/sweep-unrecorded.ts` does the rest.
  */
 export async function sweepLocalStorage(
