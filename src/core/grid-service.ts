@@ -161,7 +161,11 @@ export class GridService {
       const image = await this.builds.run(() =>
         composeGrid({
           count: records.length,
-          loadSource: (i) => this.objects.get('source', (records[i] as ImageRecord).key),
+          loadSource: async (i) => {
+            const { key } = records[i] as ImageRecord;
+            const bytes = await this.objects.get('source', key);
+            return { bytes, file: this.objects.fileOf?.('source', key) };
+          },
           columns,
           rows,
           tileSize,

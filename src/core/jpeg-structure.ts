@@ -50,6 +50,20 @@ export function jpegHeaders(jpeg: Buffer): JpegHeaders | undefined {
   return undefined;
 }
 
+/** The frame's size as stored (before any EXIF orientation), from the first SOFn segment. */
+export function jpegFrameSize(
+  segments: readonly JpegSegment[],
+): { width: number; height: number } | undefined {
+  const frame = segments.find((s) => isFrame(s.marker));
+  if (!frame || frame.body.length < 5) return undefined;
+  return frameSize(frame);
+}
+
+const frameSize = (frame: JpegSegment) => ({
+  height: frame.body.readUInt16BE(1), // after the precision byte
+  width: frame.body.readUInt16BE(3),
+});
+
 export interface SequentialJpeg {
   /** The frame's size as stored, before any EXIF orientation. */
   width: number;
@@ -93,8 +107,7 @@ export function completeSequentialJpeg(jpeg: Buffer): SequentialJpeg | undefined
     const code = jpeg[next];
     if (code === EOI) {
       return {
-        height: frame.body.readUInt16BE(1), // after the precision byte
-        width: frame.body.readUInt16BE(3),
+        ...frameSize(frame),
         segments: headers.segments,
         headersOnly: headersInSmallFrame(jpeg, headers.scanStart, frame),
       };

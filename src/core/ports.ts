@@ -24,6 +24,11 @@ export interface ObjectStore {
   putNew(bucket: Bucket, key: string, body: Buffer, contentType: string): Promise<void>;
   /** The object's bytes; throws GridBuilderError `not_found` when it does not exist. */
   get(bucket: Bucket, key: string): Promise<Buffer>;
+  /**
+   * The file holding the object, for stores that keep objects as files on this machine:
+   * a decoder that opens the file itself can be told more than one given the bytes.
+   */
+  fileOf?(bucket: Bucket, key: string): string;
   /** Size and type, or undefined when the object does not exist. */
   head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined>;
   /** Deletes the objects; keys that do not exist are not an error. */

@@ -39,7 +39,7 @@ export class FileObjectStore implements ObjectStore {
   }
 
   async put(bucket: Bucket, key: string, body: Buffer): Promise<void> {
-    const target = this.pathOf(bucket, key);
+    const target = this.fileOf(bucket, key);
     const temp = join(this.tmpDir, randomUUID());
     const file = await open(temp, 'wx', 0o600);
     try {
@@ -70,7 +70,7 @@ export class FileObjectStore implements ObjectStore {
    * the bench). A crash leaves at worst a partial file under a key no record names.
    */
   async putNew(bucket: Bucket, key: string, body: Buffer): Promise<void> {
-    const target = this.pathOf(bucket, key);
+    const target = this.fileOf(bucket, key);
     const file = await open(target, 'wx', 0o600).catch(async (error) => {
       if (!isMissing(error)) throw error;
       await makeFolder(dirname(target));
@@ -92,7 +92,7 @@ export class FileObjectStore implements ObjectStore {
 
   async get(bucket: Bucket, key: string): Promise<Buffer> {
     try {
-      return await readFile(this.pathOf(bucket, key));
+      return await readFile(this.fileOf(bucket, key));
     } catch (error) {
       if (isMissing(error))
         throw new GridBuilderError('not_found', `No object "${key}" in ${bucket}.`);
@@ -102,7 +102,7 @@ export class FileObjectStore implements ObjectStore {
 
   async head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined> {
     try {
-      const info = await stat(this.pathOf(bucket, key));
+      const info = await stat(this.fileOf(bucket, key));
       return info.isFile() ? { size: info.size, contentType: contentTypeOf(key) } : undefined;
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -113,7 +113,7 @@ export class FileObjectStore implements ObjectStore {
   async delete(bucket: Bucket, keys: readonly string[]): Promise<void> {
     await Promise.all(
       keys.map((key) =>
-        unlink(this.pathOf(bucket, key)).catch((error) => {
+        unlink(this.fileOf(bucket, key)).catch((error) => {
           if (!isMissing(error)) throw error;
         }),
       ),
@@ -152,7 +152,7 @@ export class FileObjectStore implements ObjectStore {
   }
 
   /** The file of an object; rejects any key that could leave the bucket's folder. */
-  pathOf(bucket: Bucket, key: string): string {
+  fileOf(bucket: Bucket, key: string): string {
     const bucketDir = resolve(this.root, bucket);
     const path = resolve(bucketDir, key);
     if (!SAFE_KEY.test(key) || !path.startsWith(bucketDir + sep)) {
@@ -167,7 +167,7 @@ export class FileObjectStore implements ObjectStore {
     key: string,
     expiresInSeconds: number,
   ): string {
-    this.pathOf(bucket, key);
+    this.fileOf(bucket, key);
     const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
     const signature = this.signer.sign(method, bucket, key, expires);
     return `${this.publicUrl}${SIGNED_FILES_PATH}/${bucket}/${key}?expires=${expires}&signature=${signature}`;

@@ -105,7 +105,7 @@ async function oldFiles(
   for (const entry of entries) {
     const key = relative(folder, join(folder, entry)).split(sep).join('/');
     try {
-      store.pathOf(bucket, key);
+      store.fileOf(bucket, key);
     } catch {
       continue;
     }
