@@ -91,9 +91,9 @@ const toTile = (image: Sharp, tileSize: number) =>
 
 /**
  * The JPEG scale (1/2, 1/4 or 1/8) libjpeg can decode a source at that still covers the
- * tile, or 1. sharp asks for half that when the shrink is a whole 2, 4 or 8 (800 px to
- * 100: 1/4), against rounding of libjpeg's scaled sizes that would then leave a side a
- * pixel short of the target; a cover crop needs only the short side to reach the tile,
+ * tile, or 1. sharp asks for half that when the shrink's whole part is 2, 4 or 8 (800 px
+ * to 100: 1/4), against rounding of libjpeg's scaled sizes that would then leave a side
+ * a pixel short of the target; a cover crop needs only the short side to reach the tile,
  * which a side of at least `k * tileSize` always does at 1/k. At 1/8, libjpeg keeps one
  * average per 8x8 block and skips the inverse DCT: the 1000 @ 100 bench's decodes take
  * a third less time. Sources past the pixel limit get 1, for sharp to refuse them.
