@@ -13,6 +13,7 @@ import {
 import { startProxy } from '../test/support/http-proxy.js';
 import { type ChildResult, runJsonChild, TSX } from './child.js';
 
+/** The timed runs of each variant (warm-up runs left out), and its peak memory. */
 export interface LatencyResult {
   direct: ChildResult;
   delayed: ChildResult;
@@ -22,12 +23,16 @@ export interface LatencyResult {
  * The build on S3 (s3rver) + DynamoDB (dynalite), through a forwarding proxy on
  * 127.0.0.1 that holds every S3 request for `delayMs` before passing it on, against
  * the same proxy with no delay (so only the latency differs). The build runs in a
- * child process with GridBuilder's own environment (BUILD_IN_FLIGHT etc. pass through).
+ * child process with GridBuilder's own environment (BUILD_IN_FLIGHT etc. pass through),
+ * four of them in the order direct, delayed, delayed, direct: this VM's speed drifts
+ * over a minute (one run measured 1.38x with the no-delay build first, 1.06x the next
+ * minute), and the mirrored order cancels a steady drift.
  */
 export async function runLatencyBuilds(
   files: readonly string[],
   tile: number,
   delayMs: number,
+  /** Timed runs per child, after one warm-up run. */
   runs: number,
 ): Promise<LatencyResult> {
   const servers = await startAwsServers();
@@ -50,11 +55,22 @@ export async function runLatencyBuilds(
       files.map((file) => upload(async () => service.addImage(gridId, await readFile(file)))),
     );
     close();
-    const build = (endpoint: string) =>
-      runJsonChild([...TSX, 'bench/service-build.ts', '-', gridId, `${tile}`, `${runs + 1}`, '0'], {
-        ...awsEnv(servers, { s3: endpoint }),
-      });
-    return { direct: await build(direct.endpoint), delayed: await build(delayed.endpoint) };
+    const build = async (endpoint: string) => {
+      const result = await runJsonChild(
+        [...TSX, 'bench/service-build.ts', '-', gridId, `${tile}`, `${runs + 1}`, '0'],
+        { ...awsEnv(servers, { s3: endpoint }) },
+      );
+      return { ...result, runsMs: result.runsMs.slice(1) }; // the first run warms up
+    };
+    const first = await build(direct.endpoint);
+    const second = await build(delayed.endpoint);
+    const third = await build(delayed.endpoint);
+    const fourth = await build(direct.endpoint);
+    const both = (a: ChildResult, b: ChildResult): ChildResult => ({
+      runsMs: [...a.runsMs, ...b.runsMs],
+      peakRssBytes: Math.max(a.peakRssBytes, b.peakRssBytes),
+    });
+    return { direct: both(first, fourth), delayed: both(second, third) };
   } finally {
     await Promise.all([direct.stop(), delayed.stop()]);
     await servers.stop();
