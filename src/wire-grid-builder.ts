@@ -44,6 +44,7 @@ export function wireGridBuilder(
     maxConcurrentValidations: config.MAX_CONCURRENT_VALIDATIONS,
     maxQueued: config.MAX_QUEUED,
     queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
+    graceMs: config.GC_GRACE_SECONDS * 1000,
   });
   const app = createApp({
     service,

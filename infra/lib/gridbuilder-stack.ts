@@ -87,6 +87,8 @@ export class GridBuilderStack extends Stack {
       partitionKey: { name: 'uniqueGridId', type: AttributeType.STRING },
       sortKey: { name: 's3Key', type: AttributeType.STRING },
       billing: Billing.onDemand(),
+      // Markers of confirmed two-step uploads expire once their links cannot be used.
+      timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
     });

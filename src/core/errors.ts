@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'unauthorized' // missing or wrong API key
   | 'forbidden' // expired or altered signed link
   | 'not_found' // no such grid, image or upload
+  | 'conflict' // the request lost a race it cannot win again (an upload already confirmed)
   | 'too_large' // body or pixel count over a limit
   | 'unsupported_media' // not an image, or a format we do not read
   | 'unprocessable' // an image we recognise but cannot decode (truncated, corrupt)

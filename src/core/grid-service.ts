@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Admission } from './admission.js';
 import { composeGrid } from './compose.js';
-import { GridBuilderError } from './errors.js';
+import { GridBuilderError, isGridBuilderError } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 import { checkOutputSize, type GridOptions } from './grid-options.js';
 import {
   gridKey,
   gridPrefix,
+  idTime,
+  imageIdOfKey,
+  isOlderThan,
   newImageId,
   parseGridId,
   parseImageId,
@@ -17,6 +20,9 @@ import {
 import { probeImage } from './image-probe.js';
 import { gridLayout } from './layout.js';
 import type { Bucket, GridIndex, ImageRecord, ObjectStore } from './ports.js';
+
+/** A build that found an image deleted under it starts over this often before giving up. */
+const BUILD_ATTEMPTS = 3;
 
 export interface GridServiceSettings {
   defaultTileSize: number;
@@ -36,6 +42,12 @@ export interface GridServiceSettings {
   maxQueued?: number | undefined;
   /** How long one may wait before it is answered `overloaded`; default 10 s. */
   queueTimeoutMs?: number | undefined;
+  /**
+   * An unrecorded object younger than this may be an upload between its two writes
+   * (object stored, record not yet written), so deletes spare it; and a two-step upload
+   * may be confirmed this long after its link expired. Default 15 min (GC_GRACE_SECONDS).
+   */
+  graceMs?: number | undefined;
 }
 
 export interface SignedLink {
@@ -106,7 +118,12 @@ export class GridService {
     return { uploadId, ...link };
   }
 
-  /** Step two: validate the uploaded bytes exactly like add_image, then record them. */
+  /**
+   * Step two: validate the uploaded bytes exactly like add_image, then record them under
+   * a new image id, so the image takes its place in the grid now. The first confirm
+   * claims the upload in the index; every later one (in parallel, or after the link
+   * was used again) gets a 409: a link adds one image, and a key is never reused.
+   */
   async confirmUpload(
     gridIdInput: string | undefined,
     uploadIdInput: string,
@@ -114,29 +131,59 @@ export class GridService {
     const gridId = parseGridId(gridIdInput);
     const uploadId = parseImageId(uploadIdInput);
     const staged = stagingKey(gridId, uploadId);
-    const info = await this.objects.head('source', staged);
-    if (!info) {
+    const usableMs = this.settings.urlExpiresSeconds * 1000 + this.graceMs;
+    const noBytes = new GridBuilderError(
+      'not_found',
+      `No bytes are waiting for upload ${uploadId}: PUT the image to its upload_url first (links expire after ${this.settings.urlExpiresSeconds} s). A confirmed upload is in the grid's listing already.`,
+    );
+    if (isOlderThan(uploadId, usableMs)) {
       throw new GridBuilderError(
         'not_found',
-        `No bytes were uploaded for upload ${uploadId}: PUT the image to its upload_url first (links expire after ${this.settings.urlExpiresSeconds} s).`,
+        `Upload ${uploadId} has expired: ask for a new upload link (POST /grids/${gridId}/uploads).`,
+      );
+    }
+    if (!(await this.objects.head('source', staged))) throw noBytes;
+    const keepUntil = new Date(idTime(uploadId) + usableMs);
+    if (!(await this.index.claimUpload(gridId, uploadId, keepUntil))) {
+      throw new GridBuilderError(
+        'conflict',
+        `Upload ${uploadId} was already confirmed: an upload link adds one image. Ask for a new upload link (POST /grids/${gridId}/uploads) to add another.`,
       );
     }
     try {
-      if (info.size > this.settings.maxUploadBytes) {
-        throw new GridBuilderError(
-          'too_large',
-          `The upload is ${info.size} bytes; the limit is ${this.settings.maxUploadBytes} bytes.`,
-        );
-      }
-      return await this.storeImage(gridId, uploadId, await this.objects.get('source', staged));
+      const bytes = await this.objects.get('source', staged).catch((error) => {
+        // Gone since the HEAD: the grid was deleted meanwhile.
+        throw isGridBuilderError(error) && error.kind === 'not_found' ? noBytes : error;
+      });
+      return await this.storeImage(gridId, newImageId(), bytes);
     } finally {
       await this.objects.delete('source', [staged]);
     }
   }
 
-  /** The lab's generate_grid, answered from the stored result when nothing changed. */
+  /**
+   * The lab's generate_grid, answered from the stored result when nothing changed. An
+   * image deleted while its grid is built (record first, then object) makes the build
+   * start over from a fresh listing, so it shows the images that still exist.
+   */
   async buildGrid(gridIdInput: string | undefined, options: GridOptions = {}): Promise<BuiltGrid> {
     const gridId = parseGridId(gridIdInput);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.buildOnce(gridId, options);
+      } catch (error) {
+        if (!(error instanceof SourceDeleted)) throw error;
+        if (attempt === BUILD_ATTEMPTS) {
+          throw new GridBuilderError(
+            'conflict',
+            `Images of grid "${gridId}" were deleted while it was being built, ${BUILD_ATTEMPTS} times in a row: build it again once they are.`,
+          );
+        }
+      }
+    }
+  }
+
+  private async buildOnce(gridId: string, options: GridOptions): Promise<BuiltGrid> {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
     const records = await this.index.list(gridId);
@@ -163,7 +210,11 @@ export class GridService {
           count: records.length,
           loadSource: async (i) => {
             const { key } = records[i] as ImageRecord;
-            const bytes = await this.objects.get('source', key);
+            const bytes = await this.objects.get('source', key).catch((error) => {
+              throw isGridBuilderError(error) && error.kind === 'not_found'
+                ? new SourceDeleted()
+                : error;
+            });
             return { bytes, file: this.objects.fileOf?.('source', key) };
           },
           columns,
@@ -221,7 +272,13 @@ export class GridService {
     return record;
   }
 
-  /** Removes every image, record, pending upload and built grid of the grid. */
+  /**
+   * Removes every image, record, pending upload and built grid of the grid. Of the
+   * source objects, only those its removed records named, and unrecorded ones older
+   * than the grace period: a younger one may be an upload between its two writes,
+   * whose record comes after this listing and which is then answered 200, so it keeps
+   * its object (and the grid that one image).
+   */
   async deleteGrid(
     gridIdInput: string | undefined,
   ): Promise<{ gridId: string; deletedImages: number }> {
@@ -233,8 +290,9 @@ export class GridService {
       this.objects.list('source', `${STAGING_PREFIX}${gridPrefix(gridId)}`),
       this.objects.list('destination', gridPrefix(gridId)),
     ]);
+    const leftovers = sources.filter((key) => isOlderThan(imageIdOfKey(key), this.graceMs));
     await Promise.all([
-      this.objects.delete('source', [...new Set([...keys, ...sources, ...staged])]),
+      this.objects.delete('source', [...new Set([...keys, ...leftovers, ...staged])]),
       this.objects.delete('destination', built),
     ]);
     return { gridId, deletedImages: keys.length };
@@ -285,6 +343,10 @@ export class GridService {
     return record;
   }
 
+  private get graceMs(): number {
+    return this.settings.graceMs ?? 15 * 60_000;
+  }
+
   private async sign(bucket: Bucket, key: string, method: 'get' | 'put'): Promise<SignedLink> {
     const expires = this.settings.urlExpiresSeconds;
     const expiresAt = new Date(Date.now() + expires * 1000).toISOString();
@@ -296,8 +358,12 @@ export class GridService {
   }
 }
 
+/** A source object was gone when the build read it: its image was deleted meanwhile. */
+class SourceDeleted extends Error {}
+
 /**
- * Changes whenever an image is added or removed (ids are never reused) or an option
+ * Changes whenever an image is added or removed (ids and keys are never reused: a
+ * confirm makes a new id, and an upload link adds one image) or an option
  * changes, so an unchanged grid maps to the key of its stored result.
  */
 function gridVersion(

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 import { GridBuilderError } from './errors.js';
 
 /** The lab's id rule: 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
@@ -73,4 +73,20 @@ export function imageIdOfKey(key: string): string {
   const file = key.slice(key.lastIndexOf('/') + 1);
   const dot = file.indexOf('.');
   return dot === -1 ? file : file.slice(0, dot);
+}
+
+/** When an image or upload id was made (ms since the epoch): ids are ULIDs. */
+export const idTime = (id: string): number => decodeTime(id);
+
+/**
+ * Whether the image or upload id was made more than `ageMs` before `now`: ids are
+ * ULIDs, which begin with their creation time, so no store needs to report modification
+ * times. False for anything that is not a ULID (not GridBuilder's: left alone).
+ */
+export function isOlderThan(id: string, ageMs: number, now = Date.now()): boolean {
+  try {
+    return idTime(id) < now - ageMs;
+  } catch {
+    return false;
+  }
 }

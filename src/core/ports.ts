@@ -61,6 +61,12 @@ export interface GridIndex {
   add(record: ImageRecord): Promise<void>;
   /** Every image of the grid in upload order (ascending key), following all pages. */
   list(gridId: string): Promise<ImageRecord[]>;
+  /**
+   * Marks the two-step upload as confirmed, atomically: true for the one call that made
+   * the mark, false for every later one. The mark may be forgotten after `keepUntil`
+   * (when the upload's link can no longer be used). It makes an upload link single-use.
+   */
+  claimUpload(gridId: string, uploadId: string, keepUntil: Date): Promise<boolean>;
   /** Removes records; keys that are not recorded are not an error. */
   remove(gridId: string, keys: readonly string[]): Promise<void>;
   /** Resolves when the index can be reached. */

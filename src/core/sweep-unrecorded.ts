@@ -1,5 +1,4 @@
-import { decodeTime } from 'ulid';
-import { imageIdOfKey, STAGING_PREFIX } from './ids.js';
+import { imageIdOfKey, isOlderThan, STAGING_PREFIX } from './ids.js';
 import type { GridIndex, ObjectStore } from './ports.js';
 
 export interface UnrecordedSweepOptions {
@@ -36,21 +35,13 @@ export async function sweepUnrecordedObjects(
   options: UnrecordedSweepOptions,
 ): Promise<UnrecordedSweepReport> {
   const now = options.now ?? Date.now();
-  const olderThan = (id: string, ageMs: number) => {
-    try {
-      return decodeTime(id) < now - ageMs;
-    } catch {
-      return false;
-    }
-  };
+  const olderThan = (id: string, ageMs: number) => isOlderThan(id, ageMs, now);
 
   const abandonedUploads: string[] = [];
-  const stagedIds = new Set<string>();
   const candidates = new Map<string, string[]>(); // grid id -> old keys
   for (const key of await objects.list('source', '')) {
     if (key.startsWith(STAGING_PREFIX)) {
       const uploadId = key.slice(key.lastIndexOf('/') + 1);
-      stagedIds.add(uploadId);
       if (olderThan(uploadId, options.uploadGraceMs ?? options.graceMs)) {
         abandonedUploads.push(key);
       }
@@ -65,12 +56,9 @@ export async function sweepUnrecordedObjects(
   for (const [gridId, keys] of candidates) {
     // Listed after the objects: a record written meanwhile is seen, never missed.
     const recorded = new Set((await index.list(gridId)).map((record) => record.key));
-    // A confirmed two-step upload keeps its (old) upload id as image id, and its
-    // staged copy until it is recorded: while that copy exists it may be in flight,
-    // so it is spared this time (the next sweep takes it if the confirm died).
-    unrecordedImages.push(
-      ...keys.filter((key) => !recorded.has(key) && !stagedIds.has(imageIdOfKey(key))),
-    );
+    // A confirmed two-step upload gets a new image id at its confirm, so an image
+    // being confirmed is as young as any upload in flight.
+    unrecordedImages.push(...keys.filter((key) => !recorded.has(key)));
   }
   await objects.delete('source', [...unrecordedImages, ...abandonedUploads]);
   return { unrecordedImages, abandonedUploads };

@@ -9,6 +9,7 @@ export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   too_large: 413,
   unsupported_media: 415,
   unprocessable: 422,

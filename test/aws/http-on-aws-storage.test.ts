@@ -155,16 +155,17 @@ describe('the lab flow over HTTP on S3 + DynamoDB (STORAGE=aws)', () => {
 
     const confirmed = await fetch(upload.confirm_url, { method: 'POST' });
     expect(confirmed.status).toBe(200);
-    expect(await confirmed.json()).toMatchObject({
+    const saved = await confirmed.json();
+    expect(saved).toMatchObject({
       message: 'image saved',
-      image_id: upload.upload_id,
-      key: `trip/${upload.upload_id}.jpg`,
+      key: `trip/${saved.image_id}.jpg`,
       width: 2000,
       height: 1500,
       image_size: big.length,
     });
+    expect(saved.image_id > upload.upload_id).toBe(true);
     expect(await exists(servers.sourceBucket, `_uploads/trip/${upload.upload_id}`)).toBe(false);
-    expect(await exists(servers.sourceBucket, `trip/${upload.upload_id}.jpg`)).toBe(true);
+    expect(await exists(servers.sourceBucket, `trip/${saved.image_id}.jpg`)).toBe(true);
     expect((await (await api('/grids/trip')).json()).image_count).toBe(17);
   });
 

@@ -123,15 +123,19 @@ describe('grid resource routes', () => {
     expect((await fetch(upload.upload_url, { method: 'PUT', body: image })).status).toBe(200);
     const confirmed = await fetch(upload.confirm_url, { method: 'POST' });
     expect(confirmed.status).toBe(200);
-    expect(await confirmed.json()).toMatchObject({
+    const saved = await confirmed.json();
+    expect(saved).toMatchObject({
       message: 'image saved',
-      image_id: upload.upload_id,
       width: 1200,
       height: 900,
       image_size: image.length,
     });
+    // A new id at the confirm: the image's place in the grid is its confirm time.
+    expect(saved.image_id > upload.upload_id).toBe(true);
     expect((await listing('big')).image_count).toBe(1);
+    // Nothing waits any more: a second confirm adds nothing.
     expect((await fetch(upload.confirm_url, { method: 'POST' })).status).toBe(404);
+    expect((await listing('big')).image_count).toBe(1);
   });
 
   it('reject and delete a two-step upload that is not an image', async () => {

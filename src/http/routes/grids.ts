@@ -109,11 +109,12 @@ export const gridRoutes = () =>
         path: '/grids/{gridId}/uploads/{uploadId}/confirm',
         tags: ['Two-step upload'],
         summary: 'Step 2: validate and add the uploaded image',
-        description: 'Validated exactly like add_image; an invalid upload is deleted.',
+        description:
+          'Validated exactly like add_image; an invalid upload is deleted. The image gets a new id and its place in the grid now. A link adds one image: a second confirm answers 409.',
         request: { params: UploadParams },
         responses: {
           200: json('Stored and recorded', ImageSaved),
-          ...errorResponses(400, 401, 404, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
         },
       }),
       async (c) => {

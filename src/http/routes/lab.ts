@@ -51,7 +51,7 @@ export const labRoutes = (bodies: BodyReader) =>
             description: 'Built (or reused)',
             content: { 'application/json': { schema: GridBuilt } },
           },
-          ...errorResponses(400, 401, 404, 413, 503),
+          ...errorResponses(400, 401, 404, 409, 413, 503),
         },
       }),
       async (c) => {

@@ -14,6 +14,8 @@ import { storageFailure } from './storage-errors.js';
 const WRITE_BATCH = 25;
 /** Rounds of retrying unprocessed items before giving up (about 6 s of backoff in all). */
 const MAX_BATCH_ATTEMPTS = 8;
+/** Hash key prefix of confirmed two-step uploads' markers (see claimUpload). */
+const CLAIM_PREFIX = '_confirmed/';
 /** No grid id starts with "_", so this key is never a grid: a cheap, permission-light probe. */
 const PING_GRID_ID = '_health';
 
@@ -84,6 +86,31 @@ export class DynamoDbGridIndex implements GridIndex {
     await this.send('record the image', () =>
       this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(record) })),
     );
+  }
+
+  /**
+   * A conditional put of a marker item: DynamoDB lets one writer create it, the others
+   * fail the condition. Its hash key is not a grid id (none starts with "_"), so grid
+   * listings never see it; the table's TTL attribute `expiresAt` removes it later.
+   */
+  async claimUpload(gridId: string, uploadId: string, keepUntil: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            uniqueGridId: `${CLAIM_PREFIX}${gridId}`,
+            s3Key: uploadId,
+            expiresAt: Math.ceil(keepUntil.getTime() / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(s3Key)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string })?.name === 'ConditionalCheckFailedException') return false;
+      throw storageFailure('DynamoDB', 'confirm the upload', error);
+    }
   }
 
   async list(gridId: string): Promise<ImageRecord[]> {

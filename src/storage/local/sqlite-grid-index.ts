@@ -49,6 +49,12 @@ export class SqliteGridIndex implements GridIndex {
       uploaded_at TEXT NOT NULL,
       PRIMARY KEY (grid_id, s3_key)
     ) WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS confirmed_uploads (
+      grid_id TEXT NOT NULL,
+      upload_id TEXT NOT NULL,
+      keep_until INTEGER NOT NULL,
+      PRIMARY KEY (grid_id, upload_id)
+    ) WITHOUT ROWID`);
     this.statements = {
       add: this.db.prepare<Row>(
         `INSERT OR REPLACE INTO images VALUES
@@ -60,6 +66,10 @@ export class SqliteGridIndex implements GridIndex {
       remove: this.db.prepare<[string, string]>(
         'DELETE FROM images WHERE grid_id = ? AND s3_key = ?',
       ),
+      claim: this.db.prepare<[string, string, number]>(
+        'INSERT OR IGNORE INTO confirmed_uploads VALUES (?, ?, ?)',
+      ),
+      forgetClaims: this.db.prepare<[number]>('DELETE FROM confirmed_uploads WHERE keep_until < ?'),
       ping: this.db.prepare('SELECT 1'),
       isRecorded: this.db.prepare<[string, string]>(
         'SELECT 1 FROM images WHERE grid_id = ? AND s3_key = ?',
@@ -131,6 +141,16 @@ export class SqliteGridIndex implements GridIndex {
       contentType: row.content_type,
       uploadedAt: row.uploaded_at,
     }));
+  }
+
+  /**
+   * The primary key makes the claim atomic: one INSERT adds the row, the others are
+   * ignored. Not flushed on its own: the image's record, flushed before the confirm
+   * answers, comes later in the same WAL, so it is durable with the record.
+   */
+  async claimUpload(gridId: string, uploadId: string, keepUntil: Date): Promise<boolean> {
+    this.statements.forgetClaims.run(Date.now());
+    return this.statements.claim.run(gridId, uploadId, keepUntil.getTime()).changes === 1;
   }
 
   async remove(gridId: string, keys: readonly string[]): Promise<void> {
