@@ -68,6 +68,12 @@ describe('the table', () => {
     });
   });
 
+  it('expires the markers of confirmed two-step uploads by their expiresAt attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
   it('is kept on destroy unless destroyData is set', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
     synth({ destroyData: true }).hasResource('AWS::DynamoDB::GlobalTable', {
