@@ -68,6 +68,9 @@ export class DiskSpace {
 
   /** At start: keeps a reserve of the right size, or makes one if there is room. */
   prepare(): void {
+    const temp = `${this.reserveFile}.tmp`;
+    // Half made when the last run stopped: of no use, and it holds space.
+    rmSync(temp, { force: true });
     if (this.reserveBytes === 0) {
       rmSync(this.reserveFile, { force: true });
       return;
@@ -82,7 +85,6 @@ export class DiskSpace {
     }
     rmSync(this.reserveFile, { force: true });
     if (this.freeBytesSync() < this.reserveBytes + LOW_SPACE_BYTES) return;
-    const temp = `${this.reserveFile}.tmp`;
     try {
       writeFileSync(temp, filler(this.reserveBytes), { mode: 0o600 });
       renameSync(temp, this.reserveFile);
