@@ -2,7 +2,8 @@ import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, writeSy
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { ImageRecord } from '../../../src/core/ports.js';
-import { DiskSpace } from '../../../src/storage/local/disk-space.js';
+import { STATUS_OF } from '../../../src/http/error-response.js';
+import { asStorageError, DiskSpace } from '../../../src/storage/local/disk-space.js';
 import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
 import { mountTmpfs } from '../../support/tmpfs.js';
 
@@ -36,6 +37,20 @@ function fillDisk(file: string): void {
     closeSync(fd);
   }
 }
+
+// Runs everywhere, mount or not: which failures mean "out of space", and what they become.
+test('ENOSPC, EDQUOT and SQLITE_FULL become storage_full (507); other errors stay as they are', () => {
+  for (const code of ['ENOSPC', 'EDQUOT', 'SQLITE_FULL']) {
+    const mapped = asStorageError(Object.assign(new Error(code), { code }));
+    expect(mapped).toMatchObject({
+      kind: 'storage_full',
+      message: expect.stringMatching(/storage is full/i),
+    });
+  }
+  const denied = Object.assign(new Error('denied'), { code: 'EACCES' });
+  expect(asStorageError(denied)).toBe(denied);
+  expect(STATUS_OF.storage_full).toBe(507);
+});
 
 describe.skipIf(!tmpfs.dir)(
   `the storage reserve on a full disk${tmpfs.reason ? ` (skipped: ${tmpfs.reason})` : ''}`,
