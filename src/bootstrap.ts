@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { AppOptions } from './http/app.js';
 import type { Logger } from './logger.js';
 import { createAwsStorage } from './storage/aws/create-aws-storage.js';
+import { DiskSpace } from './storage/local/disk-space.js';
 import { FileObjectStore } from './storage/local/file-object-store.js';
 import { SqliteGridIndex } from './storage/local/sqlite-grid-index.js';
 import { sweepLocalStorage } from './storage/local/sweep.js';
@@ -17,8 +18,10 @@ export function createLocalStorage(config: Config): Storage {
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const signer = new UrlSigner(loadSigningSecret(dataDir, config.URL_SIGNING_SECRET));
-  const objects = new FileObjectStore(join(dataDir, 'objects'), signer, config.PUBLIC_URL);
-  const index = new SqliteGridIndex(join(dataDir, 'index.sqlite'));
+  const space = new DiskSpace(dataDir, config.STORAGE_RESERVE_BYTES);
+  space.prepare();
+  const objects = new FileObjectStore(join(dataDir, 'objects'), signer, config.PUBLIC_URL, space);
+  const index = new SqliteGridIndex(join(dataDir, 'index.sqlite'), space);
   return {
     objects,
     index,

@@ -13,7 +13,8 @@ export type ErrorKind =
   | 'unsupported_media' // not an image, or a format we do not read
   | 'unprocessable' // an image we recognise but cannot decode (truncated, corrupt)
   | 'overloaded' // too much work in flight; try again later
-  | 'storage_unavailable'; // the object store or index cannot be reached
+  | 'storage_unavailable' // the object store or index cannot be reached
+  | 'storage_full'; // the server's disk has no room left for the write
 
 export class GridBuilderError extends Error {
   override readonly name = 'GridBuilderError';

@@ -15,6 +15,8 @@ export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
   unprocessable: 422,
   overloaded: 503,
   storage_unavailable: 503,
+  // Not 503: waiting does not help, someone has to free space (a delete still works).
+  storage_full: 507,
 };
 
 /** Turns any thrown value into the contract's `{"message": ...}` answer; never a stack trace. */

@@ -139,4 +139,5 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'Not an image, or an unsupported format',
   422: 'A truncated or corrupt image',
   503: 'Busy or storage unreachable; retry later',
+  507: "The server's storage is full; delete images or grids to free space",
 };

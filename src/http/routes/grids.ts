@@ -48,7 +48,7 @@ export const gridRoutes = () =>
         tags: ['Grids'],
         summary: 'Delete every image, record and built grid of a grid',
         request: { params: GridParams },
-        responses: { 200: json('Deleted', Deleted), ...errorResponses(400, 401, 503) },
+        responses: { 200: json('Deleted', Deleted), ...errorResponses(400, 401, 503, 507) },
       }),
       async (c) => {
         const { gridId, deletedImages } = await c.var.service.deleteGrid(
@@ -67,7 +67,7 @@ export const gridRoutes = () =>
         tags: ['Grids'],
         summary: 'Delete one image',
         request: { params: ImageParams },
-        responses: { 200: json('Deleted', Deleted), ...errorResponses(400, 401, 404, 503) },
+        responses: { 200: json('Deleted', Deleted), ...errorResponses(400, 401, 404, 503, 507) },
       }),
       async (c) => {
         const { gridId, imageId } = c.req.valid('param');
@@ -114,7 +114,7 @@ export const gridRoutes = () =>
         request: { params: UploadParams },
         responses: {
           200: json('Stored and recorded', ImageSaved),
-          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503, 507),
         },
       }),
       async (c) => {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { GridBuilderError } from '../../core/errors.js';
+import { GridBuilderError, isGridBuilderError } from '../../core/errors.js';
 import { createRouter } from '../router.js';
 import { errorResponses } from '../schemas.js';
 
@@ -9,7 +9,7 @@ export const healthRoutes = () =>
       method: 'get',
       path: '/health',
       tags: ['Service'],
-      summary: 'Whether the service can reach its storage',
+      summary: 'Whether the service can reach its storage and has room to write',
       responses: {
         200: {
           description: 'Healthy',
@@ -22,9 +22,12 @@ export const healthRoutes = () =>
       try {
         await c.var.service.health();
       } catch (error) {
-        throw new GridBuilderError('storage_unavailable', 'Storage cannot be reached.', {
-          cause: error,
-        });
+        // A full disk is unhealthy too (503, as health checks expect), with its own message.
+        const message =
+          isGridBuilderError(error) && error.kind === 'storage_full'
+            ? error.message
+            : 'Storage cannot be reached.';
+        throw new GridBuilderError('storage_unavailable', message, { cause: error });
       }
       return c.json({ status: 'ok' as const }, 200);
     },

@@ -28,7 +28,7 @@ export const labRoutes = (bodies: BodyReader) =>
             description: 'Stored and recorded',
             content: { 'application/json': { schema: ImageSaved } },
           },
-          ...errorResponses(400, 401, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 413, 415, 422, 503, 507),
         },
       }),
       async (c) => {
@@ -51,7 +51,7 @@ export const labRoutes = (bodies: BodyReader) =>
             description: 'Built (or reused)',
             content: { 'application/json': { schema: GridBuilt } },
           },
-          ...errorResponses(400, 401, 404, 409, 413, 503),
+          ...errorResponses(400, 401, 404, 409, 413, 503, 507),
         },
       }),
       async (c) => {

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:f
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GridBuilderError } from '../../core/errors.js';
 import type { Bucket, ObjectInfo, ObjectStore } from '../../core/ports.js';
+import { asStorageError, type DiskSpace, storageFull } from './disk-space.js';
 import type { SignedMethod, UrlSigner } from './url-signer.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -33,6 +34,8 @@ export class FileObjectStore implements ObjectStore {
     private readonly signer: UrlSigner,
     /** Absolute base for links; empty makes them relative to the API's origin. */
     private readonly publicUrl = '',
+    /** The disk's free space and reserve (the server's store); none in tools and tests. */
+    private readonly space?: DiskSpace,
   ) {
     this.tmpDir = join(root, '.tmp');
     mkdirSync(this.tmpDir, { recursive: true });
@@ -40,15 +43,16 @@ export class FileObjectStore implements ObjectStore {
 
   async put(bucket: Bucket, key: string, body: Buffer): Promise<void> {
     const target = this.fileOf(bucket, key);
+    await this.checkRoom();
     const temp = join(this.tmpDir, randomUUID());
-    const file = await open(temp, 'wx', 0o600);
     try {
-      await file.writeFile(body);
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-    try {
+      const file = await open(temp, 'wx', 0o600);
+      try {
+        await file.writeFile(body);
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
       await rename(temp, target).catch(async (error) => {
         // The grid's first object: make its folder (not on every put: one syscall less).
         if (!isMissing(error)) throw error;
@@ -56,32 +60,56 @@ export class FileObjectStore implements ObjectStore {
         await rename(temp, target);
       });
     } catch (error) {
+      // At once, not at the next sweep: on a full disk the part written is space others need.
       await rm(temp, { force: true });
-      throw error;
+      throw asStorageError(error, this.space);
     }
     // The rename is durable only once its folder is flushed: without this, a power
     // loss could keep the index record (SQLite syncs) but lose the object it names.
     await syncFolder(dirname(target));
+    this.space?.noteSpaceChanged();
   }
 
   /**
    * Written in place, its data and its folder entry flushed at the same time: a new
    * upload waits for one flush, not three in a row (a fifth more uploads a second in
-   * the bench). A crash leaves at worst a partial file under a key no record names.
+   * the bench). A crash leaves at worst a partial file under a key no record names;
+   * a failed write removes it at once.
    */
   async putNew(bucket: Bucket, key: string, body: Buffer): Promise<void> {
     const target = this.fileOf(bucket, key);
-    const file = await open(target, 'wx', 0o600).catch(async (error) => {
-      if (!isMissing(error)) throw error;
-      await makeFolder(dirname(target));
-      return open(target, 'wx', 0o600);
-    });
-    try {
-      // The folder entry exists from the open on: flush it while the data is written.
-      const data = file.writeFile(body).then(() => file.datasync());
-      await Promise.all([data, syncFolder(dirname(target))]);
-    } finally {
-      await file.close();
+    await this.checkRoom();
+    const file = await open(target, 'wx', 0o600)
+      .catch(async (error) => {
+        if (!isMissing(error)) throw error;
+        await makeFolder(dirname(target));
+        return open(target, 'wx', 0o600);
+      })
+      .catch((error) => {
+        throw asStorageError(error, this.space);
+      });
+    // The folder entry exists from the open on: flush it while the data is written.
+    // Both settle before the file is closed or removed, so no write lands after that.
+    const data = file.writeFile(body).then(() => file.datasync());
+    const [written, synced] = await Promise.allSettled([data, syncFolder(dirname(target))]);
+    const failure = [written, synced].find((result) => result.status === 'rejected');
+    if (failure) {
+      await file.close().catch(() => {});
+      await unlink(target).catch(() => {});
+      throw asStorageError(failure.reason, this.space);
+    }
+    await file.close();
+    this.space?.noteSpaceChanged();
+  }
+
+  /**
+   * Refuses new objects while the disk's reserve is given up and cannot be made again:
+   * the space a delete frees goes to the reserve first, so the next delete can commit.
+   */
+  private async checkRoom(): Promise<void> {
+    if (this.space && !(await this.space.mayWrite())) {
+      this.space.noteOutOfSpace();
+      throw storageFull();
     }
   }
 
@@ -118,6 +146,7 @@ export class FileObjectStore implements ObjectStore {
         }),
       ),
     );
+    if (keys.length > 0) this.space?.noteSpaceChanged();
   }
 
   async list(bucket: Bucket, prefix: string): Promise<string[]> {
@@ -149,6 +178,8 @@ export class FileObjectStore implements ObjectStore {
 
   async ping(): Promise<void> {
     await stat(this.tmpDir);
+    const full = await this.space?.fullReason();
+    if (full) throw new GridBuilderError('storage_full', full);
   }
 
   /** The file of an object; rejects any key that could leave the bucket's folder. */

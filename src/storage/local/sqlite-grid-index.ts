@@ -1,6 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { GridIndex, ImageRecord } from '../../core/ports.js';
+import { asStorageError, type DiskSpace, freeingReserve } from './disk-space.js';
 
 interface Row {
   grid_id: string;
@@ -32,7 +33,11 @@ export class SqliteGridIndex implements GridIndex {
   /** The WAL file, opened at the first flush (SQLite creates it with the first write). */
   private wal: Promise<FileHandle> | undefined;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    /** Gives deletes room on a full disk (the server's index); none in tools and tests. */
+    private readonly space?: DiskSpace,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -117,7 +122,8 @@ export class SqliteGridIndex implements GridIndex {
       })();
       await this.flushWal();
     } catch (error) {
-      for (const { reject } of batch) reject(error);
+      const failure = asStorageError(error, this.space);
+      for (const { reject } of batch) reject(failure);
       return;
     }
     for (const { resolve } of batch) resolve();
@@ -149,16 +155,26 @@ export class SqliteGridIndex implements GridIndex {
    * answers, comes later in the same WAL, so it is durable with the record.
    */
   async claimUpload(gridId: string, uploadId: string, keepUntil: Date): Promise<boolean> {
-    this.statements.forgetClaims.run(Date.now());
-    return this.statements.claim.run(gridId, uploadId, keepUntil.getTime()).changes === 1;
+    try {
+      this.statements.forgetClaims.run(Date.now());
+      return this.statements.claim.run(gridId, uploadId, keepUntil.getTime()).changes === 1;
+    } catch (error) {
+      throw asStorageError(error, this.space);
+    }
   }
 
   async remove(gridId: string, keys: readonly string[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const key of keys) this.statements.remove.run(gridId, key);
-    })();
-    // Durable before the caller deletes the objects: a record must never outlive its object.
-    await this.flushWal();
+    try {
+      freeingReserve(this.space, () =>
+        this.db.transaction(() => {
+          for (const key of keys) this.statements.remove.run(gridId, key);
+        })(),
+      );
+      // Durable before the caller deletes the objects: a record must never outlive its object.
+      await this.flushWal();
+    } catch (error) {
+      throw asStorageError(error, this.space);
+    }
   }
 
   /** Whether the object `key` of the grid is recorded (for the garbage sweep). */
