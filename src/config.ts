@@ -64,7 +64,17 @@ const schema = z.object({
         .filter((key) => key !== ''),
     )
     .pipe(
-      z.array(z.string().min(16, { error: 'API_KEYS: each key must be at least 16 characters' })),
+      z.array(
+        z
+          .string()
+          .min(16, { error: 'API_KEYS: each key must be at least 16 characters' })
+          // A key travels as the one token of "Authorization: Bearer <key>": with a space,
+          // a tab or a non-ASCII character in it, no request could ever present it.
+          .regex(/^[\x21-\x7e]+$/, {
+            error:
+              'API_KEYS: each key must be visible ASCII characters only, with no spaces (separate keys with commas)',
+          }),
+      ),
     ),
   MAX_CONCURRENT_BUILDS: int('MAX_CONCURRENT_BUILDS', 1, 64, 2),
   MAX_CONCURRENT_VALIDATIONS: int(
