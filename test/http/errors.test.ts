@@ -174,6 +174,15 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     [{ columns: '0' }, /columns must be a whole number from 1 to 1000/],
     [{ columns: 'many' }, /columns/],
     [{ format: 'bmp' }, /format must be one of jpeg, png, webp, avif/],
+    // Number() reads hex, exponents and surrounding spaces; a grid option is plain digits.
+    [{ tileSize: '0x40' }, /tileSize must be a whole number from 8 to 4096/],
+    [{ tileSize: '1e2' }, /tileSize must be a whole number/],
+    [{ tileSize: ' 100' }, /tileSize must be a whole number/],
+    [{ tileSize: '100 ' }, /tileSize must be a whole number/],
+    [{ tileSize: '+100' }, /tileSize must be a whole number/],
+    [{ tileSize: '' }, /tileSize must be a whole number/],
+    [{ columns: '0x2' }, /columns must be a whole number from 1 to 1000/],
+    [{ columns: '2e0' }, /columns must be a whole number/],
   ])('build option %j out of range or malformed', async (options, message) => {
     await expectError(await server.generateGrid('kept', options), 400, message);
   });
