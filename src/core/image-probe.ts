@@ -77,6 +77,7 @@ async function probeByDecoding(bytes: Buffer, maxInputPixels: number): Promise<P
   try {
     metadata = await sharp(bytes, options).metadata();
   } catch (error) {
+    if (isMultipartForm(bytes)) throw multipartForm();
     throw classifySharpError(error, maxInputPixels);
   }
   const format = formatOf(metadata);
@@ -112,6 +113,22 @@ function formatOf(metadata: Metadata): InputFormat | undefined {
   if (metadata.format === 'heif') return metadata.compression === 'av1' ? 'avif' : undefined;
   return metadata.format && isInputFormat(metadata.format) ? metadata.format : undefined;
 }
+
+/**
+ * A body that opens like a multipart/form-data part (`curl -F file=@photo.jpg`, an HTML
+ * form): a boundary line of at most 70 characters, then the part's headers. Read from
+ * the body rather than the Content-Type, so the upload URL's PUT is covered too.
+ */
+function isMultipartForm(bytes: Buffer): boolean {
+  const head = bytes.toString('latin1', 0, 1024);
+  return /^--[^\r\n]{1,70}\r?\n(?:[^\r\n]*\r?\n){0,8}?content-disposition:\s*form-data/i.test(head);
+}
+
+const multipartForm = () =>
+  new GridBuilderError(
+    'unsupported_media',
+    'The body is a multipart form upload (curl -F or an HTML form): send the raw image bytes as the whole body instead, e.g. curl --data-binary @photo.jpg (or curl -T photo.jpg for an upload URL).',
+  );
 
 const tooManyPixels = (limit: number) =>
   new GridBuilderError(

@@ -120,6 +120,25 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     await expectError(await server.addImage('kept', '{"json": true}'), 415, /not an image/);
   });
 
+  it('a multipart form upload (curl -F) says to send the raw bytes', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(await solidImage(RED))]), 'photo.jpg');
+    await expectError(
+      await fetch(`${server.url}/add_image?uniqueGridId=kept`, { method: 'POST', body: form }),
+      415,
+      /multipart form.*raw image bytes.*curl --data-binary @photo\.jpg/,
+    );
+    // The same body without its Content-Type (as a proxy might pass it on).
+    const body = Buffer.from(await new Response(form).arrayBuffer());
+    await expectError(
+      await server.addImage('kept', body, {
+        headers: { 'content-type': 'application/octet-stream' },
+      }),
+      415,
+      /multipart form.*curl --data-binary @photo\.jpg/,
+    );
+  });
+
   it('an unsupported image format (SVG, BMP)', async () => {
     const svg =
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
