@@ -5,6 +5,14 @@ import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 export const TILE_SIZE_RANGE = { min: 8, max: 4096 } as const;
 export const COLUMNS_RANGE = { min: 1, max: 1000 } as const;
 
+/**
+ * The highest MAX_INPUT_PIXELS the configuration accepts, and the limit a build decodes
+ * stored images under. MAX_INPUT_PIXELS guards new uploads only: an image stored while
+ * the limit was higher must still build after it is lowered, and every stored image
+ * was accepted under some limit no higher than this.
+ */
+export const MAX_INPUT_PIXELS_CEILING = 1_000_000_000;
+
 export interface GridOptions {
   tileSize?: number | undefined;
   columns?: number | undefined;
