@@ -48,7 +48,9 @@ export function checkOutputSize(
     width * height <= outputPixelLimit(other, limits);
   // Only the formats this very grid would fit in; none when the size itself must change.
   const others = OUTPUT_FORMAT_NAMES.filter((other) => other !== format && fits(other));
-  const change = `use a smaller tileSize, fewer columns${others.length ? `, or format=${orList(others)}` : ''}`;
+  const change = others.length
+    ? `use a smaller tileSize, fewer columns, or format=${orList(others)}`
+    : 'use a smaller tileSize or fewer columns';
   const { maxDimension } = OUTPUT_FORMATS[format];
   if (width > maxDimension || height > maxDimension) {
     throw new GridBuilderError(
@@ -60,7 +62,7 @@ export function checkOutputSize(
   if (width * height > limit) {
     const why =
       limit < limits.maxOutputPixels
-        ? `the ${count(limit)} pixels a ${format} grid may have (its encoder needs about ${OUTPUT_FORMATS[format].bytesPerPixel} bytes of memory a pixel)`
+        ? `the ${count(limit)} pixels a grid in ${format} may have (its encoder needs about ${OUTPUT_FORMATS[format].bytesPerPixel} bytes of memory a pixel)`
         : `the ${count(limit)} pixels allowed`;
     throw new GridBuilderError(
       'too_large',
