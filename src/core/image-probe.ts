@@ -178,7 +178,9 @@ class MemoryBudget {
   }
 
   async use<T>(bytes: number, work: () => Promise<T>): Promise<T> {
-    const need = Math.min(bytes, this.capacity);
+    // An estimate that is not a number must not poison the count: it takes everything.
+    const need =
+      Number.isFinite(bytes) && bytes >= 0 ? Math.min(bytes, this.capacity) : this.capacity;
     if (this.waiting.length > 0 || need > this.available) {
       await new Promise<void>((start) => this.waiting.push({ bytes: need, start }));
     } else {
