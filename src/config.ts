@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { MAX_INPUT_PIXELS_CEILING } from './core/grid-options.js';
 import { defaultDecodeConcurrency } from './thread-pool.js';
 
 const MB = 1024 * 1024;
@@ -49,7 +50,7 @@ const schema = z.object({
   /** Upload bodies held in memory at once (never less than MAX_UPLOAD_BYTES); beyond, 503. */
   MAX_BUFFERED_UPLOAD_BYTES: int('MAX_BUFFERED_UPLOAD_BYTES', 1, 64 * 1024 * MB, 512 * MB),
   TILE_SIZE: int('TILE_SIZE', 8, 4096, 300),
-  MAX_INPUT_PIXELS: int('MAX_INPUT_PIXELS', 1, 1_000_000_000, 100_000_000),
+  MAX_INPUT_PIXELS: int('MAX_INPUT_PIXELS', 1, MAX_INPUT_PIXELS_CEILING, 100_000_000),
   MAX_OUTPUT_PIXELS: int('MAX_OUTPUT_PIXELS', 1, 1_000_000_000, 150_000_000),
   BUILD_IN_FLIGHT: int('BUILD_IN_FLIGHT', 1, 256, 16),
   DECODE_CONCURRENCY: int('DECODE_CONCURRENCY', 1, 64, defaultDecodeConcurrency()),
@@ -64,7 +65,17 @@ const schema = z.object({
         .filter((key) => key !== ''),
     )
     .pipe(
-      z.array(z.string().min(16, { error: 'API_KEYS: each key must be at least 16 characters' })),
+      z.array(
+        z
+          .string()
+          .min(16, { error: 'API_KEYS: each key must be at least 16 characters' })
+          // A key travels as the one token of "Authorization: Bearer <key>": with a space,
+          // a tab or a non-ASCII character in it, no request could ever present it.
+          .regex(/^[\x21-\x7e]+$/, {
+            error:
+              'API_KEYS: each key must be visible ASCII characters only, with no spaces (separate keys with commas)',
+          }),
+      ),
     ),
   MAX_CONCURRENT_BUILDS: int('MAX_CONCURRENT_BUILDS', 1, 64, 2),
   MAX_CONCURRENT_VALIDATIONS: int(

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import sharp, { type Sharp } from 'sharp';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+import { MAX_INPUT_PIXELS_CEILING } from './grid-options.js';
 import { isSrgbProfile, jpegIccProfile } from './icc-profile.js';
 import { jpegFrameSize, jpegHeaders } from './jpeg-structure.js';
 import { tileOrigin } from './layout.js';
@@ -17,7 +18,6 @@ export interface ComposeRequest {
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
   decodes: number;
-  maxInputPixels: number;
 }
 
 /** A source image's bytes and, when the store keeps them as a file, that file. */
@@ -33,7 +33,8 @@ const CHANNELS = 3;
  * Builds the grid image. Each source is decoded straight to a tile (shrink-on-load
  * for JPEG and WebP picks the smallest scale that still covers the tile), copied into
  * one raw RGB canvas and dropped, so memory grows with the canvas, not with the
- * number or size of the sources. One encode at the end.
+ * number or size of the sources. One encode at the end. Sources are stored images,
+ * decoded under `MAX_INPUT_PIXELS_CEILING`, not today's upload limit.
  */
 export async function composeGrid(request: ComposeRequest): Promise<Buffer> {
   const { count, columns, rows, tileSize } = request;
@@ -47,7 +48,9 @@ export async function composeGrid(request: ComposeRequest): Promise<Buffer> {
     Array.from({ length: count }, (_, index) =>
       pipeline(async () => {
         const { bytes, file } = await request.loadSource(index);
-        const tile = await decode(() => renderTile(bytes, tileSize, request.maxInputPixels, file));
+        const tile = await decode(() =>
+          renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file),
+        );
         const { left, top } = tileOrigin(index, columns, tileSize);
         copyTile(tile, canvas, width, left, top, tileSize);
       }),

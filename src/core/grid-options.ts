@@ -1,9 +1,17 @@
 import { GridBuilderError } from './errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 
 /** Ranges for the options of a build; the HTTP schema and the docs quote these. */
 export const TILE_SIZE_RANGE = { min: 8, max: 4096 } as const;
 export const COLUMNS_RANGE = { min: 1, max: 1000 } as const;
+
+/**
+ * The highest MAX_INPUT_PIXELS the configuration accepts, and the limit a build decodes
+ * stored images under. MAX_INPUT_PIXELS guards new uploads only: an image stored while
+ * the limit was higher must still build after it is lowered, and every stored image
+ * was accepted under some limit no higher than this.
+ */
+export const MAX_INPUT_PIXELS_CEILING = 1_000_000_000;
 
 export interface GridOptions {
   tileSize?: number | undefined;
@@ -12,7 +20,20 @@ export interface GridOptions {
 }
 
 export interface OutputLimits {
+  /** The largest JPEG grid; other formats get the share their encoder's memory allows. */
   maxOutputPixels: number;
+}
+
+/**
+ * The most pixels a grid in `format` may have: MAX_OUTPUT_PIXELS for JPEG, less for the
+ * formats whose encoders need more memory a pixel, so that a build in any format holds
+ * no more than a JPEG build of MAX_OUTPUT_PIXELS (about 4 bytes a pixel: 600 MB at the
+ * default 150 MP) and MAX_CONCURRENT_BUILDS builds no more than that many times it.
+ * Without it, one 144 MP AVIF build took 5.8 GB and 5 minutes of CPU.
+ */
+export function outputPixelLimit(format: OutputFormat, limits: OutputLimits): number {
+  const { bytesPerPixel } = OUTPUT_FORMATS[format];
+  return Math.floor((limits.maxOutputPixels * OUTPUT_FORMATS.jpeg.bytesPerPixel) / bytesPerPixel);
 }
 
 /** Rejects a grid whose output no encoder or configured limit allows, before any work. */
@@ -22,17 +43,35 @@ export function checkOutputSize(
   format: OutputFormat,
   limits: OutputLimits,
 ) {
+  const fits = (other: OutputFormat) =>
+    Math.max(width, height) <= OUTPUT_FORMATS[other].maxDimension &&
+    width * height <= outputPixelLimit(other, limits);
+  // Only the formats this very grid would fit in; none when the size itself must change.
+  const others = OUTPUT_FORMAT_NAMES.filter((other) => other !== format && fits(other));
+  const change = others.length
+    ? `use a smaller tileSize, fewer columns, or format=${orList(others)}`
+    : 'use a smaller tileSize or fewer columns';
   const { maxDimension } = OUTPUT_FORMATS[format];
   if (width > maxDimension || height > maxDimension) {
     throw new GridBuilderError(
       'invalid_request',
-      `A ${width}x${height} grid is larger than ${format} allows (${maxDimension} pixels a side): use a smaller tileSize, other columns, or format=jpeg or png.`,
+      `A ${width}x${height} grid is larger than ${format} allows (${maxDimension} pixels a side): ${change}.`,
     );
   }
-  if (width * height > limits.maxOutputPixels) {
+  const limit = outputPixelLimit(format, limits);
+  if (width * height > limit) {
+    const why =
+      limit < limits.maxOutputPixels
+        ? `the ${count(limit)} pixels a grid in ${format} may have (its encoder needs about ${OUTPUT_FORMATS[format].bytesPerPixel} bytes of memory a pixel)`
+        : `the ${count(limit)} pixels allowed`;
     throw new GridBuilderError(
       'too_large',
-      `A ${width}x${height} grid has more than the ${limits.maxOutputPixels.toLocaleString('en-US')} pixels allowed: use a smaller tileSize.`,
+      `A ${width}x${height} grid has ${count(width * height)} pixels, more than ${why}: ${change}.`,
     );
   }
 }
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+const orList = (names: readonly string[]) =>
+  names.length === 1 ? `${names[0]}` : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;

@@ -223,7 +223,6 @@ export class GridService {
           format,
           inFlight: this.settings.buildInFlight,
           decodes: this.settings.decodeConcurrency,
-          maxInputPixels: this.settings.maxInputPixels,
         }),
       );
       await this.objects.put('destination', key, image, OUTPUT_FORMATS[format].contentType);

@@ -3,7 +3,7 @@ import { openSource } from './compose.js';
 import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
 import { plainJpegOrientation } from './jpeg-header-check.js';
-import { completeSequentialJpeg, type SequentialJpeg } from './jpeg-structure.js';
+import { completeSequentialJpeg, jpegHeaders, type SequentialJpeg } from './jpeg-structure.js';
 
 export interface ProbedImage {
   format: InputFormat;
@@ -27,7 +27,10 @@ export interface ProbedImage {
  *   before any decode), then one trial decode reads every compressed byte and rejects
  *   truncated data. At reduced scale where that is as strict as the build's decode;
  *   a JPEG is decoded at full scale, since libjpeg at 1/4 or 1/8 scale lets through
- *   damaged headers that other scales reject.
+ *   damaged headers that other scales reject, but only its last row is kept.
+ *   These decodes hold memory that grows with the pixels (a progressive JPEG's decoder
+ *   keeps every coefficient, whatever the scale: 3 bytes a pixel at 4:2:0), so they
+ *   share `DECODE_CHECK_BUDGET_BYTES` across concurrent checks.
  */
 export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage> {
   if (bytes.length === 0) {
@@ -77,6 +80,7 @@ async function probeByDecoding(bytes: Buffer, maxInputPixels: number): Promise<P
   try {
     metadata = await sharp(bytes, options).metadata();
   } catch (error) {
+    if (isMultipartForm(bytes)) throw multipartForm();
     throw classifySharpError(error, maxInputPixels);
   }
   const format = formatOf(metadata);
@@ -88,14 +92,119 @@ async function probeByDecoding(bytes: Buffer, maxInputPixels: number): Promise<P
   }
   const { width, height } = metadata.autoOrient ?? metadata;
   checkSize(width, height, maxInputPixels);
-  try {
-    const trial = sharp(bytes, options);
-    await (format === 'jpeg' ? trial : trial.resize(8, 8, { fit: 'fill' })).raw().toBuffer();
-  } catch (error) {
-    throw classifySharpError(error, maxInputPixels);
-  }
+  const stored = { width: metadata.width, height: metadata.height };
+  await checkDecodes.use(decoderBytes(format, bytes, stored), async () => {
+    try {
+      const trial = sharp(bytes, options);
+      await (format === 'jpeg'
+        ? // Every row is decoded to reach the last one; holding all of them would cost
+          // 3 more bytes a pixel (300 MB for 100 MP) for nothing.
+          trial.extract({ left: 0, top: stored.height - 1, width: stored.width, height: 1 })
+        : trial.resize(8, 8, { fit: 'fill' })
+      )
+        .raw()
+        .toBuffer();
+    } catch (error) {
+      throw classifySharpError(error, maxInputPixels);
+    }
+  });
   return { format, width, height, ...INPUT_FORMATS[format] };
 }
+
+/**
+ * Decoder memory the trial decodes of concurrent upload checks may hold at once. With
+ * the default MAX_INPUT_PIXELS (100 MP) that is three progressive 4:2:0 JPEGs of that
+ * size at once, or one 4:4:4 one; before it, eight such uploads took a server to 2.5 GB.
+ * A check larger than the whole budget runs alone.
+ */
+export const DECODE_CHECK_BUDGET_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * A trial decode's peak memory, as measured with sharp 0.35.5 at reduced scale (bytes a
+ * pixel): AVIF 19 (libheif decodes the whole image), GIF 5, interlaced PNG 3.2, WebP
+ * and plain PNG next to nothing; TIFF and 16-bit PNG taken at their worst.
+ */
+const DECODE_BYTES_PER_PIXEL: Record<InputFormat, number> = {
+  jpeg: 6,
+  png: 8,
+  webp: 4,
+  gif: 6,
+  avif: 20,
+  tiff: 8,
+};
+
+function decoderBytes(
+  format: InputFormat,
+  bytes: Buffer,
+  { width, height }: { width: number; height: number },
+): number {
+  const coefficients = format === 'jpeg' ? jpegCoefficientBytes(bytes, width, height) : undefined;
+  return coefficients ?? width * height * DECODE_BYTES_PER_PIXEL[format];
+}
+
+/**
+ * libjpeg's whole-image coefficient buffer (a progressive or multi-scan JPEG needs it,
+ * whatever the output scale): 64 two-byte coefficients a block, each component at its
+ * own sampling. 3 bytes a pixel at 4:2:0, 6 at 4:4:4 (100 MP: 300 and 600 MB, measured).
+ */
+function jpegCoefficientBytes(jpeg: Buffer, width: number, height: number): number | undefined {
+  const frame = jpegHeaders(jpeg)?.segments.find(
+    ({ marker }) => marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker),
+  )?.body;
+  const count = frame?.[5];
+  if (!frame || !count || frame.length < 6 + count * 3) return undefined;
+  const sampling = Array.from({ length: count }, (_, i) => frame[7 + i * 3] as number);
+  const maxH = Math.max(...sampling.map((hv) => hv >> 4));
+  const maxV = Math.max(...sampling.map((hv) => hv & 15));
+  if (!maxH || !maxV) return undefined;
+  return sampling.reduce(
+    (sum, hv) =>
+      sum +
+      Math.ceil((width * (hv >> 4)) / maxH / 8) * Math.ceil((height * (hv & 15)) / maxV / 8) * 128,
+    0,
+  );
+}
+
+/**
+ * A byte budget shared by waiters in arrival order, so a large check is not passed over
+ * forever by small ones. Asking for more than the whole budget waits for all of it.
+ */
+class MemoryBudget {
+  private available: number;
+  private readonly waiting: { bytes: number; start: () => void }[] = [];
+
+  constructor(private readonly capacity: number) {
+    this.available = capacity;
+  }
+
+  async use<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+    // An estimate that is not a number must not poison the count: it takes everything.
+    const need =
+      Number.isFinite(bytes) && bytes >= 0 ? Math.min(bytes, this.capacity) : this.capacity;
+    if (this.waiting.length > 0 || need > this.available) {
+      await new Promise<void>((start) => this.waiting.push({ bytes: need, start }));
+    } else {
+      this.available -= need;
+    }
+    try {
+      return await work();
+    } finally {
+      this.available += need;
+      this.startWaiting();
+    }
+  }
+
+  private startWaiting() {
+    for (let next = this.waiting[0]; next && next.bytes <= this.available; next = this.waiting[0]) {
+      this.waiting.shift();
+      this.available -= next.bytes;
+      next.start();
+    }
+  }
+}
+
+/** One for the process: the memory it guards is the machine's, whichever server asks. */
+const checkDecodes = new MemoryBudget(DECODE_CHECK_BUDGET_BYTES);
 
 /** libjpeg's JPEG_MAX_DIMENSION. */
 const JPEG_MAX_DIMENSION = 65_500;
@@ -112,6 +221,22 @@ function formatOf(metadata: Metadata): InputFormat | undefined {
   if (metadata.format === 'heif') return metadata.compression === 'av1' ? 'avif' : undefined;
   return metadata.format && isInputFormat(metadata.format) ? metadata.format : undefined;
 }
+
+/**
+ * A body that opens like a multipart/form-data part (`curl -F file=@photo.jpg`, an HTML
+ * form): a boundary line of at most 70 characters, then the part's headers. Read from
+ * the body rather than the Content-Type, so the upload URL's PUT is covered too.
+ */
+function isMultipartForm(bytes: Buffer): boolean {
+  const head = bytes.toString('latin1', 0, 1024);
+  return /^--[^\r\n]{1,70}\r?\n(?:[^\r\n]*\r?\n){0,8}?content-disposition:\s*form-data/i.test(head);
+}
+
+const multipartForm = () =>
+  new GridBuilderError(
+    'unsupported_media',
+    'The body is a multipart form upload (curl -F or an HTML form): send the raw image bytes as the whole body instead, e.g. curl --data-binary @photo.jpg (or curl -T photo.jpg for an upload URL).',
+  );
 
 const tooManyPixels = (limit: number) =>
   new GridBuilderError(

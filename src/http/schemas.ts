@@ -16,13 +16,21 @@ export const GridId = z
   .regex(GRID_ID_PATTERN, { error: GRID_ID_INVALID })
   .openapi({ example: 'my-trip', description: 'Names the grid: 1-128 of A-Z a-z 0-9 . _ -' });
 
+/**
+ * A query option of plain decimal digits. `z.coerce.number` would use `Number()`, which
+ * also reads `0x40`, `1e2`, `+100` and surrounding spaces: a typo would then build a
+ * grid nobody asked for. Anything but digits stays a string, which the number refuses.
+ */
 const wholeNumber = (name: string, range: { min: number; max: number }) => {
   const message = `${name} must be a whole number from ${range.min} to ${range.max}.`;
-  return z.coerce
-    .number({ error: message })
-    .int({ error: message })
-    .min(range.min, { error: message })
-    .max(range.max, { error: message });
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: message })
+      .int({ error: message })
+      .min(range.min, { error: message })
+      .max(range.max, { error: message }),
+  );
 };
 
 export const GridQuery = z.object({ uniqueGridId: GridId.optional() });

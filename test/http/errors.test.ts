@@ -120,6 +120,25 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     await expectError(await server.addImage('kept', '{"json": true}'), 415, /not an image/);
   });
 
+  it('a multipart form upload (curl -F) says to send the raw bytes', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(await solidImage(RED))]), 'photo.jpg');
+    await expectError(
+      await fetch(`${server.url}/add_image?uniqueGridId=kept`, { method: 'POST', body: form }),
+      415,
+      /multipart form.*raw image bytes.*curl --data-binary @photo\.jpg/,
+    );
+    // The same body without its Content-Type (as a proxy might pass it on).
+    const body = Buffer.from(await new Response(form).arrayBuffer());
+    await expectError(
+      await server.addImage('kept', body, {
+        headers: { 'content-type': 'application/octet-stream' },
+      }),
+      415,
+      /multipart form.*curl --data-binary @photo\.jpg/,
+    );
+  });
+
   it('an unsupported image format (SVG, BMP)', async () => {
     const svg =
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
@@ -174,22 +193,58 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     [{ columns: '0' }, /columns must be a whole number from 1 to 1000/],
     [{ columns: 'many' }, /columns/],
     [{ format: 'bmp' }, /format must be one of jpeg, png, webp, avif/],
+    // Number() reads hex, exponents and surrounding spaces; a grid option is plain digits.
+    [{ tileSize: '0x40' }, /tileSize must be a whole number from 8 to 4096/],
+    [{ tileSize: '1e2' }, /tileSize must be a whole number/],
+    [{ tileSize: ' 100' }, /tileSize must be a whole number/],
+    [{ tileSize: '100 ' }, /tileSize must be a whole number/],
+    [{ tileSize: '+100' }, /tileSize must be a whole number/],
+    [{ tileSize: '' }, /tileSize must be a whole number/],
+    [{ columns: '0x2' }, /columns must be a whole number from 1 to 1000/],
+    [{ columns: '2e0' }, /columns must be a whole number/],
   ])('build option %j out of range or malformed', async (options, message) => {
     await expectError(await server.generateGrid('kept', options), 400, message);
   });
 
   it('a grid whose output would exceed the format or the configured limit', async () => {
-    await expectError(
-      await server.generateGrid('kept', { format: 'webp', tileSize: 4096, columns: 5 }),
-      400,
-      /larger than webp allows/,
-    );
+    // 'kept' holds 2 images. 20480x4096: too wide for webp and avif; jpeg and png fit.
+    const wideWebp = await server.generateGrid('kept', {
+      format: 'webp',
+      tileSize: 4096,
+      columns: 5,
+    });
+    await expectError(wideWebp, 400, /larger than webp allows.*format=jpeg or png\.$/);
     await expectError(
       await server.generateGrid('kept', { tileSize: 4096, columns: 10 }),
       413,
       /pixels allowed/,
     );
   });
+
+  it('an over-wide jpeg grid suggests only the formats that would fit', async () => {
+    // 100000x100: past libjpeg's 65,535 a side; only png takes that width.
+    const response = await server.generateGrid('kept', { tileSize: 100, columns: 1000 });
+    const body = await response.clone().json();
+    await expectError(response, 400, /larger than jpeg allows.*format=png\.$/);
+    expect(body.message).not.toMatch(/format=jpeg/);
+  });
+
+  it.each([
+    // 8192x4096, 33.6 MP: within MAX_OUTPUT_PIXELS (150 MP) but past avif's 15 MP.
+    [
+      'avif',
+      { tileSize: 4096, columns: 2 },
+      /15,000,000 pixels.*avif.*format=jpeg, png or webp\.$/,
+    ],
+    // 12288x4096, 50.3 MP: past webp's 37.5 MP.
+    ['webp', { tileSize: 4096, columns: 3 }, /37,500,000 pixels.*webp.*format=jpeg or png\.$/],
+  ] as const)(
+    "a %s grid past that encoder's pixel limit names the limit and what fits",
+    async (format, options, message) => {
+      const response = await server.generateGrid('kept', { format, ...options });
+      await expectError(response, 413, message);
+    },
+  );
 
   it('generate_grid for a grid with no images', async () => {
     await expectError(await server.generateGrid('never-used'), 404, /has no images/);

@@ -34,3 +34,35 @@ describe('a restart on the same DATA_DIR', () => {
     expect(near(await pixelAt(image, 25, 125), BLUE)).toBe(true);
   });
 });
+
+describe('a restart with a lower MAX_INPUT_PIXELS', () => {
+  it('still builds the larger images stored before; only new uploads meet the new limit', async () => {
+    let lowered = await startTestServer({ MAX_INPUT_PIXELS: '10000000' });
+    const dataDir = lowered.dataDir;
+    try {
+      // 6 MP each: a JPEG (decoded from its file at reduced scale) and a PNG (from its bytes).
+      const photo = await solidImage(RED, 3000, 2000);
+      const drawing = await solidImage(BLUE, 2000, 3000, 'png');
+      for (const image of [photo, drawing]) {
+        expect((await lowered.addImage('old', image)).status).toBe(200);
+      }
+      await lowered.close();
+
+      lowered = await startTestServer({ MAX_INPUT_PIXELS: '1000000' }, dataDir);
+      const response = await lowered.generateGrid('old', { tileSize: 50, columns: 2 });
+      expect(response.status).toBe(200);
+      const grid = Buffer.from(
+        await (await fetch((await response.json()).presigned_url)).arrayBuffer(),
+      );
+      expect(near(await pixelAt(grid, 25, 25), RED)).toBe(true);
+      expect(near(await pixelAt(grid, 75, 25), BLUE)).toBe(true);
+
+      const upload = await lowered.addImage('old', photo);
+      expect(upload.status).toBe(413);
+      expect((await upload.json()).message).toMatch(/more than 1,000,000 pixels/);
+    } finally {
+      await lowered.close();
+      removeDataDir(lowered);
+    }
+  });
+});

@@ -59,4 +59,22 @@ describe('loadConfig', () => {
       loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 's', DESTINATION_BUCKET: 'd' }).STORAGE,
     ).toBe('aws');
   });
+
+  it('refuses API keys that no Authorization header could carry', () => {
+    // "abc def ghi jkl mno" is 19 characters, so the length check passed it, but the
+    // Bearer scheme carries one token without spaces: the key could never match.
+    for (const keys of [
+      'abc def ghi jkl mno',
+      'good-key-0123456789,bad key\t0123456789',
+      'clé-secrète-0123456789',
+    ]) {
+      expect(() => loadConfig({ API_KEYS: keys })).toThrow(ConfigError);
+      expect(() => loadConfig({ API_KEYS: keys })).toThrow(
+        /API_KEYS: .*visible ASCII characters.*no spaces/,
+      );
+    }
+    expect(
+      loadConfig({ API_KEYS: ' key-0123456789abcdef , key.0123456789~+/= ' }).API_KEYS,
+    ).toEqual(['key-0123456789abcdef', 'key.0123456789~+/=']);
+  });
 });
