@@ -4,6 +4,7 @@ import { GridBuilderError } from './errors.js';
 import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
 import { plainJpegOrientation } from './jpeg-header-check.js';
 import { completeSequentialJpeg, jpegHeaders, type SequentialJpeg } from './jpeg-structure.js';
+import { MemoryBudget } from './memory-budget.js';
 
 export interface ProbedImage {
   format: InputFormat;
@@ -163,44 +164,6 @@ function jpegCoefficientBytes(jpeg: Buffer, width: number, height: number): numb
       Math.ceil((width * (hv >> 4)) / maxH / 8) * Math.ceil((height * (hv & 15)) / maxV / 8) * 128,
     0,
   );
-}
-
-/**
- * A byte budget shared by waiters in arrival order, so a large check is not passed over
- * forever by small ones. Asking for more than the whole budget waits for all of it.
- */
-class MemoryBudget {
-  private available: number;
-  private readonly waiting: { bytes: number; start: () => void }[] = [];
-
-  constructor(private readonly capacity: number) {
-    this.available = capacity;
-  }
-
-  async use<T>(bytes: number, work: () => Promise<T>): Promise<T> {
-    // An estimate that is not a number must not poison the count: it takes everything.
-    const need =
-      Number.isFinite(bytes) && bytes >= 0 ? Math.min(bytes, this.capacity) : this.capacity;
-    if (this.waiting.length > 0 || need > this.available) {
-      await new Promise<void>((start) => this.waiting.push({ bytes: need, start }));
-    } else {
-      this.available -= need;
-    }
-    try {
-      return await work();
-    } finally {
-      this.available += need;
-      this.startWaiting();
-    }
-  }
-
-  private startWaiting() {
-    for (let next = this.waiting[0]; next && next.bytes <= this.available; next = this.waiting[0]) {
-      this.waiting.shift();
-      this.available -= next.bytes;
-      next.start();
-    }
-  }
 }
 
 /** One for the process: the memory it guards is the machine's, whichever server asks. */
