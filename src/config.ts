@@ -78,6 +78,8 @@ const schema = z.object({
   HEADERS_TIMEOUT_MS: int('HEADERS_TIMEOUT_MS', 1_000, 600_000, 20_000),
   REQUEST_TIMEOUT_MS: int('REQUEST_TIMEOUT_MS', 1_000, 3_600_000, 120_000),
   KEEP_ALIVE_TIMEOUT_MS: int('KEEP_ALIVE_TIMEOUT_MS', 100, 600_000, 5_000),
+  /** An upload body that sends nothing for this long is cut off with 408 (and its bytes freed). */
+  BODY_IDLE_TIMEOUT_MS: int('BODY_IDLE_TIMEOUT_MS', 100, 600_000, 5_000),
   GC_GRACE_SECONDS: int('GC_GRACE_SECONDS', 0, 604_800, 900),
   /** Local storage: days built grids are kept (as the AWS stack's gridRetentionDays); 0 keeps them. */
   GRID_RETENTION_DAYS: int('GRID_RETENTION_DAYS', 0, 36_500, 30),

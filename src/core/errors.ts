@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'unsupported_media' // not an image, or a format we do not read
   | 'unprocessable' // an image we recognise but cannot decode (truncated, corrupt)
   | 'overloaded' // too much work in flight; try again later
+  | 'timeout' // the client stopped sending its request part-way
   | 'storage_unavailable'; // the object store or index cannot be reached
 
 export class GridBuilderError extends Error {

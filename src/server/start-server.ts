@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -6,6 +7,7 @@ import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { type SweepReport, sweepSummary } from '../storage/local/sweep.js';
+import { lingerOnClose } from './lingering-close.js';
 
 export interface RunningServer {
   url: string;
@@ -77,6 +79,7 @@ export async function startServer(
         });
       },
     );
+    lingerOnClose(server as Server);
     server.once('error', reject);
   });
 }
