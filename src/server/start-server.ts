@@ -7,12 +7,16 @@ import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { type SweepReport, sweepSummary } from '../storage/local/sweep.js';
+import { gracefulClose } from './graceful-close.js';
 import { lingerOnClose } from './lingering-close.js';
 import { answerMalformedRequests, answerUnusableRequest } from './malformed-requests.js';
 
 export interface RunningServer {
   url: string;
+  /** Closes every connection at once (tests, the CLI's serve). */
   close(): Promise<void>;
+  /** Stops accepting; requests in flight get up to `graceMs` to finish (SIGTERM). */
+  shutdown(graceMs: number): Promise<void>;
 }
 
 /**
@@ -61,6 +65,7 @@ export async function startServer(
     );
     answerMalformedRequests(server);
     lingerOnClose(server);
+    const closeServer = gracefulClose(server);
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => {
       const info = server.address() as AddressInfo;
@@ -71,18 +76,12 @@ export async function startServer(
         `GridBuilder listening on ${url}`,
       );
       const sweeps = sweep && sweepEvery(config.GC_INTERVAL_SECONDS, () => sweep(graceMs), logger);
-      resolvePromise({
-        url,
-        close: () =>
-          new Promise<void>((done) => {
-            clearInterval(sweeps);
-            server.close(() => {
-              gridBuilder.close();
-              done();
-            });
-            server.closeAllConnections();
-          }),
-      });
+      const shutdown = async (graceMs: number) => {
+        clearInterval(sweeps);
+        await closeServer(graceMs);
+        gridBuilder.close();
+      };
+      resolvePromise({ url, close: () => shutdown(0), shutdown });
     });
   });
 }
