@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'forbidden' // expired or altered signed link
   | 'not_found' // no such grid, image or upload
   | 'too_large' // body or pixel count over a limit
+  | 'range_not_satisfiable' // a download's byte range lies outside the file
   | 'unsupported_media' // not an image, or a format we do not read
   | 'unprocessable' // an image we recognise but cannot decode (truncated, corrupt)
   | 'overloaded' // too much work in flight; try again later

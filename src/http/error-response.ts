@@ -10,6 +10,7 @@ export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   too_large: 413,
+  range_not_satisfiable: 416,
   unsupported_media: 415,
   unprocessable: 422,
   overloaded: 503,
