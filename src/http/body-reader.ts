@@ -51,7 +51,10 @@ export class BodyReader {
       const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
       if (incoming) await this.readIncoming(incoming, take);
       else await readStream(c.req.raw.body, take);
-      return await use(Buffer.concat(received, reserved));
+      const body = Buffer.concat(received, reserved);
+      // The chunks are copied: let them go now, not when `use` settles.
+      received.length = 0;
+      return await use(body);
     } finally {
       this.heldBytes -= reserved;
     }
