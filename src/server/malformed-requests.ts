@@ -1,4 +1,11 @@
-import { maxHeaderSize, type Server, STATUS_CODES } from 'node:http';
+import {
+  type IncomingMessage,
+  maxHeaderSize,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -50,8 +57,8 @@ function describe(code: string | undefined): [number, string] {
 }
 
 /**
- * The request parsed but the Node adapter cannot make a URL of it (no Host header, a
- * Host that is not a host name, a backslash in the path): its errorHandler.
+ * The request parsed but the Node adapter cannot make a URL of it (a Host that is not
+ * a host name, a backslash in the path): its errorHandler.
  */
 export function answerUnusableRequest(error: unknown): Response {
   const reason = error instanceof Error ? error.message : '';
@@ -59,4 +66,27 @@ export function answerUnusableRequest(error: unknown): Response {
     ? 'The Host header is missing or not a host name: send the server\'s host, e.g. "Host: grids.example.com".'
     : `The Host header or the path is not valid (${reason || 'unreadable'}): send a host name in Host and a path that starts with /.`;
   return Response.json({ message }, { status: 400, headers: { Connection: 'close' } });
+}
+
+/**
+ * HTTP/1.1 requires a Host header; HTTP/1.0 clients (old health checkers) may omit it,
+ * and the adapter then uses its default host name. Node's own check would answer an
+ * empty 400, so it is off and done here.
+ */
+export function requireHostOnHttp11(listener: RequestListener): RequestListener {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (request.headers.host !== undefined || request.httpVersion === '1.0') {
+      return listener(request, response);
+    }
+    const body = JSON.stringify({
+      message:
+        'The request has no Host header, which HTTP/1.1 requires: send the server\'s host, e.g. "Host: grids.example.com".',
+    });
+    response.writeHead(400, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    });
+    response.end(body);
+  };
 }

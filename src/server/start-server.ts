@@ -9,7 +9,11 @@ import type { Logger } from '../logger.js';
 import { type SweepReport, sweepSummary } from '../storage/local/sweep.js';
 import { gracefulClose } from './graceful-close.js';
 import { lingerOnClose } from './lingering-close.js';
-import { answerMalformedRequests, answerUnusableRequest } from './malformed-requests.js';
+import {
+  answerMalformedRequests,
+  answerUnusableRequest,
+  requireHostOnHttp11,
+} from './malformed-requests.js';
 
 export interface RunningServer {
   url: string;
@@ -55,13 +59,17 @@ export async function startServer(
         requestTimeout: config.REQUEST_TIMEOUT_MS,
         keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
         connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS / 2),
-        // Node's own answer to a missing Host is an empty 400: let the adapter refuse it
-        // (it has no default host to fall back on) and answerUnusableRequest explain.
+        // Node's own answer to a missing Host is an empty 400: requireHostOnHttp11 explains.
         requireHostHeader: false,
       },
       // serve() would not pass an errorHandler: requests the adapter cannot turn into a
       // URL would get an empty 400.
-      getRequestListener(gridBuilder.app.fetch, { errorHandler: answerUnusableRequest }),
+      requireHostOnHttp11(
+        getRequestListener(gridBuilder.app.fetch, {
+          hostname: config.HOST,
+          errorHandler: answerUnusableRequest,
+        }),
+      ),
     );
     answerMalformedRequests(server);
     lingerOnClose(server);

@@ -66,6 +66,14 @@ describe('malformed HTTP gets a status and a JSON message, then the connection c
     });
   }
 
+  test('an HTTP/1.0 request needs no Host header (as before)', async () => {
+    const socket = openSocket(server.url);
+    const reply = replyOf(socket, 15_000);
+    socket.write('GET /health HTTP/1.0\r\n\r\n');
+    const { status, text } = await reply;
+    expect(status, text).toBe(200);
+  });
+
   test('the server still answers afterwards', async () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
