@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { noisyPng } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
@@ -132,4 +132,41 @@ describe('bodies over MAX_UPLOAD_BYTES (the 413 must reach a client still sendin
       expect(seen).toEqual(Array(TRIES).fill('413'));
     });
   }
+});
+
+describe('a client that goes on sending after its 413 (lingering close is bounded)', () => {
+  const server = serverProcessFor('endless', { MAX_UPLOAD_BYTES: '100000' });
+  const CHUNK = Buffer.alloc(256 * 1024, 0xcd);
+  const MAX_CHUNKS = 2_048; // 512 MB: far past the server's 64 MB linger bound
+
+  test('is closed by the server once it has discarded about 64 MB, having been told 413', async () => {
+    // Half-open allowed: the client ignores the server's FIN and keeps writing, as a
+    // hostile one would; only the server's own bound can end this connection.
+    const { hostname, port } = new URL(server().url);
+    const socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true });
+    const reply = replyOf(socket, 60_000);
+    let ended = false;
+    socket.once('close', () => {
+      ended = true;
+    });
+    socket.write(
+      'POST /add_image?uniqueGridId=endless HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000000\r\n\r\n',
+    );
+    let sent = 0;
+    for (let i = 0; i < MAX_CHUNKS && !ended && !socket.destroyed; i++) {
+      sent += CHUNK.length;
+      if (!socket.write(CHUNK)) {
+        await new Promise((resolve) => {
+          socket.once('drain', resolve);
+          socket.once('close', resolve);
+        });
+      }
+    }
+    const { how, status } = await reply;
+    expect(how).toBe('closed');
+    expect(sent).toBeLessThan(MAX_CHUNKS * CHUNK.length);
+    console.log(
+      `[reliability] endless body after a 413: the server closed the connection after the client had written ${Math.round(sent / 1024 / 1024)} MB (bound: 64 MB or 2 s, checked every 100 ms); status read by the client: ${status ?? 'none (reset)'}`,
+    );
+  });
 });
