@@ -94,6 +94,10 @@ const schema = z.object({
    * full, so deletes can still commit (and free space); 0: none.
    */
   STORAGE_RESERVE_BYTES: int('STORAGE_RESERVE_BYTES', 0, 1024 * MB, 4 * MB),
+  /** An upload body that sends nothing for this long is cut off with 408 (and its bytes freed). */
+  BODY_IDLE_TIMEOUT_MS: int('BODY_IDLE_TIMEOUT_MS', 100, 600_000, 5_000),
+  /** On SIGTERM/SIGINT, requests in flight get this long to finish before the process exits. */
+  SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 0, 600_000, 10_000),
   GC_GRACE_SECONDS: int('GC_GRACE_SECONDS', 0, 604_800, 900),
   /** Local storage: days built grids are kept (as the AWS stack's gridRetentionDays); 0 keeps them. */
   GRID_RETENTION_DAYS: int('GRID_RETENTION_DAYS', 0, 36_500, 30),

@@ -51,6 +51,7 @@ export function wireGridBuilder(
     logger,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     maxBufferedUploadBytes: config.MAX_BUFFERED_UPLOAD_BYTES,
+    bodyIdleTimeoutMs: config.BODY_IDLE_TIMEOUT_MS,
     publicUrl: config.PUBLIC_URL,
     signedFiles: storage.signedFiles,
     apiKeys: config.API_KEYS,

@@ -1,4 +1,4 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface Candidate {
@@ -44,13 +44,17 @@ const byNaturalName = (a: string, b: string) =>
 /**
  * The image files among `inputs` (files, or folders walked recursively, each in
  * natural name order so photo2 comes before photo10), and what was left out and why.
- * Hidden files and folders inside a folder are passed over silently.
+ * Hidden files and folders inside a folder are passed over silently. Links are followed,
+ * but each real folder is walked and each real file listed once: a link loop such as
+ * `sub/loop -> ..` would otherwise walk until the path grows too long, uploading the
+ * same photos dozens of times.
  */
 export async function findImages(
   inputs: readonly string[],
 ): Promise<{ images: Candidate[]; skipped: Skipped[] }> {
   const images: Candidate[] = [];
   const skipped: Skipped[] = [];
+  const seen = new Set<string>();
 
   const visit = async (path: string, named: boolean): Promise<void> => {
     let info: Awaited<ReturnType<typeof stat>>;
@@ -61,6 +65,10 @@ export async function findImages(
       skipped.push({ path, reason: code === 'ENOENT' ? 'no such file or folder' : String(code) });
       return;
     }
+    // Both exist (stat succeeded), so realpath does too, bar a race with a delete.
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) return;
+    seen.add(real);
     if (info.isDirectory()) {
       const names = (await readdir(path)).filter((name) => !name.startsWith('.'));
       for (const name of names.sort(byNaturalName)) await visit(join(path, name), false);

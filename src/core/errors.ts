@@ -10,9 +10,11 @@ export type ErrorKind =
   | 'not_found' // no such grid, image or upload
   | 'conflict' // the request lost a race it cannot win again (an upload already confirmed)
   | 'too_large' // body or pixel count over a limit
+  | 'range_not_satisfiable' // a download's byte range lies outside the file
   | 'unsupported_media' // not an image, or a format we do not read
   | 'unprocessable' // an image we recognise but cannot decode (truncated, corrupt)
   | 'overloaded' // too much work in flight; try again later
+  | 'timeout' // the client stopped sending its request part-way
   | 'storage_unavailable' // the object store or index cannot be reached
   | 'storage_full'; // the server's disk has no room left for the write
 

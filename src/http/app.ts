@@ -19,6 +19,8 @@ export interface AppOptions {
   maxUploadBytes: number;
   /** Bytes of upload bodies held in memory at once, across requests. */
   maxBufferedUploadBytes: number;
+  /** An upload body that sends nothing for this long is refused (408); default 5 s. */
+  bodyIdleTimeoutMs?: number | undefined;
   /** Base for relative links; default: the request's own origin. */
   publicUrl?: string | undefined;
   /** Only for the local backend, which serves its own presigned links. */
@@ -60,7 +62,11 @@ export function createApp(options: AppOptions) {
 
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys));
 
-  const bodies = new BodyReader(options.maxUploadBytes, options.maxBufferedUploadBytes);
+  const bodies = new BodyReader(
+    options.maxUploadBytes,
+    options.maxBufferedUploadBytes,
+    options.bodyIdleTimeoutMs,
+  );
   app.route('/', labRoutes(bodies));
   app.route('/', gridRoutes());
   app.route('/', healthRoutes());

@@ -8,6 +8,11 @@ import { GridBuilderError } from '../core/errors.js';
  * never buffered whole), and the bytes of all bodies held at once: an upload waits in
  * memory for its check and its write, and a flood of big ones must get 503s, not
  * exhaust the server's memory.
+ *
+ * Bytes count against the budget as they arrive, never as declared: a client that
+ * declares 24 MB and sends nothing must not hold 24 MB of the budget (22 such
+ * connections once locked every upload out). A body that sends nothing for `idleMs` is
+ * cut off with 408, so a stalled client costs only its own connection.
  */
 export class BodyReader {
   private heldBytes = 0;
@@ -17,6 +22,7 @@ export class BodyReader {
   constructor(
     private readonly maxBytes: number,
     maxHeldBytes: number,
+    private readonly idleMs = 5_000,
   ) {
     this.maxHeldBytes = Math.max(maxHeldBytes, maxBytes);
   }
@@ -24,46 +30,88 @@ export class BodyReader {
   /** Reads the body and runs `use` with it; its bytes count as held until `use` settles. */
   async read<T>(c: Context, use: (body: Buffer) => Promise<T>): Promise<T> {
     let reserved = 0;
-    const reserve = (bytes: number) => {
-      if (this.heldBytes + bytes > this.maxHeldBytes) {
+    const received: Uint8Array[] = [];
+    const take = (chunk: Uint8Array) => {
+      if (reserved + chunk.byteLength > this.maxBytes) throw this.tooLarge();
+      if (this.heldBytes + chunk.byteLength > this.maxHeldBytes) {
         throw new GridBuilderError(
           'overloaded',
           'The server is receiving too many uploads at once: try again in a few seconds.',
         );
       }
-      this.heldBytes += bytes;
-      reserved += bytes;
+      this.heldBytes += chunk.byteLength;
+      reserved += chunk.byteLength;
+      received.push(chunk);
     };
     try {
-      return await use(await this.readBody(c, reserve));
+      const declared = Number(c.req.header('content-length'));
+      if (declared > this.maxBytes) throw this.tooLarge();
+      // On the Node server, read the request itself: turning it into a web stream first
+      // cost more than the rest of the read in the bench's upload workload.
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      if (incoming) await this.readIncoming(incoming, take);
+      else await readStream(c.req.raw.body, take);
+      const body = Buffer.concat(received, reserved);
+      // The chunks are copied: let them go now, not when `use` settles.
+      received.length = 0;
+      return await use(body);
     } finally {
       this.heldBytes -= reserved;
     }
   }
 
-  private async readBody(c: Context, reserve: (bytes: number) => void): Promise<Buffer> {
-    const declared = Number(c.req.header('content-length'));
-    if (declared > this.maxBytes) throw this.tooLarge();
-    // With a Content-Length (which Node's parser holds the body to) the whole size is
-    // reserved up front; without one, chunk by chunk.
-    const chunked = !(declared > 0);
-    if (!chunked) reserve(declared);
-    // On the Node server, read the request itself: turning it into a web stream first
-    // cost more than the rest of the read in the bench's upload workload.
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    const chunks = incoming ?? c.req.raw.body;
-    if (!chunks) return Buffer.alloc(0);
+  /**
+   * Reads with listeners rather than `for await`: leaving such a loop destroys the
+   * request and its socket, and the 413 or 503 then never reaches the client. Once
+   * refused, the rest of the body flows to no listener (discarded) until the server
+   * closes the connection (src/server/lingering-close.ts).
+   */
+  private readIncoming(incoming: IncomingMessage, take: (chunk: Uint8Array) => void) {
+    return new Promise<void>((resolve, reject) => {
+      let idle: NodeJS.Timeout | undefined;
+      const stop = (error?: unknown) => {
+        clearTimeout(idle);
+        incoming.off('data', onData);
+        incoming.off('end', onEnd);
+        incoming.off('error', onFailure);
+        incoming.off('close', onFailure);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => stop(this.stalled()), this.idleMs);
+      };
+      const onData = (chunk: Buffer) => {
+        try {
+          take(chunk);
+          arm();
+        } catch (error) {
+          stop(error);
+        }
+      };
+      const onEnd = () => stop();
+      const onFailure = () =>
+        stop(
+          new GridBuilderError(
+            'invalid_request',
+            'The connection closed before the whole body arrived: send the upload again.',
+          ),
+        );
+      if (incoming.readableEnded) return resolve();
+      incoming.on('data', onData);
+      incoming.once('end', onEnd);
+      incoming.once('error', onFailure);
+      incoming.once('close', onFailure);
+      arm();
+    });
+  }
 
-    const received: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of chunks as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      // Leaving the loop stops the read; the server discards or cuts off the rest.
-      if (size > this.maxBytes) throw this.tooLarge();
-      if (chunked) reserve(chunk.byteLength);
-      received.push(chunk);
-    }
-    return Buffer.concat(received, size);
+  private stalled() {
+    return new GridBuilderError(
+      'timeout',
+      `No part of the body arrived for ${this.idleMs.toLocaleString('en-US')} ms: the upload was cut off. Send the whole body without pausing.`,
+    );
   }
 
   private tooLarge() {
@@ -72,4 +120,13 @@ export class BodyReader {
       `The body is larger than the ${this.maxBytes.toLocaleString('en-US')}-byte limit: send a smaller image${this.maxBytes >= 4 * 1024 * 1024 ? '' : ' or use the two-step upload'}.`,
     );
   }
+}
+
+/** A body that is already complete (Lambda events, tests calling app.request). */
+async function readStream(
+  body: ReadableStream<Uint8Array> | null,
+  take: (chunk: Uint8Array) => void,
+): Promise<void> {
+  if (!body) return;
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) take(chunk);
 }

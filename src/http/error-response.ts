@@ -11,9 +11,11 @@ export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  range_not_satisfiable: 416,
   unsupported_media: 415,
   unprocessable: 422,
   overloaded: 503,
+  timeout: 408,
   storage_unavailable: 503,
   // Not 503: waiting does not help, someone has to free space (a delete still works).
   storage_full: 507,
@@ -27,7 +29,8 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
     if (error.kind === 'overloaded') c.header('Retry-After', '5');
     if (error.kind === 'unauthorized') c.header('WWW-Authenticate', 'Bearer realm="GridBuilder"');
     // A body refused part-way has unread bytes on the socket: the connection cannot be reused.
-    if (error.kind === 'too_large' || error.kind === 'overloaded') c.header('Connection', 'close');
+    if (['too_large', 'overloaded', 'timeout'].includes(error.kind))
+      c.header('Connection', 'close');
     return c.json({ message: error.message }, status);
   }
   logger.error({ err: error, reqId: c.get('requestId') }, 'unexpected error');

@@ -142,6 +142,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad uniqueGridId, option or empty body',
   401: 'Missing or wrong API key',
   404: 'No such grid, image or upload',
+  408: 'The body stalled: nothing arrived for BODY_IDLE_TIMEOUT_MS',
   409: 'Upload already confirmed, or images deleted during every build attempt',
   413: 'Body or pixel count over the limit',
   415: 'Not an image, or an unsupported format',

@@ -18,8 +18,13 @@ async function main() {
   const server = await startServer(config, logger);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, async () => {
-      logger.info({ signal }, 'shutting down');
-      await server.close();
+      // A second signal is not caught (once): it ends the process at once.
+      logger.info(
+        { signal, graceMs: config.SHUTDOWN_GRACE_MS },
+        'shutting down: refusing new connections, finishing the requests in flight',
+      );
+      await server.shutdown(config.SHUTDOWN_GRACE_MS);
+      logger.info('stopped');
       process.exit(0);
     });
   }

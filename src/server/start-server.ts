@@ -1,15 +1,26 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { type SweepReport, sweepSummary } from '../storage/local/sweep.js';
+import { gracefulClose } from './graceful-close.js';
+import { lingerOnClose } from './lingering-close.js';
+import {
+  answerMalformedRequests,
+  answerUnusableRequest,
+  requireHostOnHttp11,
+} from './malformed-requests.js';
 
 export interface RunningServer {
   url: string;
+  /** Closes every connection at once (tests, the CLI's serve). */
   close(): Promise<void>;
+  /** Stops accepting; requests in flight get up to `graceMs` to finish (SIGTERM). */
+  shutdown(graceMs: number): Promise<void>;
 }
 
 /**
@@ -37,47 +48,49 @@ export async function startServer(
     logger.info(sweepSummary(report), 'swept leftovers of earlier runs');
   }
   return new Promise((resolvePromise, reject) => {
-    const server = serve(
+    const server = createServer(
       {
-        fetch: gridBuilder.app.fetch,
-        hostname: config.HOST,
-        port: config.PORT,
         // Slow or stalled clients (slowloris) must not hold a connection forever: the
         // headers must arrive within HEADERS_TIMEOUT_MS, the whole request (body too)
         // within REQUEST_TIMEOUT_MS, and an idle keep-alive connection is closed after
         // KEEP_ALIVE_TIMEOUT_MS. Node checks the first two every
         // connectionsCheckingInterval (30 s by default, too coarse for short limits).
-        serverOptions: {
-          headersTimeout: config.HEADERS_TIMEOUT_MS,
-          requestTimeout: config.REQUEST_TIMEOUT_MS,
-          keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-          connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS / 2),
-        },
+        headersTimeout: config.HEADERS_TIMEOUT_MS,
+        requestTimeout: config.REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+        connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS / 2),
+        // Node's own answer to a missing Host is an empty 400: requireHostOnHttp11 explains.
+        requireHostHeader: false,
       },
-      (info: AddressInfo) => {
-        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-        const url = `http://${host}:${info.port}`;
-        logger.info(
-          { url, storage: config.STORAGE, dataDir: config.DATA_DIR },
-          `GridBuilder listening on ${url}`,
-        );
-        const sweeps =
-          sweep && sweepEvery(config.GC_INTERVAL_SECONDS, () => sweep(graceMs), logger);
-        resolvePromise({
-          url,
-          close: () =>
-            new Promise<void>((done) => {
-              clearInterval(sweeps);
-              server.close(() => {
-                gridBuilder.close();
-                done();
-              });
-              (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-            }),
-        });
-      },
+      // serve() would not pass an errorHandler: requests the adapter cannot turn into a
+      // URL would get an empty 400.
+      requireHostOnHttp11(
+        getRequestListener(gridBuilder.app.fetch, {
+          hostname: config.HOST,
+          errorHandler: answerUnusableRequest,
+        }),
+      ),
     );
+    answerMalformedRequests(server);
+    lingerOnClose(server);
+    const closeServer = gracefulClose(server);
     server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => {
+      const info = server.address() as AddressInfo;
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      const url = `http://${host}:${info.port}`;
+      logger.info(
+        { url, storage: config.STORAGE, dataDir: config.DATA_DIR },
+        `GridBuilder listening on ${url}`,
+      );
+      const sweeps = sweep && sweepEvery(config.GC_INTERVAL_SECONDS, () => sweep(graceMs), logger);
+      const shutdown = async (graceMs: number) => {
+        clearInterval(sweeps);
+        await closeServer(graceMs);
+        gridBuilder.close();
+      };
+      resolvePromise({ url, close: () => shutdown(0), shutdown });
+    });
   });
 }
 

@@ -156,11 +156,13 @@ describe('upload bodies held in memory', () => {
         body: new Uint8Array(image),
       });
 
-    // A client that declares 250,000 bytes and sends a few: they are held for it.
+    // A client that declares 300,000 bytes and sends 260,000 of them: what it sent is
+    // held for it (bytes count as they arrive, not as declared), 140,000 are left.
     const holder = connect({ host: '127.0.0.1', port: Number(new URL(small().url).port) });
     holder.write(
-      'POST /add_image?uniqueGridId=held HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 250000\r\n\r\nxx',
+      'POST /add_image?uniqueGridId=held HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 300000\r\n\r\n',
     );
+    holder.write(Buffer.alloc(260_000, 0xff));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const refused = await post();

@@ -28,7 +28,7 @@ export const labRoutes = (bodies: BodyReader) =>
             description: 'Stored and recorded',
             content: { 'application/json': { schema: ImageSaved } },
           },
-          ...errorResponses(400, 401, 413, 415, 422, 503, 507),
+          ...errorResponses(400, 401, 408, 413, 415, 422, 503, 507),
         },
       }),
       async (c) => {

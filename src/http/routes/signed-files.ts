@@ -8,6 +8,7 @@ import {
 } from '../../storage/local/file-object-store.js';
 import type { SignedMethod, UrlSigner } from '../../storage/local/url-signer.js';
 import type { BodyReader } from '../body-reader.js';
+import { fileDownload } from '../file-download.js';
 import type { AppEnv } from '../router.js';
 
 export interface SignedFilesOptions {
@@ -45,15 +46,11 @@ export const signedFileRoutes = ({ store, signer }: SignedFilesOptions, bodies: 
   return new Hono<AppEnv>()
     .get(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
       const { bucket, key } = c.req.param();
-      const body = await store.get(authorize('GET', bucket, key, c.req.query()), key);
-      return c.body(new Uint8Array(body), 200, {
-        'Content-Type': contentTypeOf(key),
-        'Content-Length': String(body.length),
-        'Cache-Control': 'private, max-age=300',
-        'X-Content-Type-Options': 'nosniff',
-        // Images only: should a browser ever render one as a document, it runs nothing.
-        'Content-Security-Policy': "default-src 'none'; sandbox",
-        'Content-Disposition': `inline; filename="${key.slice(key.lastIndexOf('/') + 1)}"`,
+      return fileDownload(c, {
+        path: store.fileOf(authorize('GET', bucket, key, c.req.query()), key),
+        contentType: contentTypeOf(key),
+        name: key.slice(key.lastIndexOf('/') + 1),
+        missing: `No object "${key}" in ${bucket}.`,
       });
     })
     .put(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
