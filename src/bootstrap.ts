@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
+import { uploadOfStagingKey } from './core/ids.js';
 import type { AppOptions } from './http/app.js';
 import type { Logger } from './logger.js';
 import { createAwsStorage } from './storage/aws/create-aws-storage.js';
@@ -25,7 +26,14 @@ export function createLocalStorage(config: Config): Storage {
   return {
     objects,
     index,
-    signedFiles: { store: objects, signer },
+    signedFiles: {
+      store: objects,
+      signer,
+      isUsedUpload: (key) => {
+        const upload = uploadOfStagingKey(key);
+        return upload !== undefined && index.isUploadClaimed(upload.gridId, upload.uploadId);
+      },
+    },
     sweep: (graceMs) =>
       sweepLocalStorage(objects, index, {
         graceMs,

@@ -62,6 +62,12 @@ export const stagingKey = (gridId: string, uploadId: string): string =>
   `${STAGING_PREFIX}${gridId}/${uploadId}`;
 export const STAGING_PREFIX = '_uploads/';
 
+/** The grid and upload a staging key belongs to, or undefined for any other key. */
+export function uploadOfStagingKey(key: string): { gridId: string; uploadId: string } | undefined {
+  const match = /^_uploads\/([^/]+)\/([^/]+)$/.exec(key);
+  return match ? { gridId: match[1] as string, uploadId: match[2] as string } : undefined;
+}
+
 /** Built grids: `GRID_ID/grid-VERSION.ext` in the destination bucket. */
 export const gridKey = (gridId: string, version: string, extension: string): string =>
   `${gridId}/grid-${version}.${extension}`;

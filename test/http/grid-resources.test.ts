@@ -138,6 +138,26 @@ describe('grid resource routes', () => {
     expect((await listing('big')).image_count).toBe(1);
   });
 
+  it('refuse a second PUT to a confirmed upload link: it is single-use', async () => {
+    const upload = await (
+      await fetch(`${server.url}/grids/once/uploads`, { method: 'POST' })
+    ).json();
+    const jpeg = await solidImage(RED, 300, 200);
+    expect(
+      (await fetch(upload.upload_url, { method: 'PUT', body: new Uint8Array(jpeg) })).status,
+    ).toBe(200);
+    expect((await fetch(upload.confirm_url, { method: 'POST' })).status).toBe(200);
+
+    const again = await fetch(upload.upload_url, {
+      method: 'PUT',
+      body: new Uint8Array(await solidImage(GREEN, 300, 200, 'png')),
+    });
+    expect(again.status).toBe(409);
+    expect((await again.json()).message).toMatch(/used already/);
+    expect(readdirSync(join(server.dataDir, 'objects', 'source', '_uploads', 'once'))).toEqual([]);
+    expect((await listing('once')).image_count).toBe(1);
+  });
+
   it('reject and delete a two-step upload that is not an image', async () => {
     const upload = await (
       await fetch(`${server.url}/grids/big/uploads`, { method: 'POST' })

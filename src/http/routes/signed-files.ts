@@ -14,6 +14,8 @@ import type { AppEnv } from '../router.js';
 export interface SignedFilesOptions {
   store: FileObjectStore;
   signer: UrlSigner;
+  /** Whether the key is a two-step upload that was confirmed already: its link is used. */
+  isUsedUpload?(key: string): boolean;
 }
 
 const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
@@ -22,7 +24,10 @@ const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
  * What S3 does for presigned URLs, for the local backend: GET an object, or PUT the
  * bytes of a two-step upload, with a link whose signature and expiry check out.
  */
-export const signedFileRoutes = ({ store, signer }: SignedFilesOptions, bodies: BodyReader) => {
+export const signedFileRoutes = (
+  { store, signer, isUsedUpload }: SignedFilesOptions,
+  bodies: BodyReader,
+) => {
   const authorize = (
     method: SignedMethod,
     bucket: string,
@@ -56,6 +61,14 @@ export const signedFileRoutes = ({ store, signer }: SignedFilesOptions, bodies: 
     .put(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
       const { bucket, key } = c.req.param();
       const target = authorize('PUT', bucket, key, c.req.query());
+      // The confirm would refuse these bytes anyway (a link adds one image): say so now,
+      // before they are read and stored for nothing.
+      if (isUsedUpload?.(key)) {
+        throw new GridBuilderError(
+          'conflict',
+          'This upload link was used already: it adds one image. Ask for a new one (POST /grids/GRID_ID/uploads).',
+        );
+      }
       const size = await bodies.read(c, async (body) => {
         await store.put(target, key, body);
         return body.length;

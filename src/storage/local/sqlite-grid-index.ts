@@ -75,6 +75,9 @@ export class SqliteGridIndex implements GridIndex {
         'INSERT OR IGNORE INTO confirmed_uploads VALUES (?, ?, ?)',
       ),
       forgetClaims: this.db.prepare<[number]>('DELETE FROM confirmed_uploads WHERE keep_until < ?'),
+      isClaimed: this.db.prepare<[string, string]>(
+        'SELECT 1 FROM confirmed_uploads WHERE grid_id = ? AND upload_id = ?',
+      ),
       ping: this.db.prepare('SELECT 1'),
       isRecorded: this.db.prepare<[string, string]>(
         'SELECT 1 FROM images WHERE grid_id = ? AND s3_key = ?',
@@ -161,6 +164,11 @@ export class SqliteGridIndex implements GridIndex {
     } catch (error) {
       throw asStorageError(error, this.space);
     }
+  }
+
+  /** Whether the upload was confirmed (for the local upload links: they are single-use). */
+  isUploadClaimed(gridId: string, uploadId: string): boolean {
+    return this.statements.isClaimed.get(gridId, uploadId) !== undefined;
   }
 
   async remove(gridId: string, keys: readonly string[]): Promise<void> {
