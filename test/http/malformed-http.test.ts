@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jsonBodyOf, openSocket, replyOf } from '../reliability/support/raw-http.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { jsonBodyOf, openSocket, replyOf } from '../support/raw-http.js';
 
 let server: TestServer;
 beforeAll(async () => {

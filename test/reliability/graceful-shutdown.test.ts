@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, expect, test } from 'vitest';
+import { openSocket, received, replyOf } from '../support/raw-http.js';
 import { newDataDir } from './support/data-dir.js';
 import { makeImage } from './support/images.js';
-import { openSocket, received, replyOf } from './support/raw-http.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 const dataDir = newDataDir('shutdown');

@@ -1,11 +1,9 @@
-import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { noisyPng } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { newDataDir } from './support/data-dir.js';
-import { jsonBodyOf, openSocket, received, replyOf } from './support/raw-http.js';
-import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { jsonBodyOf, openSocket, received, replyOf } from '../support/raw-http.js';
+import { serverProcessFor } from './support/server-process.js';
 
 /**
  * Clients that break the rules on purpose, each against its own real server: one case
@@ -25,23 +23,6 @@ function serverFor(env: Record<string, string>): () => TestServer {
     removeDataDir(server);
   });
   return () => server as TestServer;
-}
-
-/**
- * The real server as a child process, for cases where the client must not share the
- * server's event loop (a reset lost in-process shows up only across processes).
- */
-function serverProcessFor(name: string, env: Record<string, string>): () => ServerProcess {
-  let server: ServerProcess | undefined;
-  const dataDir = newDataDir(name);
-  beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: dataDir, ...env });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return () => server as ServerProcess;
 }
 
 describe('header-only uploads (declared bodies that never come)', () => {

@@ -1,29 +1,10 @@
-import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { newDataDir } from './support/data-dir.js';
+import { describe, expect, test } from 'vitest';
 import { makeImage } from './support/images.js';
-import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { serverProcessFor } from './support/server-process.js';
 
-/**
- * A server process of the enclosing suite's own, on a fresh data folder: started before
- * its tests, stopped and removed after them.
- */
-function serverFor(name: string, env: Record<string, string>): () => ServerProcess {
-  let server: ServerProcess | undefined;
-  const dataDir = newDataDir(name);
-  beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: dataDir, ...env });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return () => server as ServerProcess;
-}
-
-const busy = serverFor('overload', {
+const busy = serverProcessFor('overload', {
   MAX_CONCURRENT_BUILDS: '1',
   MAX_QUEUED: '1',
   QUEUE_TIMEOUT_MS: '100',
@@ -131,7 +112,7 @@ describe('slow clients', () => {
 });
 
 describe('upload bodies held in memory', () => {
-  const small = serverFor('held-bodies', {
+  const small = serverProcessFor('held-bodies', {
     MAX_UPLOAD_BYTES: '300000',
     MAX_BUFFERED_UPLOAD_BYTES: '400000',
   });

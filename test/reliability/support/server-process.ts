@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { newDataDir } from './data-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -78,4 +80,21 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
       reject(new Error(`server exited before listening: ${JSON.stringify(exit)} ${stderr}`));
     });
   });
+}
+
+/**
+ * A server process of the enclosing suite's own, on a fresh data folder: started before
+ * its tests, stopped and removed after them.
+ */
+export function serverProcessFor(name: string, env: Record<string, string>): () => ServerProcess {
+  let server: ServerProcess | undefined;
+  const dataDir = newDataDir(name);
+  beforeAll(async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir, ...env });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => server as ServerProcess;
 }
