@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.js';
-import { uploadOfStagingKey } from './core/ids.js';
 import type { AppOptions } from './http/app.js';
 import type { Logger } from './logger.js';
 import { createAwsStorage } from './storage/aws/create-aws-storage.js';
@@ -29,10 +28,7 @@ export function createLocalStorage(config: Config): Storage {
     signedFiles: {
       store: objects,
       signer,
-      isUsedUpload: (key) => {
-        const upload = uploadOfStagingKey(key);
-        return upload !== undefined && index.isUploadClaimed(upload.gridId, upload.uploadId);
-      },
+      isUsedUpload: (gridId, uploadId) => index.isUploadClaimed(gridId, uploadId),
     },
     sweep: (graceMs) =>
       sweepLocalStorage(objects, index, {

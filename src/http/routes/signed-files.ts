@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { GridBuilderError } from '../../core/errors.js';
+import { uploadOfStagingKey } from '../../core/ids.js';
 import type { Bucket } from '../../core/ports.js';
 import {
   contentTypeOf,
@@ -14,8 +15,8 @@ import type { AppEnv } from '../router.js';
 export interface SignedFilesOptions {
   store: FileObjectStore;
   signer: UrlSigner;
-  /** Whether the key is a two-step upload that was confirmed already: its link is used. */
-  isUsedUpload?(key: string): boolean;
+  /** Whether the two-step upload was confirmed already: its link is used. */
+  isUsedUpload?(gridId: string, uploadId: string): boolean;
 }
 
 const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
@@ -63,10 +64,11 @@ export const signedFileRoutes = (
       const target = authorize('PUT', bucket, key, c.req.query());
       // The confirm would refuse these bytes anyway (a link adds one image): say so now,
       // before they are read and stored for nothing.
-      if (isUsedUpload?.(key)) {
+      const upload = uploadOfStagingKey(key);
+      if (upload && isUsedUpload?.(upload.gridId, upload.uploadId)) {
         throw new GridBuilderError(
           'conflict',
-          'This upload link was used already: it adds one image. Ask for a new one (POST /grids/GRID_ID/uploads).',
+          `This upload link was used already: it adds one image. Ask for a new one (POST /grids/${upload.gridId}/uploads).`,
         );
       }
       const size = await bodies.read(c, async (body) => {
