@@ -16,7 +16,7 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
-import { buildServerAndCli, runCli } from '../support/run-cli.js';
+import { buildServerAndCli, runCli, runCliInTerminal } from '../support/run-cli.js';
 
 let server: RunningServer;
 let work: string;
@@ -267,5 +267,56 @@ describe('gridbuilder rm', () => {
     expect(all.stdout).toContain('Removed grid rm-me (2 images)');
     const empty = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
     expect(empty.image_count).toBe(0);
+  });
+});
+
+describe('failed uploads are named in the summary', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = join(work, 'some-fail');
+    mkdirSync(folder);
+    const good = await solidImage(GREEN);
+    const cut = good.subarray(0, Math.floor(good.length / 2));
+    // In name order, one failure in the middle and one as the very last file: the last
+    // one's error was written to the progress bar's log, which drops what it has not
+    // drawn yet when it stops.
+    writeFileSync(join(folder, 'a-good.jpg'), good);
+    writeFileSync(join(folder, 'b-cut.jpg'), cut);
+    writeFileSync(join(folder, 'c-good.jpg'), good);
+    writeFileSync(join(folder, 'z-cut.jpg'), cut);
+  });
+
+  const listed = (file: string) =>
+    new RegExp(`\\n  \\S*${file}: The image is truncated or corrupt`);
+
+  it('in a terminal: every error shows, and the summary lists each failed file and why', async () => {
+    const result = await runCliInTerminal([
+      'add',
+      folder,
+      '--grid',
+      'some-fail-tty',
+      '--concurrency',
+      '1',
+      ...url,
+    ]);
+    expect(result.code).toBe(1);
+    // The progress bar was drawn: this is the terminal case.
+    expect(result.output).toMatch(/\d\/4 files/);
+    for (const file of ['b-cut.jpg', 'z-cut.jpg']) {
+      expect(result.output).toMatch(new RegExp(`error: \\S*${file}: The image is truncated`));
+    }
+    expect(result.output).toContain('Added 2 of 4 images to grid some-fail-tty');
+    expect(result.output).toMatch(/2 failed:/);
+    expect(result.output).toMatch(listed('b-cut.jpg'));
+    expect(result.output).toMatch(listed('z-cut.jpg'));
+  });
+
+  it('off a terminal: the summary on stdout lists each failed file and why', async () => {
+    const result = await runCli(['add', folder, '--grid', 'some-fail', ...url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Added 2 of 4 images to grid some-fail');
+    expect(result.stdout).toMatch(/2 failed:/);
+    expect(result.stdout).toMatch(listed('b-cut.jpg'));
+    expect(result.stdout).toMatch(listed('z-cut.jpg'));
   });
 });

@@ -38,6 +38,38 @@ export async function runCli(
   }
 }
 
+/**
+ * Runs the CLI as `runCli` does, but in a pseudo-terminal (util-linux `script`), as a
+ * person at a terminal would: stdout and stderr are TTYs, so the progress bar is drawn.
+ * A terminal has one output stream: `output` is stdout and stderr as the person saw them,
+ * without colour and cursor codes or carriage returns.
+ */
+export async function runCliInTerminal(
+  args: readonly string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  let result: { stdout: string; code: number };
+  try {
+    // -e: script exits with the CLI's code; a wide terminal so no line is cut short.
+    const { stdout } = await execFileAsync(
+      'script',
+      ['-qfec', `stty cols 250 rows 50; exec ${command}`, '/dev/null'],
+      { cwd: root, env: { ...withoutUrl(process.env), ...options.env }, maxBuffer: 16 << 20 },
+    );
+    result = { stdout, code: 0 };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string };
+    if (typeof failed.code !== 'number') throw error;
+    result = { stdout: failed.stdout ?? '', code: failed.code };
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape codes
+  const output = result.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+  return { code: result.code, output };
+}
+
+const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
 /** The caller's GRIDBUILDER_URL and GRIDBUILDER_API_KEY must not leak into a test. */
 function withoutUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { GRIDBUILDER_URL: _url, GRIDBUILDER_API_KEY: _key, ...rest } = env;

@@ -104,7 +104,13 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
         bar?.increment(1, { ...progress(), failed: failures });
       }),
     ),
-  ).finally(() => bars?.stop());
+  ).finally(() => {
+    // MultiBar.stop() drops the log lines it has not drawn yet (cli-progress 3.12 draws
+    // them with the bars, a few times a second): the error of a file that fails just
+    // before the end was lost. Draw once more, then stop.
+    bars?.update();
+    bars?.stop();
+  });
 
   const seconds = (performance.now() - started) / 1000;
   const added = outcomes.flatMap((o) => ('saved' in o ? [{ file: o.file, ...o.saved }] : []));
@@ -134,8 +140,11 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
       `${formatBytes(totalBytes)} in ${seconds.toFixed(1)} s (${formatBytes(totalBytes / Math.max(seconds, 0.001))}/s)`,
     ];
     if (skipped.length) parts.push(`${skipped.length} skipped`);
-    if (failed.length) parts.push(`${failed.length} failed`);
+    if (failed.length) parts.push(`${failed.length} failed:`);
     console.log(parts.join(', '));
+    // Every failed file and why, in one place: the errors above may have scrolled away
+    // among hundreds of files, or gone to another stream than this summary.
+    for (const { file, message } of failed) console.log(`  ${file}: ${message}`);
     if (!failed.length) {
       console.log(`Build it: gridbuilder build --grid ${options.grid} -o ${options.grid}.jpg`);
     }
