@@ -30,7 +30,7 @@ const program = new Command('gridbuilder')
   )
   .option('--json', 'print results as JSON (for scripts)')
   .configureHelp({ showGlobalOptions: true })
-  .showHelpAfterError('(add --help for usage)')
+  .showHelpAfterError(usageHint())
   .exitOverride()
   .addHelpText(
     'after',
@@ -55,7 +55,18 @@ Exit codes:
 for (const add of [serveCommand, addCommand, buildCommand, lsCommand, rmCommand, gcCommand]) {
   add(program);
 }
-for (const command of program.commands) command.exitOverride();
+for (const command of program.commands) {
+  // The hint names the command whose --help explains the mistake: `--help` after
+  // `gridbuilder build --tile-size big` is not what "(add --help for usage)" suggested
+  // to everyone who read it as "gridbuilder add --help".
+  command.exitOverride().showHelpAfterError(usageHint(command.name()));
+}
+
+// The command whose action runs, to name it when that action finds a usage error.
+let running: Command | undefined;
+program.hook('preAction', (_program, actionCommand) => {
+  running = actionCommand;
+});
 
 // `gridbuilder ls --json | head`: a reader that stops early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -76,7 +87,7 @@ function exitCodeOf(error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) {
-    console.error(`error: ${message}`);
+    console.error(`error: ${message}\n${usageHint(running?.name())}`);
     return EXIT.usage;
   }
   if (error instanceof UnreachableError) {
@@ -98,4 +109,9 @@ function exitCodeOf(error: unknown): number {
   }
   console.error(`error: ${message}`);
   return EXIT.failed;
+}
+
+/** What ends every usage error: where to read the usage of the command at hand. */
+function usageHint(command?: string): string {
+  return `(run gridbuilder ${command ? `${command} ` : ''}--help for usage)`;
 }

@@ -320,3 +320,21 @@ describe('failed uploads are named in the summary', () => {
     expect(result.stdout).toMatch(listed('z-cut.jpg'));
   });
 });
+
+describe('usage errors name the command to ask for help', () => {
+  it('says "run gridbuilder COMMAND --help", for commander errors and the CLI’s own', async () => {
+    const cases: [string[], string][] = [
+      [['build', '--grid', 'trip', '--tile-size', 'big'], 'gridbuilder build --help'],
+      [['ls'], 'gridbuilder ls --help'],
+      [['add', '--grid', 'x', join(work, 'photos', 'notes.txt')], 'gridbuilder add --help'],
+      [['rm', '--grid', 'trip'], 'gridbuilder rm --help'],
+      [['frobnicate'], 'gridbuilder --help'],
+    ];
+    for (const [args, help] of cases) {
+      const result = await runCli([...args, ...url]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: /m);
+      expect(result.stderr.trimEnd().endsWith(`(run ${help} for usage)`)).toBe(true);
+    }
+  });
+});
