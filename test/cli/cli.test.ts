@@ -321,6 +321,27 @@ describe('failed uploads are named in the summary', () => {
   });
 });
 
+describe('build options are checked before anything is built', () => {
+  const generateGridRequests = () => requests.filter((r) => r.startsWith('POST /generate_grid'));
+
+  it('refuses a tile size or column count outside the server range: exit 2, naming the flag', async () => {
+    requests.length = 0;
+    for (const [flag, value, range] of [
+      ['--tile-size', '5', 'from 8 to 4096'],
+      ['--tile-size', '4097', 'from 8 to 4096'],
+      ['--columns', '1001', 'from 1 to 1000'],
+    ] as const) {
+      const result = await runCli(['build', '--grid', 'trip', flag, value, ...url], {
+        cwd: work,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(flag);
+      expect(result.stderr).toContain(range);
+    }
+    expect(generateGridRequests()).toEqual([]);
+  });
+});
+
 describe('usage errors name the command to ask for help', () => {
   it('says "run gridbuilder COMMAND --help", for commander errors and the CLI’s own', async () => {
     const cases: [string[], string][] = [

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
+import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../../core/grid-options.js';
 import { clientFor, formatBytes, type GlobalOptions, plural, print } from '../output.js';
-import { gridId, positiveInteger } from './parsers.js';
+import { gridId, integerIn } from './parsers.js';
 
 interface BuildOptions extends GlobalOptions {
   grid: string;
@@ -17,8 +18,16 @@ export function buildCommand(program: Command): void {
     .command('build')
     .description('Build the grid image and download it.')
     .requiredOption('-g, --grid <id>', 'the grid to build', gridId)
-    .option('-t, --tile-size <px>', 'tile edge in pixels (server default 300)', positiveInteger)
-    .option('-c, --columns <n>', 'columns (default: about square)', positiveInteger)
+    .option(
+      '-t, --tile-size <px>',
+      `tile edge in pixels, ${TILE_SIZE_RANGE.min} to ${TILE_SIZE_RANGE.max} (server default 300)`,
+      integerIn(TILE_SIZE_RANGE),
+    )
+    .option(
+      '-c, --columns <n>',
+      `columns, ${COLUMNS_RANGE.min} to ${COLUMNS_RANGE.max} (default: about square)`,
+      integerIn(COLUMNS_RANGE),
+    )
     .addOption(
       new Option('-f, --format <format>', 'output format (default jpeg)').choices(
         OUTPUT_FORMAT_NAMES,

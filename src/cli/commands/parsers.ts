@@ -11,6 +11,26 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+/**
+ * A whole number within `range`, e.g. the server's TILE_SIZE_RANGE: a value the server
+ * would refuse is a usage error naming the flag (exit 2), not a refused request (exit 1)
+ * after the CLI has already talked to the server.
+ */
+export function integerIn(range: { min: number; max: number }): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (
+      !/^\d+$/.test(value.trim()) ||
+      !Number.isSafeInteger(number) ||
+      number < range.min ||
+      number > range.max
+    ) {
+      throw new InvalidArgumentError(`must be a whole number from ${range.min} to ${range.max}.`);
+    }
+    return number;
+  };
+}
+
 export function gridId(value: string): string {
   if (!GRID_ID_PATTERN.test(value)) {
     throw new InvalidArgumentError(GRID_ID_INVALID.replace('uniqueGridId', 'The grid id'));
