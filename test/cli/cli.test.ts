@@ -340,6 +340,25 @@ describe('build options are checked before anything is built', () => {
     }
     expect(generateGridRequests()).toEqual([]);
   });
+
+  it('refuses an output path it could not write, before building: exit 2', async () => {
+    const aFile = join(work, 'a-file.txt');
+    writeFileSync(aFile, 'not a folder');
+    requests.length = 0;
+    for (const [output, why] of [
+      ['/nonexistent/x.jpg', /folder \/nonexistent does not exist/],
+      [join(aFile, 'x.jpg'), /is not a folder/],
+      [work, /is a folder/],
+    ] as const) {
+      const result = await runCli(['build', '--grid', 'trip', '-o', output, ...url]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: /);
+      expect(result.stderr).toContain('-o');
+      expect(result.stderr).toMatch(why);
+      expect(result.stderr).not.toMatch(/ENOENT|ENOTDIR|EISDIR/);
+    }
+    expect(generateGridRequests()).toEqual([]);
+  });
 });
 
 describe('usage errors name the command to ask for help', () => {

@@ -1,8 +1,17 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
 import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../../core/grid-options.js';
-import { clientFor, formatBytes, type GlobalOptions, plural, print } from '../output.js';
+import {
+  clientFor,
+  formatBytes,
+  type GlobalOptions,
+  plural,
+  print,
+  UsageError,
+} from '../output.js';
 import { gridId, integerIn } from './parsers.js';
 
 interface BuildOptions extends GlobalOptions {
@@ -46,6 +55,11 @@ Example:
 }
 
 async function build(options: BuildOptions): Promise<void> {
+  // Before the server spends a build on it: a grid that cannot be saved is a typo in -o.
+  await checkOutput(
+    options.output ?? `${options.grid}.${OUTPUT_FORMATS[options.format ?? 'jpeg'].extension}`,
+    options.output !== undefined,
+  );
   const client = clientFor(options);
   const built = await client.buildGrid(options.grid, {
     tileSize: options.tileSize,
@@ -64,4 +78,38 @@ async function build(options: BuildOptions): Promise<void> {
       `${plural(built.image_count, 'image')} in ${built.columns}x${built.rows} tiles of ${built.tile_size} px.\n` +
       `Link (until ${new Date(built.expires_at).toLocaleTimeString()}): ${built.presigned_url}`,
   );
+}
+
+/**
+ * Refuses (exit 2) a file the grid could not be saved to: its folder is missing, is not a
+ * folder, or is not writable, or the file is a folder or read-only. Without this, the
+ * server built the grid and the CLI then failed with a bare ENOENT.
+ */
+async function checkOutput(file: string, given: boolean): Promise<void> {
+  const name = given ? `-o ${file}` : `Cannot save ${file} here (choose another file with -o)`;
+  const folder = dirname(resolve(file));
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    throw new UsageError(
+      `${name}: that is a folder; name a file, e.g. -o ${join(file, 'grid.jpg')}.`,
+    );
+  }
+  const parent = await stat(folder).catch((error: NodeJS.ErrnoException) => error);
+  if (parent instanceof Error) {
+    throw new UsageError(
+      parent.code === 'ENOENT'
+        ? `${name}: the folder ${folder} does not exist.`
+        : `${name}: ${folder} is not a folder.`,
+    );
+  }
+  if (!parent.isDirectory()) throw new UsageError(`${name}: ${folder} is not a folder.`);
+  try {
+    await access(existing ? file : folder, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      existing
+        ? `${name}: the file is not writable.`
+        : `${name}: the folder ${folder} is not writable.`,
+    );
+  }
 }
