@@ -378,3 +378,45 @@ describe('usage errors name the command to ask for help', () => {
     }
   });
 });
+
+describe('-c means --columns', () => {
+  it('builds with -c as the number of columns', async () => {
+    const out = join(work, 'one-column.jpg');
+    const result = await runCli([
+      'build',
+      '--grid',
+      'trip',
+      '-c',
+      '1',
+      '--tile-size',
+      '20',
+      '-o',
+      out,
+      ...url,
+    ]);
+    expect(result.code).toBe(0);
+    expect(await sharp(readFileSync(out)).metadata()).toMatchObject({ width: 20, height: 100 });
+  });
+
+  it('refuses -c in add, pointing to --concurrency, and uploads nothing', async () => {
+    requests.length = 0;
+    const result = await runCli([
+      'add',
+      join(work, 'photos'),
+      '--grid',
+      'c-add',
+      '-c',
+      '2',
+      ...url,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--concurrency');
+    expect(requests.filter((r) => r.startsWith('POST /add_image'))).toEqual([]);
+
+    const help = await runCli(['add', '--help']);
+    expect(help.stdout).toContain('--concurrency <n>');
+    expect(help.stdout).not.toMatch(/-c, /);
+    const buildHelp = await runCli(['build', '--help']);
+    expect(buildHelp.stdout).toContain('-c, --columns <n>');
+  });
+});

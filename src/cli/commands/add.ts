@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import pLimit from 'p-limit';
 import { type ImageSaved, UnauthorizedError, UnreachableError } from '../api-client.js';
 import { findImages } from '../find-images.js';
@@ -21,11 +21,15 @@ export function addCommand(program: Command): void {
     .argument('<files-or-folders...>', 'images, or folders holding them')
     .requiredOption('-g, --grid <id>', 'the grid to add to', gridId)
     .option(
-      '-c, --concurrency <n>',
+      '--concurrency <n>',
       'uploads at once (1 keeps the exact file order in the grid)',
       positiveInteger,
       4,
     )
+    // -c is --columns (build), as in collage and montage tools; it used to be
+    // --concurrency here. Kept, hidden, only to refuse it with what to write instead:
+    // without it, `add -c 2` would be an unknown option with no hint.
+    .addOption(new Option('-c <n>').hideHelp())
     .addHelpText(
       'after',
       `
@@ -38,7 +42,13 @@ Example:
   gridbuilder add ./photos --grid trip`,
     )
     .action(async (inputs: string[], _options, command: Command) => {
-      process.exitCode = await add(inputs, command.optsWithGlobals<AddOptions>());
+      const options = command.optsWithGlobals<AddOptions & { c?: string }>();
+      if (options.c !== undefined) {
+        throw new UsageError(
+          `-c is short for --columns (gridbuilder build); for uploads at once, write --concurrency ${options.c}.`,
+        );
+      }
+      process.exitCode = await add(inputs, options);
     });
 }
 
