@@ -202,7 +202,11 @@ export class GridBuilderStack extends Stack {
       timeout: Duration.seconds(29),
     });
     generateGrid.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn] }),
+      // GetItem: the grid's order item.
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:GetItem'],
+        resources: [table.tableArn],
+      }),
     );
     generateGrid.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['s3:GetObject'], resources: [objectsOf(source)] }),
@@ -227,7 +231,14 @@ export class GridBuilderStack extends Stack {
     const grids = fn('Grids', 'grids', { memorySize: 1536, timeout: Duration.seconds(29) });
     grids.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+        // GetItem and DeleteItem: the grid's order item (read, removed with the grid).
+        actions: [
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:GetItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ],
         resources: [table.tableArn],
       }),
     );

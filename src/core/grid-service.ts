@@ -19,6 +19,7 @@ import {
 } from './ids.js';
 import { probeImage } from './image-probe.js';
 import { gridLayout } from './layout.js';
+import { arrange, checkNewOrder, type Placement, positionOf } from './order.js';
 import type { Bucket, GridIndex, ImageRecord, ObjectStore } from './ports.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
@@ -105,15 +106,24 @@ export class GridService {
   }
 
   /** The lab's add_image: validate, store the object, then record it. */
-  async addImage(gridIdInput: string | undefined, bytes: Buffer): Promise<ImageRecord> {
+  async addImage(
+    gridIdInput: string | undefined,
+    bytes: Buffer,
+    placement?: Placement,
+  ): Promise<ImageRecord> {
     const gridId = parseGridId(gridIdInput);
-    return this.storeImage(gridId, newImageId(), bytes);
+    const imageId = newImageId();
+    return this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes);
   }
 
   /** Step one of a two-step upload: a URL to PUT the bytes to. */
-  async createUpload(gridIdInput: string | undefined): Promise<PendingUpload> {
+  async createUpload(
+    gridIdInput: string | undefined,
+    placement?: Placement,
+  ): Promise<PendingUpload> {
     const gridId = parseGridId(gridIdInput);
     const uploadId = newImageId();
+    positionOf(uploadId, placement); // refused now rather than at the confirm
     const link = await this.sign('source', stagingKey(gridId, uploadId), 'put');
     return { uploadId, ...link };
   }
@@ -127,9 +137,11 @@ export class GridService {
   async confirmUpload(
     gridIdInput: string | undefined,
     uploadIdInput: string,
+    placement?: Placement,
   ): Promise<ImageRecord> {
     const gridId = parseGridId(gridIdInput);
     const uploadId = parseImageId(uploadIdInput);
+    positionOf(uploadId, placement);
     const staged = stagingKey(gridId, uploadId);
     const usableMs = this.settings.urlExpiresSeconds * 1000 + this.graceMs;
     const noBytes = new GridBuilderError(
@@ -155,7 +167,8 @@ export class GridService {
         // Gone since the HEAD: the grid was deleted meanwhile.
         throw isGridBuilderError(error) && error.kind === 'not_found' ? noBytes : error;
       });
-      return await this.storeImage(gridId, newImageId(), bytes);
+      const imageId = newImageId();
+      return await this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes);
     } finally {
       await this.objects.delete('source', [staged]);
     }
@@ -186,7 +199,7 @@ export class GridService {
   private async buildOnce(gridId: string, options: GridOptions): Promise<BuiltGrid> {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
-    const records = await this.index.list(gridId);
+    const records = await this.arranged(gridId);
     if (records.length === 0) {
       throw new GridBuilderError(
         'not_found',
@@ -242,12 +255,12 @@ export class GridService {
     };
   }
 
-  /** The grid's images in upload order, each with a link to the source image. */
+  /** The grid's images in the grid's order, each with a link to the source image. */
   async listImages(
     gridIdInput: string | undefined,
   ): Promise<{ gridId: string; images: GridImage[] }> {
     const gridId = parseGridId(gridIdInput);
-    const records = await this.index.list(gridId);
+    const records = await this.arranged(gridId);
     const images = await Promise.all(
       records.map(async (record) => ({
         ...record,
@@ -255,6 +268,18 @@ export class GridService {
       })),
     );
     return { gridId, images };
+  }
+
+  /**
+   * Puts the grid's images in a new order: `imageIds` names each exactly once. Stored in
+   * one write, so a build sees the old order or the new one; an image uploaded meanwhile
+   * (not named) follows the named ones, and one deleted meanwhile is left out.
+   */
+  async reorder(gridIdInput: string | undefined, imageIds: readonly string[]): Promise<string[]> {
+    const gridId = parseGridId(gridIdInput);
+    checkNewOrder(gridId, await this.index.list(gridId), imageIds);
+    await this.index.setOrder(gridId, imageIds);
+    return [...imageIds];
   }
 
   async deleteImage(gridIdInput: string | undefined, imageIdInput: string): Promise<ImageRecord> {
@@ -284,6 +309,7 @@ export class GridService {
     const gridId = parseGridId(gridIdInput);
     const keys = (await this.index.list(gridId)).map((r) => r.key);
     await this.index.remove(gridId, keys);
+    await this.index.setOrder(gridId, []);
     const [sources, staged, built] = await Promise.all([
       this.objects.list('source', gridPrefix(gridId)),
       this.objects.list('source', `${STAGING_PREFIX}${gridPrefix(gridId)}`),
@@ -302,7 +328,21 @@ export class GridService {
     await Promise.all([this.objects.ping(), this.index.ping()]);
   }
 
-  private async storeImage(gridId: string, imageId: string, bytes: Buffer): Promise<ImageRecord> {
+  /** The grid's records as the grid shows them: by position, its stored order first. */
+  private async arranged(gridId: string): Promise<ImageRecord[]> {
+    const [records, order] = await Promise.all([
+      this.index.list(gridId),
+      this.index.getOrder(gridId),
+    ]);
+    return arrange(records, order);
+  }
+
+  private async storeImage(
+    gridId: string,
+    imageId: string,
+    position: string,
+    bytes: Buffer,
+  ): Promise<ImageRecord> {
     if (bytes.length > this.settings.maxUploadBytes) {
       throw new GridBuilderError(
         'too_large',
@@ -322,6 +362,7 @@ export class GridService {
       format: probed.format,
       contentType: probed.contentType,
       uploadedAt: new Date().toISOString(),
+      position,
     };
     await this.objects.putNew('source', record.key, bytes, record.contentType);
     try {
@@ -361,8 +402,8 @@ export class GridService {
 class SourceDeleted extends Error {}
 
 /**
- * Changes whenever an image is added or removed (ids and keys are never reused: a
- * confirm makes a new id, and an upload link adds one image) or an option
+ * Changes whenever an image is added, removed or moved (ids and keys are never reused:
+ * a confirm makes a new id, and an upload link adds one image) or an option
  * changes, so an unchanged grid maps to the key of its stored result.
  */
 function gridVersion(

@@ -54,13 +54,19 @@ export interface ImageRecord {
   format: string;
   contentType: string;
   uploadedAt: string;
+  /** Sort key of the image in its grid (src/core/order.ts); by default its id. */
+  position: string;
 }
 
 export interface GridIndex {
   /** Records an image. Called only after its object is stored. */
   add(record: ImageRecord): Promise<void>;
-  /** Every image of the grid in upload order (ascending key), following all pages. */
+  /** Every image of the grid, in no promised order, following all pages. */
   list(gridId: string): Promise<ImageRecord[]>;
+  /** The image ids of the grid's last reorder, or undefined if it has none. */
+  getOrder(gridId: string): Promise<string[] | undefined>;
+  /** Stores the grid's order in one atomic write; an empty list removes it. */
+  setOrder(gridId: string, imageIds: readonly string[]): Promise<void>;
   /**
    * Marks the two-step upload as confirmed, atomically: true for the one call that made
    * the mark, false for every later one. The mark may be forgotten after `keepUntil`

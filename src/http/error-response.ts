@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type ErrorKind, isGridBuilderError } from '../core/errors.js';
 import type { Logger } from '../logger.js';
@@ -32,6 +33,13 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
     if (['too_large', 'overloaded', 'timeout'].includes(error.kind))
       c.header('Connection', 'close');
     return c.json({ message: error.message }, status);
+  }
+  // Hono's own refusals (a JSON body that does not parse): the client's to fix.
+  if (error instanceof HTTPException && error.status < 500) {
+    const message = /json/i.test(error.message)
+      ? 'The body is not valid JSON: send a JSON object with Content-Type: application/json.'
+      : error.message || 'The request is malformed.';
+    return c.json({ message }, error.status);
   }
   logger.error({ err: error, reqId: c.get('requestId') }, 'unexpected error');
   return c.json(

@@ -7,6 +7,7 @@ import {
   GRID_ID_PATTERN,
   IMAGE_ID_PATTERN,
 } from '../core/ids.js';
+import { MAX_BATCH_INDEX } from '../core/order.js';
 
 /** Request and response shapes: they validate requests and generate /openapi.json. */
 
@@ -34,6 +35,41 @@ const wholeNumber = (name: string, range: { min: number; max: number }) => {
 };
 
 export const GridQuery = z.object({ uniqueGridId: GridId.optional() });
+
+/** Where an upload goes in its grid when several are sent at once (src/core/order.ts). */
+export const PlacementQuery = z.object({
+  batch: z.string().optional().openapi({
+    description:
+      'With index: a ULID the client makes when a batch of uploads starts; the batch takes its place in the grid at that time, its files in index order, whatever order they arrive in',
+    example: '01M8SP7YMJGMQ2KE0TGBPJ3B4A',
+  }),
+  index: wholeNumber('index', { min: 0, max: MAX_BATCH_INDEX })
+    .optional()
+    .openapi({ description: "With batch: the file's place in its batch, from 0", example: 0 }),
+});
+export const AddImageQuery = GridQuery.merge(PlacementQuery);
+
+export const NewOrder = z
+  .object({
+    image_ids: z
+      .array(
+        z.string().regex(IMAGE_ID_PATTERN, {
+          error: 'image_ids must be the 26-character image_ids of the grid.',
+        }),
+        { error: "image_ids must be an array of the grid's image_ids." },
+      )
+      .max(100_000)
+      .openapi({ description: 'Every image_id of the grid, each once, in the new order' }),
+  })
+  .openapi('NewOrder');
+
+export const OrderSaved = z
+  .object({
+    message: z.literal('order saved'),
+    uniqueGridId: z.string(),
+    image_ids: z.array(z.string()),
+  })
+  .openapi('OrderSaved');
 export const BuildQuery = GridQuery.extend({
   tileSize: wholeNumber('tileSize', TILE_SIZE_RANGE)
     .optional()

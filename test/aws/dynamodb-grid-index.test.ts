@@ -35,6 +35,7 @@ const record = (gridId: string, i = 0): ImageRecord => {
     format: 'jpeg',
     contentType: 'image/jpeg',
     uploadedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    position: imageId,
   };
 };
 

@@ -304,9 +304,10 @@ describe('least-privilege IAM', () => {
     ]);
   });
 
-  it('generate_grid may read sources, read and write built grids, and query the table', () => {
+  it("generate_grid may read sources, read and write built grids, and query the table and read a grid's order", () => {
     const statements = statementsOfRole('GenerateGridRole');
     expect(actionsOf(statements)).toEqual([
+      'dynamodb:GetItem',
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',

@@ -1,72 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createGridBuilder, createLocalStorage, type Storage } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config.js';
+import type { Storage } from '../../src/bootstrap.js';
 import { GridService } from '../../src/core/grid-service.js';
 import { sourceKey, stagingKey } from '../../src/core/ids.js';
 import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
-import { createLogger } from '../../src/logger.js';
-import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
-import {
-  type AwsServers,
-  awsClientOverrides,
-  awsStorageConfig,
-  startAwsServers,
-} from '../support/aws-servers.js';
 import { BLUE, GREEN, RED, solidImage } from '../support/images.js';
 import { pauseOnce } from '../support/pause-points.js';
+import { STORAGE_BACKENDS } from '../support/storage-backends.js';
 
 // Where two operations meet (an upload and a grid delete, two confirms, a build and an
 // image delete), each test stops one of them at a chosen step with a pause point, runs
 // the other to the end in that gap, then lets the first go on. Same tests on both
 // backends: the rules that decide the winner live in the service and the ports.
 
-interface Backend {
-  name: string;
-  open(): Promise<{ storage: Storage; settings: GridService['settings']; stop(): Promise<void> }>;
-}
-
-const logger = createLogger('silent');
-
-const backends: Backend[] = [
-  {
-    name: 'local disk + SQLite',
-    async open() {
-      const dataDir = mkdtempSync(join(tmpdir(), 'gridbuilder-races-'));
-      const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-      const storage = createLocalStorage(config);
-      return {
-        storage,
-        settings: createGridBuilder(config, logger, storage).service.settings,
-        async stop() {
-          storage.close();
-          rmSync(dataDir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'S3 + DynamoDB protocol servers',
-    async open() {
-      const servers: AwsServers = await startAwsServers();
-      const config = awsStorageConfig(servers);
-      const storage = createAwsStorage(config, awsClientOverrides(servers));
-      return {
-        storage,
-        settings: createGridBuilder(config, logger, storage).service.settings,
-        async stop() {
-          storage.close();
-          await servers.stop();
-        },
-      };
-    },
-  },
-];
-
-describe.each(backends)('races on $name', (backend) => {
+describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
   let storage: Storage;
   let settings: GridService['settings'];
   let stop: () => Promise<void>;

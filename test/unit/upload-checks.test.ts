@@ -53,6 +53,7 @@ describe('SqliteGridIndex group commit', () => {
       format: 'jpeg',
       contentType: 'image/jpeg',
       uploadedAt: new Date(0).toISOString(),
+      position: String(n),
     });
     await Promise.all(Array.from({ length: 50 }, (_, n) => index.add(record(n))));
     index.close();

@@ -8,6 +8,9 @@ import {
   GridParams,
   ImageParams,
   ImageSaved,
+  NewOrder,
+  OrderSaved,
+  PlacementQuery,
   UploadCreated,
   UploadParams,
 } from '../schemas.js';
@@ -82,14 +85,21 @@ export const gridRoutes = () =>
         tags: ['Two-step upload'],
         summary: 'Step 1: get a URL to PUT a large image to',
         description:
-          'PUT the raw bytes to `upload_url` before `expires_at`, then POST to `confirm_url`.',
-        request: { params: GridParams },
+          'PUT the raw bytes to `upload_url` before `expires_at`, then POST to `confirm_url` (which carries `batch` and `index` when they were given here).',
+        request: { params: GridParams, query: PlacementQuery },
         responses: { 201: json('Upload URL', UploadCreated), ...errorResponses(400, 401, 503) },
       }),
       async (c) => {
         const { gridId } = c.req.valid('param');
-        const upload = await c.var.service.createUpload(gridId);
-        const confirm = c.var.absolute(`/grids/${gridId}/uploads/${upload.uploadId}/confirm`);
+        const placement = c.req.valid('query');
+        const upload = await c.var.service.createUpload(gridId, placement);
+        const query =
+          placement.batch === undefined
+            ? ''
+            : `?${new URLSearchParams({ batch: placement.batch, index: String(placement.index) })}`;
+        const confirm = c.var.absolute(
+          `/grids/${gridId}/uploads/${upload.uploadId}/confirm${query}`,
+        );
         return c.json(
           {
             message: 'upload url created' as const,
@@ -111,7 +121,7 @@ export const gridRoutes = () =>
         summary: 'Step 2: validate and add the uploaded image',
         description:
           'Validated exactly like add_image; an invalid upload is deleted. The image gets a new id and its place in the grid now. A link adds one image: a second confirm answers 409.',
-        request: { params: UploadParams },
+        request: { params: UploadParams, query: PlacementQuery },
         responses: {
           200: json('Stored and recorded', ImageSaved),
           ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503, 507),
@@ -119,6 +129,33 @@ export const gridRoutes = () =>
       }),
       async (c) => {
         const { gridId, uploadId } = c.req.valid('param');
-        return c.json(imageSaved(await c.var.service.confirmUpload(gridId, uploadId)), 200);
+        const saved = await c.var.service.confirmUpload(gridId, uploadId, c.req.valid('query'));
+        return c.json(imageSaved(saved), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/grids/{gridId}/order',
+        tags: ['Grids'],
+        summary: "Put the grid's images in a new order",
+        description:
+          'The body names every image_id of the grid exactly once, first = top left. Images added afterwards follow them; a build after the change is a new grid image.',
+        request: {
+          params: GridParams,
+          body: { content: { 'application/json': { schema: NewOrder } }, required: true },
+        },
+        responses: {
+          200: json('The new order', OrderSaved),
+          ...errorResponses(400, 401, 503, 507),
+        },
+      }),
+      async (c) => {
+        const { gridId } = c.req.valid('param');
+        const imageIds = await c.var.service.reorder(gridId, c.req.valid('json').image_ids);
+        return c.json(
+          { message: 'order saved' as const, uniqueGridId: gridId, image_ids: imageIds },
+          200,
+        );
       },
     );

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { BodyReader } from '../body-reader.js';
 import { gridBuilt, imageSaved } from '../presenters.js';
 import { createRouter } from '../router.js';
-import { BuildQuery, errorResponses, GridBuilt, GridQuery, ImageSaved } from '../schemas.js';
+import { AddImageQuery, BuildQuery, errorResponses, GridBuilt, ImageSaved } from '../schemas.js';
 
 /** The lab's two routes, with its field names, so its curl commands work unchanged. */
 export const labRoutes = (bodies: BodyReader) =>
@@ -16,7 +16,7 @@ export const labRoutes = (bodies: BodyReader) =>
         description:
           'The body is the raw image bytes (`curl --data-binary @photo.jpg`); the format is sniffed from them.',
         request: {
-          query: GridQuery,
+          query: AddImageQuery,
           body: {
             content: {
               'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
@@ -32,8 +32,10 @@ export const labRoutes = (bodies: BodyReader) =>
         },
       }),
       async (c) => {
-        const { uniqueGridId } = c.req.valid('query');
-        const record = await bodies.read(c, (body) => c.var.service.addImage(uniqueGridId, body));
+        const { uniqueGridId, ...placement } = c.req.valid('query');
+        const record = await bodies.read(c, (body) =>
+          c.var.service.addImage(uniqueGridId, body, placement),
+        );
         return c.json(imageSaved(record), 200);
       },
     )

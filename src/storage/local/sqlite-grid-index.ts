@@ -13,6 +13,8 @@ interface Row {
   format: string;
   content_type: string;
   uploaded_at: string;
+  /** NULL in rows written before positions existed: their id is their position. */
+  position: string | null;
 }
 
 /**
@@ -54,6 +56,15 @@ export class SqliteGridIndex implements GridIndex {
       uploaded_at TEXT NOT NULL,
       PRIMARY KEY (grid_id, s3_key)
     ) WITHOUT ROWID`);
+    // Added by a later version: an older index gets the column, NULL for its rows.
+    const columns = this.db.pragma('table_info(images)') as { name: string }[];
+    if (!columns.some((column) => column.name === 'position')) {
+      this.db.exec('ALTER TABLE images ADD COLUMN position TEXT');
+    }
+    this.db.exec(`CREATE TABLE IF NOT EXISTS grid_orders (
+      grid_id TEXT NOT NULL PRIMARY KEY,
+      image_ids TEXT NOT NULL
+    ) WITHOUT ROWID`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS confirmed_uploads (
       grid_id TEXT NOT NULL,
       upload_id TEXT NOT NULL,
@@ -62,12 +73,19 @@ export class SqliteGridIndex implements GridIndex {
     ) WITHOUT ROWID`);
     this.statements = {
       add: this.db.prepare<Row>(
-        `INSERT OR REPLACE INTO images VALUES
-         (@grid_id, @s3_key, @image_id, @size, @width, @height, @format, @content_type, @uploaded_at)`,
+        `INSERT OR REPLACE INTO images
+         (grid_id, s3_key, image_id, size, width, height, format, content_type, uploaded_at, position)
+         VALUES (@grid_id, @s3_key, @image_id, @size, @width, @height, @format, @content_type,
+         @uploaded_at, @position)`,
       ),
-      list: this.db.prepare<[string], Row>(
-        'SELECT * FROM images WHERE grid_id = ? ORDER BY s3_key',
+      list: this.db.prepare<[string], Row>('SELECT * FROM images WHERE grid_id = ?'),
+      getOrder: this.db.prepare<[string], { image_ids: string }>(
+        'SELECT image_ids FROM grid_orders WHERE grid_id = ?',
       ),
+      setOrder: this.db.prepare<[string, string]>(
+        'INSERT OR REPLACE INTO grid_orders VALUES (?, ?)',
+      ),
+      removeOrder: this.db.prepare<[string]>('DELETE FROM grid_orders WHERE grid_id = ?'),
       remove: this.db.prepare<[string, string]>(
         'DELETE FROM images WHERE grid_id = ? AND s3_key = ?',
       ),
@@ -120,6 +138,7 @@ export class SqliteGridIndex implements GridIndex {
             format: record.format,
             content_type: record.contentType,
             uploaded_at: record.uploadedAt,
+            position: record.position,
           });
         }
       })();
@@ -149,7 +168,27 @@ export class SqliteGridIndex implements GridIndex {
       format: row.format,
       contentType: row.content_type,
       uploadedAt: row.uploaded_at,
+      position: row.position ?? row.image_id,
     }));
+  }
+
+  async getOrder(gridId: string): Promise<string[] | undefined> {
+    const row = this.statements.getOrder.get(gridId);
+    return row ? (JSON.parse(row.image_ids) as string[]) : undefined;
+  }
+
+  /** One statement, so one atomic write; flushed like a record before it resolves. */
+  async setOrder(gridId: string, imageIds: readonly string[]): Promise<void> {
+    try {
+      if (imageIds.length === 0) {
+        freeingReserve(this.space, () => this.statements.removeOrder.run(gridId));
+      } else {
+        this.statements.setOrder.run(gridId, JSON.stringify(imageIds));
+      }
+      await this.flushWal();
+    } catch (error) {
+      throw asStorageError(error, this.space);
+    }
   }
 
   /**

@@ -23,6 +23,7 @@ const record = (n: number): ImageRecord => ({
   format: 'jpeg',
   contentType: 'image/jpeg',
   uploadedAt: new Date(0).toISOString(),
+  position: String(n).padStart(26, '0'),
 });
 
 /** Writes a file until the filesystem refuses another byte. */

@@ -48,6 +48,7 @@ const record = (gridId: string, key: string) =>
     format: 'jpeg',
     contentType: 'image/jpeg',
     uploadedAt: new Date().toISOString(),
+    position: key.slice(key.indexOf('/') + 1, key.indexOf('.')),
   });
 
 test('removes old leftovers only: unrecorded images, abandoned uploads, grids of emptied grids, temp files', async () => {
