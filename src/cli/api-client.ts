@@ -10,10 +10,19 @@ import type {
   GridImage,
   GridListing,
   ImageSaved,
+  OrderSaved,
   UploadCreated,
 } from '../http/api-types.js';
 
-export type { Deleted, GridBuilt, GridImage, GridListing, ImageSaved };
+export type { Deleted, GridBuilt, GridImage, GridListing, ImageSaved, OrderSaved };
+
+/** Where an upload goes among others sent at once (docs/CONTRACT.md, "The grid"). */
+export interface Placement {
+  /** A ULID made when the batch starts. */
+  batch: string;
+  /** The file's place in the batch, from 0. */
+  index: number;
+}
 
 export interface BuildOptions {
   tileSize?: number | undefined;
@@ -116,16 +125,28 @@ export class GridBuilderClient {
     return (await (await this.request(url, init)).json()) as T;
   }
 
-  /** Adds one image; big ones go through the two-step upload. */
-  upload(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+  /**
+   * Adds one image; big ones go through the two-step upload. With a placement (a batch
+   * and the file's index in it) it takes that place whatever order uploads arrive in.
+   */
+  upload(
+    gridId: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    placement?: Placement,
+  ): Promise<ImageSaved> {
     return bytes.byteLength > TWO_STEP_THRESHOLD
-      ? this.uploadInTwoSteps(gridId, bytes)
-      : this.addImage(gridId, bytes);
+      ? this.uploadInTwoSteps(gridId, bytes, placement)
+      : this.addImage(gridId, bytes, placement);
   }
 
   /** The lab's POST /add_image. */
-  addImage(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
-    return this.json(this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}`), {
+  addImage(
+    gridId: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    placement?: Placement,
+  ): Promise<ImageSaved> {
+    const query = new URLSearchParams({ uniqueGridId: gridId, ...placementQuery(placement) });
+    return this.json(this.url(`/add_image?${query}`), {
       method: 'POST',
       headers: { 'Content-Type': 'application/octet-stream' },
       body: bytes,
@@ -133,9 +154,14 @@ export class GridBuilderClient {
   }
 
   /** Ask for an upload URL, PUT the bytes there (S3 on AWS), then confirm. */
-  async uploadInTwoSteps(gridId: string, bytes: Uint8Array<ArrayBuffer>): Promise<ImageSaved> {
+  async uploadInTwoSteps(
+    gridId: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    placement?: Placement,
+  ): Promise<ImageSaved> {
+    const query = new URLSearchParams(placementQuery(placement));
     const upload = await this.json<UploadCreated>(
-      this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+      this.url(`/grids/${encodeURIComponent(gridId)}/uploads${query.size ? `?${query}` : ''}`),
       { method: 'POST' },
     );
     await this.request(
@@ -156,6 +182,15 @@ export class GridBuilderClient {
     return this.json(this.url(path), { method: 'DELETE' });
   }
 
+  /** PUT /grids/ID/order: every image id of the grid, once each, in the new order. */
+  reorder(gridId: string, imageIds: readonly string[]): Promise<OrderSaved> {
+    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}/order`), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ image_ids: imageIds }),
+    });
+  }
+
   deleteGrid(gridId: string): Promise<Deleted> {
     return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`), { method: 'DELETE' });
   }
@@ -174,6 +209,9 @@ export class GridBuilderClient {
     return Buffer.from(await (await this.request(url, {}, 'presigned')).arrayBuffer());
   }
 }
+
+const placementQuery = (placement?: Placement): Record<string, string> =>
+  placement?.batch === undefined ? {} : { batch: placement.batch, index: String(placement.index) };
 
 function messageOf(status: number, text: string): string {
   try {

@@ -6,6 +6,7 @@ import { addCommand } from './commands/add.js';
 import { buildCommand } from './commands/build.js';
 import { gcCommand } from './commands/gc.js';
 import { lsCommand } from './commands/ls.js';
+import { orderCommand } from './commands/order.js';
 import { apiUrl } from './commands/parsers.js';
 import { rmCommand } from './commands/rm.js';
 import { serveCommand } from './commands/serve.js';
@@ -52,7 +53,15 @@ Exit codes:
   4  the server wants an API key: none given, or not one of its keys (HTTP 401)`,
   );
 
-for (const add of [serveCommand, addCommand, buildCommand, lsCommand, rmCommand, gcCommand]) {
+for (const add of [
+  serveCommand,
+  addCommand,
+  buildCommand,
+  lsCommand,
+  orderCommand,
+  rmCommand,
+  gcCommand,
+]) {
   add(program);
 }
 for (const command of program.commands) {

@@ -12,3 +12,4 @@ export type GridImage = z.infer<typeof schemas.GridImage>;
 export type GridListing = z.infer<typeof schemas.GridListing>;
 export type UploadCreated = z.infer<typeof schemas.UploadCreated>;
 export type Deleted = z.infer<typeof schemas.Deleted>;
+export type OrderSaved = z.infer<typeof schemas.OrderSaved>;

@@ -420,3 +420,49 @@ describe('-c means --columns', () => {
     expect(buildHelp.stdout).toContain('-c, --columns <n>');
   });
 });
+
+describe('the grid keeps the order of the files', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = join(work, 'ordered');
+    mkdirSync(folder, { recursive: true });
+    // The first file is the big one: its two-step upload and check take the longest, so
+    // at several uploads at once it arrives last.
+    writeFileSync(join(folder, 'photo1.png'), await noisyPng());
+    for (const [i, width] of [40, 50, 60, 70].entries()) {
+      writeFileSync(join(folder, `photo${i + 2}.jpg`), await solidImage(RED, width, 30));
+    }
+    writeFileSync(join(folder, 'photo10.jpg'), await solidImage(GREEN, 80, 30));
+  });
+  const widths = async (grid: string) => {
+    const result = await runCli(['ls', '--grid', grid, '--json', ...url]);
+    return JSON.parse(result.stdout).images.map((i: { width: number }) => i.width);
+  };
+
+  it('at the default concurrency: name order within the folder, whatever order uploads arrive in', async () => {
+    const result = await runCli(['add', folder, '--grid', 'ordered', ...url]);
+    expect(result.code).toBe(0);
+    expect(await widths('ordered')).toEqual([1500, 40, 50, 60, 70, 80]);
+  });
+
+  it('gridbuilder order puts the named images first, the others after in their order', async () => {
+    const ids = JSON.parse(
+      (await runCli(['ls', '--grid', 'ordered', '--json', ...url])).stdout,
+    ).images.map((i: { image_id: string }) => i.image_id);
+    const result = await runCli(['order', '--grid', 'ordered', ids[5], ids[2], ...url]);
+    expect(result.stdout).toContain('Rearranged grid ordered (6 images).');
+    expect(result.code).toBe(0);
+    expect(await widths('ordered')).toEqual([80, 50, 1500, 40, 60, 70]);
+
+    const unknown = await runCli([
+      'order',
+      '--grid',
+      'ordered',
+      '01J9Z3K5R8X2V6W4T0Q7M1N3B5',
+      ...url,
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('has no image 01J9Z3K5R8X2V6W4T0Q7M1N3B5');
+    expect(await widths('ordered')).toEqual([80, 50, 1500, 40, 60, 70]);
+  });
+});

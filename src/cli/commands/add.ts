@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import pLimit from 'p-limit';
+import { monotonicFactory } from 'ulid';
+import { MAX_BATCH_INDEX } from '../../core/order.js';
 import { type ImageSaved, UnauthorizedError, UnreachableError } from '../api-client.js';
 import { findImages } from '../find-images.js';
 import { clientFor, EXIT, formatBytes, type GlobalOptions, plural, UsageError } from '../output.js';
@@ -34,8 +36,9 @@ export function addCommand(program: Command): void {
       'after',
       `
 Non-images are skipped with a warning. Files over 4 MB use the two-step upload.
-Tiles follow the order the server receives the images: folder contents in name
-order, roughly, with several uploads at once; exactly with --concurrency 1.
+Tiles follow the order of the files, whatever order their uploads arrive in: the
+arguments in the order given, each folder's contents in name order (photo2 before
+photo10), after the grid's earlier images. Rearrange with gridbuilder order.
 Exit code 1 when any upload failed.
 
 Example:
@@ -91,12 +94,19 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
   const outcomes: Outcome[] = [];
   let failures = 0;
   const limit = pLimit(options.concurrency);
+  // One batch for the run (one more for each 100,000 files): each file keeps its place.
+  const perBatch = MAX_BATCH_INDEX + 1;
+  const newBatch = monotonicFactory();
+  const batches = Array.from({ length: Math.ceil(images.length / perBatch) }, () => newBatch());
   await Promise.all(
     images.map((image, index) =>
       limit(async () => {
         const file = image.path;
         try {
-          const saved = await client.upload(options.grid, await readFile(file));
+          const saved = await client.upload(options.grid, await readFile(file), {
+            batch: batches[Math.floor(index / perBatch)] as string,
+            index: index % perBatch,
+          });
           outcomes[index] = { file, saved };
         } catch (error) {
           if (error instanceof UnreachableError || error instanceof UnauthorizedError) {
