@@ -33,7 +33,10 @@ afterAll(async () => {
 const PHONE = { width: 390, height: 844 };
 
 async function openPage(url: string, viewport = { width: 1100, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+  // A context of its own, which AxeBuilder needs (browser.newPage() hides it).
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) {
