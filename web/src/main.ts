@@ -24,8 +24,8 @@ async function start(): Promise<Uploads> {
   let gridId = gridIdFromUrl() ?? randomGridId();
   const currentGridId = () => gridId;
 
-  const gallery = new Gallery(api, currentGridId);
   const buildView = new BuildView(api, currentGridId);
+  const gallery = new Gallery(api, currentGridId, (count) => buildView.setImageCount(count));
   const uploads = new Uploads(api, currentGridId, () => gallery.refreshSoon());
 
   const openGrid = (id: string) => {
@@ -35,6 +35,7 @@ async function start(): Promise<Uploads> {
     showError(gridError, undefined);
     putGridIdInUrl(id);
     buildView.clear();
+    buildView.setImageCount(undefined);
     void gallery.refresh();
   };
 
