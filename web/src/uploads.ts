@@ -21,15 +21,21 @@ export class Uploads {
 
   constructor(
     private readonly api: GridBuilderApi,
-    private readonly currentGridId: () => string,
+    private readonly currentGridId: () => string | undefined,
     /** Called after each image the server accepted. */
     private readonly onAdded: () => void,
+    /** Called instead of uploading when no valid grid is open. */
+    private readonly onNoGrid: () => void,
   ) {}
 
   /** Queues files for the current grid; the grid id is fixed per file when it is queued. */
   add(files: File[]): void {
     if (files.length === 0) return;
     const gridId = this.currentGridId();
+    if (!gridId) {
+      this.onNoGrid();
+      return;
+    }
     this.counts.total += files.length;
     this.updateSummary();
     announce(`Uploading ${plural(files.length, 'file')} to ${gridId}.`);
