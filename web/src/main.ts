@@ -36,6 +36,8 @@ async function start(): Promise<Uploads> {
   );
 
   const openGrid = (id: string) => {
+    // Another grid: the upload rows and summary were the previous one's.
+    if (id !== gridId) uploads.clear();
     gridId = id;
     gridInput.value = id;
     gridInput.removeAttribute('aria-invalid');
