@@ -16,7 +16,7 @@ import {
 import { Uploads } from './uploads.js';
 
 /** Wires the page to the API once config.json said where it is; resolves to the upload queue. */
-async function start(): Promise<Uploads> {
+async function start(linked: string): Promise<Uploads> {
   const api = new GridBuilderApi(await resolveApiBase(), new ApiKeyPanel());
   byId<HTMLAnchorElement>('docs-link').href = api.docsUrl;
 
@@ -91,9 +91,7 @@ async function start(): Promise<Uploads> {
 
   // A link's bad id is shown as it is, with the fix, not silently swapped for a new grid:
   // the person may have meant a grid they already filled.
-  const linked = gridIdInUrl();
-  if (linked === undefined) openGrid(randomGridId());
-  else if (GRID_ID_PATTERN.test(linked)) openGrid(linked);
+  if (GRID_ID_PATTERN.test(linked)) openGrid(linked);
   else {
     gridInput.value = linked;
     void gallery.refresh();
@@ -102,7 +100,14 @@ async function start(): Promise<Uploads> {
   return uploads;
 }
 
-const started = start();
+/**
+ * The grid id goes into the address at once, before the page has loaded: Chromium looks
+ * the favicon up again when the address changes later (a second fetch while the first one
+ * is still under way), and a link copied early already names the grid.
+ */
+const initialGridId = gridIdInUrl() ?? randomGridId();
+if (GRID_ID_PATTERN.test(initialGridId)) putGridIdInUrl(initialGridId);
+const started = start(initialGridId);
 started.catch((error) => {
   const message = byId('build-error');
   showError(message, `The page could not start: ${(error as Error).message}`);
