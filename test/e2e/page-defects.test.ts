@@ -203,6 +203,9 @@ describe('the page on a real Chromium', () => {
     expect(state.messages.join(' ')).toMatch(/"bad id!" is not a valid grid id/);
     // The address bar keeps what the link said until the person chooses.
     expect(new URL(page.url()).searchParams.get('grid')).toBe('bad id!');
+    // No grid is open: Build is disabled, saying so rather than asking for photos.
+    await page.waitForSelector('#build:disabled');
+    expect(await page.locator('#build-reason').textContent()).toMatch(/Open a grid first/);
     await shot(page, 'defects-bad-grid-id');
 
     await page.locator('#grid-id-fix').click();

@@ -75,6 +75,9 @@ export class BuildView {
   setImageCount(count: number | undefined): void {
     this.imageCount = count;
     this.reason.hidden = count !== 0;
+    this.reason.textContent = this.currentGridId()
+      ? 'Add photos first: this grid has no images.'
+      : 'Open a grid first: see "Your grid" above.';
     this.updateButton();
   }
 
