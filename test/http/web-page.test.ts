@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -14,6 +15,7 @@ async function serverWith(webRoot: string, env: Record<string, string> = {}) {
   return { server, dataDir };
 }
 
+const SCRIPT = `console.log(${JSON.stringify('the page '.repeat(200))});`;
 let webRoot: string;
 let running: { server: RunningServer; dataDir: string };
 
@@ -23,7 +25,10 @@ beforeAll(async () => {
   mkdirSync(join(webRoot, 'assets'));
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>GridBuilder</title>');
   writeFileSync(join(webRoot, 'config.json'), '{"apiUrl": ""}');
-  writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), 'console.log(1);');
+  writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), SCRIPT);
+  // What the Vite build writes next to its text files (web/vite.config.ts).
+  writeFileSync(join(webRoot, 'assets', 'index-abc123.js.br'), brotliCompressSync(SCRIPT));
+  writeFileSync(join(webRoot, 'assets', 'index-abc123.js.gz'), gzipSync(SCRIPT));
   writeFileSync(join(webRoot, 'secret.txt'), 'not part of the page');
   running = await serverWith(webRoot, { PUBLIC_URL: 'https://grids.example.com/' });
 });
@@ -59,6 +64,26 @@ describe('the web page at /', () => {
     const config = await fetch(`${running.server.url}/config.json`);
     expect(await config.json()).toEqual({ apiUrl: '' });
     expect(config.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('sends the compressed copy the browser accepts, and says it varies by it', async () => {
+    const url = `${running.server.url}/assets/index-abc123.js`;
+    for (const [accepted, expected] of [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip, deflate', 'gzip'],
+    ] as const) {
+      // fetch() decodes the body, so the text shows the copy is the same script.
+      const response = await fetch(url, { headers: { 'Accept-Encoding': accepted } });
+      expect(response.headers.get('content-encoding')).toBe(expected);
+      expect(response.headers.get('vary')).toBe('Accept-Encoding');
+      expect(response.headers.get('cache-control')).toContain('immutable');
+      expect(await response.text()).toBe(SCRIPT);
+    }
+    // No encoding accepted: the plain file, still marked as varying for shared caches.
+    const plain = await fetch(url, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding');
+    expect(await plain.text()).toBe(SCRIPT);
   });
 
   it('serves nothing else from the folder, and leaves the API routes alone', async () => {

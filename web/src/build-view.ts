@@ -4,6 +4,22 @@ import { formatBytes, formatClock, formatRemaining, plural } from './format.js';
 
 const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
 
+/** A number field of the form, checked here so that a wrong value is never sent or dropped. */
+interface NumberField {
+  input: HTMLInputElement;
+  error: HTMLElement;
+  /** The API's range (src/core/grid-options.ts), as the input's min and max say it. */
+  min: number;
+  max: number;
+  message: string;
+}
+
+function numberField(id: string, message: (min: number, max: number) => string): NumberField {
+  const input = byId<HTMLInputElement>(id);
+  const [min, max] = [Number(input.min), Number(input.max)];
+  return { input, error: byId(`${id}-error`), min, max, message: message(min, max) };
+}
+
 /** The options form, "Build grid" with its spinner, and the built image with its actions. */
 export class BuildView {
   private readonly form = byId<HTMLFormElement>('build-form');
@@ -16,12 +32,25 @@ export class BuildView {
   private readonly copy = byId<HTMLButtonElement>('copy-link');
   private readonly link = byId<HTMLInputElement>('result-link');
   private readonly expiry = byId('result-expiry');
+  private readonly reason = byId('build-reason');
+  private readonly tileSize = numberField(
+    'tile-size',
+    (min, max) => `Tile size must be a whole number from ${min} to ${max}.`,
+  );
+  private readonly columns = numberField(
+    'columns',
+    (min, max) =>
+      `Columns must be a whole number from ${min} to ${max}, or empty for about square.`,
+  );
+  private busy = false;
+  /** The grid's image count; undefined while unknown (loading, or the listing failed). */
+  private imageCount: number | undefined;
   private blobUrl: string | undefined;
   private expiryTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly api: GridBuilderApi,
-    private readonly currentGridId: () => string,
+    private readonly currentGridId: () => string | undefined,
   ) {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -39,26 +68,62 @@ export class BuildView {
     this.blobUrl = undefined;
   }
 
-  private options(): BuildOptions {
-    const data = new FormData(this.form);
-    const number = (name: string) => {
-      const value = String(data.get(name) ?? '').trim();
-      return value === '' ? undefined : Number(value);
-    };
-    return {
-      tileSize: number('tileSize'),
-      columns: number('columns'),
-      format: String(data.get('format') ?? 'jpeg'),
-    };
+  /**
+   * Build needs images: with none it is disabled and says why (a build of an empty grid
+   * could only fail). Unknown counts leave it enabled, so a failed listing blocks nothing.
+   */
+  setImageCount(count: number | undefined): void {
+    this.imageCount = count;
+    this.reason.hidden = count !== 0;
+    this.reason.textContent = this.currentGridId()
+      ? 'Add photos first: this grid has no images.'
+      : 'Open a grid first: see "Your grid" above.';
+    this.updateButton();
+  }
+
+  /** The form's options, or undefined after marking and focusing the first wrong field. */
+  private options(): BuildOptions | undefined {
+    const tileSize = this.check(this.tileSize, false);
+    const columns = this.check(this.columns, true);
+    const wrong = [this.tileSize, this.columns].find(
+      (field) => field.input.getAttribute('aria-invalid') === 'true',
+    );
+    if (wrong) {
+      wrong.input.focus();
+      return undefined;
+    }
+    return { tileSize, columns, format: byId<HTMLSelectElement>('format').value };
+  }
+
+  /**
+   * The field's whole number, or undefined when empty and optional. A number input gives
+   * "" for what it cannot parse ("3e"): validity.badInput tells that from an empty field.
+   */
+  private check(field: NumberField, optional: boolean): number | undefined {
+    const text = field.input.value.trim();
+    const value = Number(text);
+    const empty = text === '' && !field.input.validity.badInput;
+    const valid =
+      (empty && optional) ||
+      (!empty && Number.isInteger(value) && value >= field.min && value <= field.max);
+    if (valid) field.input.removeAttribute('aria-invalid');
+    else field.input.setAttribute('aria-invalid', 'true');
+    showError(field.error, valid ? undefined : field.message);
+    return valid && !empty ? value : undefined;
   }
 
   private async build(): Promise<void> {
     const gridId = this.currentGridId();
+    const options = this.options();
+    if (!gridId || !options) {
+      showError(this.error, undefined); // the marked field says what is wrong
+      return;
+    }
     this.setBusy(true);
     showError(this.error, undefined);
     announce('Building the grid…');
     try {
-      const built = await this.api.build(gridId, this.options());
+      const built = await this.api.build(gridId, options);
       await this.show(gridId, built);
       announce(
         `Grid built: ${built.width} by ${built.height} pixels from ${plural(built.image_count, 'image')}.`,
@@ -71,9 +136,14 @@ export class BuildView {
   }
 
   private setBusy(busy: boolean): void {
-    this.button.disabled = busy;
+    this.busy = busy;
     this.button.setAttribute('aria-busy', String(busy));
     byId('build-label').textContent = busy ? 'Building…' : 'Build grid';
+    this.updateButton();
+  }
+
+  private updateButton(): void {
+    this.button.disabled = this.busy || this.imageCount === 0;
   }
 
   private async show(gridId: string, built: GridBuilt): Promise<void> {

@@ -14,7 +14,9 @@ export class Gallery {
 
   constructor(
     private readonly api: GridBuilderApi,
-    private readonly currentGridId: () => string,
+    private readonly currentGridId: () => string | undefined,
+    /** Told the image count after each listing (undefined: not known). */
+    private readonly onCount: (count: number | undefined) => void,
   ) {}
 
   /** Reloads soon; many uploads finishing together cause one request. */
@@ -26,6 +28,12 @@ export class Gallery {
   async refresh(): Promise<void> {
     const gridId = this.currentGridId();
     const ticket = ++this.loading;
+    if (!gridId) {
+      // No valid grid open (a bad id in the link): nothing to list, nothing to build.
+      showError(this.error, undefined);
+      this.render('', []);
+      return;
+    }
     try {
       const listing = await this.api.list(gridId);
       if (ticket !== this.loading || gridId !== this.currentGridId()) return; // a newer one runs
@@ -33,12 +41,14 @@ export class Gallery {
       this.render(gridId, listing.images);
     } catch (error) {
       if (ticket !== this.loading) return;
+      this.onCount(undefined);
       showError(this.error, `Could not load the grid's images: ${(error as Error).message}`);
     }
   }
 
   private render(gridId: string, images: GridImage[]): void {
     this.imageCount = images.length;
+    this.onCount(images.length);
     this.count.textContent = String(images.length);
     this.count.setAttribute('aria-label', plural(images.length, 'image'));
     this.empty.hidden = images.length > 0;

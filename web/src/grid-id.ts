@@ -14,9 +14,20 @@ export function randomGridId(): string {
   return `grid-${suffix}`;
 }
 
-export function gridIdFromUrl(): string | undefined {
-  const value = new URLSearchParams(location.search).get('grid');
-  return value && GRID_ID_PATTERN.test(value) ? value : undefined;
+/** The ?grid= of the address, valid or not: a bad one is shown, never silently replaced. */
+export function gridIdInUrl(): string | undefined {
+  return new URLSearchParams(location.search).get('grid') ?? undefined;
+}
+
+/** The nearest valid id to a bad one ("bad id!" -> "bad-id"), if there is one. */
+export function suggestGridId(bad: string): string | undefined {
+  const suggestion = bad
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128)
+    .replace(/-+$/, '');
+  return GRID_ID_PATTERN.test(suggestion) ? suggestion : undefined;
 }
 
 export function putGridIdInUrl(gridId: string): void {

@@ -2,49 +2,80 @@ import './style.css';
 import { GridBuilderApi, resolveApiBase } from './api.js';
 import { ApiKeyPanel } from './api-key-panel.js';
 import { BuildView } from './build-view.js';
-import { announce, byId, showError } from './dom.js';
+import { announce, byId, make, showError } from './dom.js';
 import { filesOfDrop, visibleFiles } from './dropped-files.js';
 import { Gallery } from './gallery.js';
 import {
   GRID_ID_PATTERN,
   GRID_ID_RULE,
-  gridIdFromUrl,
+  gridIdInUrl,
   putGridIdInUrl,
   randomGridId,
+  suggestGridId,
 } from './grid-id.js';
 import { Uploads } from './uploads.js';
 
 /** Wires the page to the API once config.json said where it is; resolves to the upload queue. */
-async function start(): Promise<Uploads> {
+async function start(linked: string): Promise<Uploads> {
   const api = new GridBuilderApi(await resolveApiBase(), new ApiKeyPanel());
   byId<HTMLAnchorElement>('docs-link').href = api.docsUrl;
 
   const gridInput = byId<HTMLInputElement>('grid-id');
   const gridError = byId('grid-id-error');
-  let gridId = gridIdFromUrl() ?? randomGridId();
+  /** The open grid; undefined while the link's id is not valid and nothing else was chosen. */
+  let gridId: string | undefined;
   const currentGridId = () => gridId;
 
-  const gallery = new Gallery(api, currentGridId);
   const buildView = new BuildView(api, currentGridId);
-  const uploads = new Uploads(api, currentGridId, () => gallery.refreshSoon());
+  const gallery = new Gallery(api, currentGridId, (count) => buildView.setImageCount(count));
+  const uploads = new Uploads(
+    api,
+    currentGridId,
+    () => gallery.refreshSoon(),
+    () => showBadGridId(gridInput.value),
+  );
 
   const openGrid = (id: string) => {
+    // Another grid: the upload rows and summary were the previous one's.
+    if (id !== gridId) uploads.clear();
     gridId = id;
     gridInput.value = id;
     gridInput.removeAttribute('aria-invalid');
     showError(gridError, undefined);
     putGridIdInUrl(id);
     buildView.clear();
+    buildView.setImageCount(undefined);
     void gallery.refresh();
+  };
+
+  /** Marks the field, says what is wrong, focuses it, and offers the nearest valid id. */
+  const showBadGridId = (value: string) => {
+    gridInput.setAttribute('aria-invalid', 'true');
+    const said =
+      value.trim() === '' ? 'An empty grid id is not valid.' : `"${value}" is not a valid grid id.`;
+    showError(gridError, `${said} ${GRID_ID_RULE} Correct it and choose Open, or choose New grid.`);
+    const suggestion = suggestGridId(value);
+    if (suggestion) {
+      const fix = make('button', {
+        type: 'button',
+        id: 'grid-id-fix',
+        className: 'button secondary',
+        textContent: `Open ${suggestion}`,
+      });
+      fix.addEventListener('click', () => {
+        openGrid(suggestion);
+        announce(`Opened grid ${suggestion}.`);
+      });
+      gridError.append(' ', fix);
+    }
+    gridInput.focus();
   };
 
   byId<HTMLFormElement>('grid-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const value = gridInput.value.trim();
     if (!GRID_ID_PATTERN.test(value)) {
-      gridInput.setAttribute('aria-invalid', 'true');
-      showError(gridError, GRID_ID_RULE);
-      gridInput.focus();
+      showBadGridId(value);
       return;
     }
     openGrid(value);
@@ -52,16 +83,31 @@ async function start(): Promise<Uploads> {
   });
   gridInput.addEventListener('change', () => byId<HTMLFormElement>('grid-form').requestSubmit());
   byId('new-grid').addEventListener('click', () => {
-    openGrid(randomGridId());
-    announce(`Started a new grid, ${gridId}.`);
+    const id = randomGridId();
+    openGrid(id);
+    announce(`Started a new grid, ${id}.`);
   });
   byId('refresh').addEventListener('click', () => void gallery.refresh());
 
-  openGrid(gridId);
+  // A link's bad id is shown as it is, with the fix, not silently swapped for a new grid:
+  // the person may have meant a grid they already filled.
+  if (GRID_ID_PATTERN.test(linked)) openGrid(linked);
+  else {
+    gridInput.value = linked;
+    void gallery.refresh();
+    showBadGridId(linked);
+  }
   return uploads;
 }
 
-const started = start();
+/**
+ * The grid id goes into the address at once, before the page has loaded: Chromium looks
+ * the favicon up again when the address changes later (a second fetch while the first one
+ * is still under way), and a link copied early already names the grid.
+ */
+const initialGridId = gridIdInUrl() ?? randomGridId();
+if (GRID_ID_PATTERN.test(initialGridId)) putGridIdInUrl(initialGridId);
+const started = start(initialGridId);
 started.catch((error) => {
   const message = byId('build-error');
   showError(message, `The page could not start: ${(error as Error).message}`);

@@ -18,18 +18,37 @@ export class Uploads {
   private readonly list = byId<HTMLUListElement>('upload-list');
   private readonly summary = byId('upload-summary');
   private counts = { total: 0, done: 0, failed: 0 };
+  /** Counts up at each clear(), so uploads of a grid left behind no longer count. */
+  private generation = 0;
 
   constructor(
     private readonly api: GridBuilderApi,
-    private readonly currentGridId: () => string,
+    private readonly currentGridId: () => string | undefined,
     /** Called after each image the server accepted. */
     private readonly onAdded: () => void,
+    /** Called instead of uploading when no valid grid is open. */
+    private readonly onNoGrid: () => void,
   ) {}
+
+  /**
+   * Empties the list and the summary: another grid was opened, and these rows and counts
+   * were the previous grid's. Uploads in flight carry on to that grid, unlisted.
+   */
+  clear(): void {
+    this.generation += 1;
+    this.counts = { total: 0, done: 0, failed: 0 };
+    this.list.replaceChildren();
+    this.updateSummary();
+  }
 
   /** Queues files for the current grid; the grid id is fixed per file when it is queued. */
   add(files: File[]): void {
     if (files.length === 0) return;
     const gridId = this.currentGridId();
+    if (!gridId) {
+      this.onNoGrid();
+      return;
+    }
     this.counts.total += files.length;
     this.updateSummary();
     announce(`Uploading ${plural(files.length, 'file')} to ${gridId}.`);
@@ -38,12 +57,18 @@ export class Uploads {
     for (const file of files) {
       const row = this.row(file);
       batch.append(row.item);
-      void this.limit(() => this.upload(gridId, file, row));
+      const generation = this.generation;
+      void this.limit(() => this.upload(gridId, file, row, generation));
     }
     this.list.prepend(batch);
   }
 
-  private async upload(gridId: string, file: File, row: UploadRow): Promise<void> {
+  private async upload(
+    gridId: string,
+    file: File,
+    row: UploadRow,
+    generation: number,
+  ): Promise<void> {
     row.item.dataset.state = 'uploading';
     row.state.textContent = 'Uploading…';
     try {
@@ -68,6 +93,7 @@ export class Uploads {
       row.progress.value = 1;
       row.item.dataset.state = 'done';
       row.state.textContent = `Added · ${saved.width}×${saved.height} ${saved.format.toUpperCase()}`;
+      if (generation !== this.generation) return; // its grid was left: its row is gone
       this.counts.done += 1;
       this.onAdded();
     } catch (error) {
@@ -75,6 +101,7 @@ export class Uploads {
       row.state.textContent = error instanceof Error ? error.message : String(error);
       row.state.setAttribute('role', 'alert');
       row.progress.hidden = true;
+      if (generation !== this.generation) return;
       this.counts.failed += 1;
     }
     this.updateSummary();
