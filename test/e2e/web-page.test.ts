@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLUE, GREEN, MAGENTA, noisyPng, RED, solidImage, YELLOW } from '../support/images.js';
+import {
+  BLUE,
+  GREEN,
+  MAGENTA,
+  near,
+  noisyPng,
+  pixelAt,
+  RED,
+  solidImage,
+  YELLOW,
+} from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { ARTIFACTS, launchChromium } from './browser.js';
 
@@ -234,5 +244,44 @@ describe('the web page', () => {
     await shot(page, '07-error');
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it('keeps the order the files were chosen in, even when the first upload arrives last', async () => {
+    const colours = [RED, GREEN, BLUE, YELLOW];
+    const paths = await Promise.all(
+      colours.map(async (colour, i) => {
+        const path = join(files, `ordered-${i + 1}.jpg`);
+        writeFileSync(path, await solidImage(colour, 200, 150));
+        return path;
+      }),
+    );
+    const page = await openPage(`${server.url}/?grid=chosen-order`);
+    // The first upload sent (the first file's) is held until the other three are answered.
+    let sent = 0;
+    let answered = 0;
+    let releaseFirst!: () => void;
+    const othersAnswered = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    await page.route('**/add_image?*', async (route) => {
+      const first = sent++ === 0;
+      if (first) await othersAnswered;
+      await route.continue();
+      if (first) return;
+      await route.request().response();
+      if (++answered === colours.length - 1) releaseFirst();
+    });
+
+    await page.locator('#file-input').setInputFiles(paths);
+    await uploadsSettled(page, colours.length);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '4');
+    await page.locator('#tile-size').fill('20');
+    await page.locator('#columns').fill('4');
+    expect(await buildAndMeasure(page)).toEqual({ width: 80, height: 20 });
+    const link = await page.locator('#result-link').inputValue();
+    const grid = Buffer.from(await (await fetch(link)).arrayBuffer());
+    for (const [i, colour] of colours.entries()) {
+      expect(near(await pixelAt(grid, i * 20 + 10, 10), colour)).toBe(true);
+    }
   });
 });

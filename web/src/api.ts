@@ -46,6 +46,12 @@ function messageOf(status: number, text: string): string {
 
 export type Progress = (loaded: number, total: number) => void;
 
+/** Where an upload goes among others sent at once: a batch id (a ULID) and its index. */
+export interface Placement {
+  batch: string;
+  index: number;
+}
+
 /**
  * One request through XMLHttpRequest, the only browser API that reports upload
  * progress. Resolves with the parsed JSON body of a 2xx answer.
@@ -147,15 +153,24 @@ export class GridBuilderApi {
     return this.url('/docs');
   }
 
-  /** Adds one image; files over TWO_STEP_THRESHOLD go through the two-step upload. */
+  /**
+   * Adds one image; files over TWO_STEP_THRESHOLD go through the two-step upload. The
+   * placement (its batch and index) gives it its place in the grid, whatever the order
+   * in which uploads arrive.
+   */
   async upload(
     gridId: string,
     file: File,
+    placement: Placement,
     onProgress: Progress,
     onWaiting?: WaitingForKey,
   ): Promise<ImageSaved> {
+    const place = new URLSearchParams({
+      batch: placement.batch,
+      index: String(placement.index),
+    });
     if (file.size <= TWO_STEP_THRESHOLD) {
-      const url = this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}`);
+      const url = this.url(`/add_image?uniqueGridId=${encodeURIComponent(gridId)}&${place}`);
       return this.authorized(
         (apiKey) => send<ImageSaved>('POST', url, file, onProgress, apiKey),
         onWaiting,
@@ -165,7 +180,7 @@ export class GridBuilderApi {
       (apiKey) =>
         call<UploadCreated>(
           'POST',
-          this.url(`/grids/${encodeURIComponent(gridId)}/uploads`),
+          this.url(`/grids/${encodeURIComponent(gridId)}/uploads?${place}`),
           apiKey,
         ),
       onWaiting,

@@ -1,10 +1,14 @@
 import pLimit from 'p-limit';
-import type { GridBuilderApi } from './api.js';
+import { monotonicFactory } from 'ulid';
+import type { GridBuilderApi, Placement } from './api.js';
 import { announce, byId, make } from './dom.js';
 import { formatBytes, plural } from './format.js';
 
-/** Uploads running at once: enough to keep the line busy, few enough to keep order close. */
+/** Uploads running at once: enough to keep the line busy (their order is kept anyway). */
 const PARALLEL_UPLOADS = 3;
+
+/** Monotonic: two batches started in the same millisecond still sort in the order made. */
+const newBatchId = monotonicFactory();
 
 interface UploadRow {
   item: HTMLLIElement;
@@ -52,20 +56,23 @@ export class Uploads {
     this.counts.total += files.length;
     this.updateSummary();
     announce(`Uploading ${plural(files.length, 'file')} to ${gridId}.`);
-    // The newest batch goes on top, its files in the order they will be uploaded.
-    const batch = document.createDocumentFragment();
-    for (const file of files) {
+    // The newest batch goes on top, its files in the order chosen; in the grid they take
+    // that order too, whichever upload arrives first (one batch id, each file its index).
+    const rows = document.createDocumentFragment();
+    const batch = newBatchId();
+    for (const [index, file] of files.entries()) {
       const row = this.row(file);
-      batch.append(row.item);
+      rows.append(row.item);
       const generation = this.generation;
-      void this.limit(() => this.upload(gridId, file, row, generation));
+      void this.limit(() => this.upload(gridId, file, { batch, index }, row, generation));
     }
-    this.list.prepend(batch);
+    this.list.prepend(rows);
   }
 
   private async upload(
     gridId: string,
     file: File,
+    placement: Placement,
     row: UploadRow,
     generation: number,
   ): Promise<void> {
@@ -75,6 +82,7 @@ export class Uploads {
       const saved = await this.api.upload(
         gridId,
         file,
+        placement,
         (loaded, total) => {
           row.progress.max = total || 1;
           row.progress.value = loaded;
