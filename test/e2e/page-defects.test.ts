@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLUE, GREEN, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium } from './browser.js';
+import { ARTIFACTS, launchChromium, openPageIn } from './browser.js';
 
 /**
  * The page's defects found by using it on a real Chromium (issue 13, part 5), each pinned
@@ -32,20 +32,8 @@ afterAll(async () => {
 
 const PHONE = { width: 390, height: 844 };
 
-async function openPage(url: string, viewport = { width: 1100, height: 900 }): Promise<Page> {
-  // A context of its own, which AxeBuilder needs (browser.newPage() hides it).
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.on('close', () => void context.close());
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(url);
-  return page;
-}
+const openPage = (url: string, viewport?: { width: number; height: number }) =>
+  openPageIn(browser, problems, url, viewport);
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

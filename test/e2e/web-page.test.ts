@@ -16,7 +16,7 @@ import {
   YELLOW,
 } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium } from './browser.js';
+import { ARTIFACTS, launchChromium, openPageIn } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -35,18 +35,8 @@ afterAll(async () => {
   rmSync(files, { recursive: true, force: true });
 });
 
-async function openPage(url: string, viewport = { width: 1100, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  // Any script error or Content-Security-Policy refusal is a failure of the page.
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(url);
-  return page;
-}
+const openPage = (url: string, viewport?: { width: number; height: number }) =>
+  openPageIn(browser, problems, url, viewport);
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
