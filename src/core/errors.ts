@@ -32,3 +32,7 @@ export class GridBuilderError extends Error {
 
 export const isGridBuilderError = (error: unknown): error is GridBuilderError =>
   error instanceof GridBuilderError;
+
+/** Whether `error` is a GridBuilderError of that kind. */
+export const isErrorKind = (error: unknown, kind: ErrorKind): error is GridBuilderError =>
+  isGridBuilderError(error) && error.kind === kind;

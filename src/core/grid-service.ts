@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Admission } from './admission.js';
 import { composeGrid } from './compose.js';
-import { GridBuilderError, isGridBuilderError } from './errors.js';
+import { GridBuilderError, isErrorKind } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 import { checkOutputSize, type GridOptions } from './grid-options.js';
 import {
@@ -19,7 +19,7 @@ import {
 } from './ids.js';
 import { probeImage } from './image-probe.js';
 import { gridLayout } from './layout.js';
-import { arrange, checkNewOrder, type Placement, positionOf } from './order.js';
+import { arrange, checkNewOrder, checkPlacement, type Placement, positionOf } from './order.js';
 import type { Bucket, GridIndex, ImageRecord, ObjectStore } from './ports.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
@@ -123,7 +123,7 @@ export class GridService {
   ): Promise<PendingUpload> {
     const gridId = parseGridId(gridIdInput);
     const uploadId = newImageId();
-    positionOf(uploadId, placement); // refused now rather than at the confirm
+    checkPlacement(placement); // refused now rather than at the confirm
     const link = await this.sign('source', stagingKey(gridId, uploadId), 'put');
     return { uploadId, ...link };
   }
@@ -141,7 +141,7 @@ export class GridService {
   ): Promise<ImageRecord> {
     const gridId = parseGridId(gridIdInput);
     const uploadId = parseImageId(uploadIdInput);
-    positionOf(uploadId, placement);
+    checkPlacement(placement);
     const staged = stagingKey(gridId, uploadId);
     const usableMs = this.settings.urlExpiresSeconds * 1000 + this.graceMs;
     const noBytes = new GridBuilderError(
@@ -165,7 +165,7 @@ export class GridService {
     try {
       const bytes = await this.objects.get('source', staged).catch((error) => {
         // Gone since the HEAD: the grid was deleted meanwhile.
-        throw isGridBuilderError(error) && error.kind === 'not_found' ? noBytes : error;
+        throw isErrorKind(error, 'not_found') ? noBytes : error;
       });
       const imageId = newImageId();
       return await this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes);
@@ -224,9 +224,7 @@ export class GridService {
           loadSource: async (i) => {
             const { key } = records[i] as ImageRecord;
             const bytes = await this.objects.get('source', key).catch((error) => {
-              throw isGridBuilderError(error) && error.kind === 'not_found'
-                ? new SourceDeleted()
-                : error;
+              throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
             });
             return { bytes, file: this.objects.fileOf?.('source', key) };
           },

@@ -21,10 +21,9 @@ export interface Placement {
 /** Indexes in a batch: 0 to this. */
 export const MAX_BATCH_INDEX = 99_999;
 
-/** The position an upload takes: its batch's place and its index, or its own id's. */
-export function positionOf(imageId: string, placement: Placement = {}): string {
-  const { batch, index } = placement;
-  if (batch === undefined && index === undefined) return imageId;
+/** Refuses a placement that is half given or out of range, saying what to send. */
+export function checkPlacement({ batch, index }: Placement = {}): void {
+  if (batch === undefined && index === undefined) return;
   if (batch === undefined || index === undefined) {
     throw new GridBuilderError(
       'invalid_request',
@@ -43,6 +42,13 @@ export function positionOf(imageId: string, placement: Placement = {}): string {
       `index must be a whole number from 0 to ${MAX_BATCH_INDEX}.`,
     );
   }
+}
+
+/** The position an upload takes: its batch's place and its index, or its own id's. */
+export function positionOf(imageId: string, placement: Placement = {}): string {
+  checkPlacement(placement);
+  const { batch, index } = placement;
+  if (batch === undefined || index === undefined) return imageId;
   // Fixed width, so string order is index order; the batch's ULID sorts with image ids.
   return `${batch}.${String(index).padStart(5, '0')}`;
 }

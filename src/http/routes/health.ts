@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { GridBuilderError, isGridBuilderError } from '../../core/errors.js';
+import { GridBuilderError, isErrorKind } from '../../core/errors.js';
 import { createRouter } from '../router.js';
 import { errorResponses } from '../schemas.js';
 
@@ -23,10 +23,9 @@ export const healthRoutes = () =>
         await c.var.service.health();
       } catch (error) {
         // A full disk is unhealthy too (503, as health checks expect), with its own message.
-        const message =
-          isGridBuilderError(error) && error.kind === 'storage_full'
-            ? error.message
-            : 'Storage cannot be reached.';
+        const message = isErrorKind(error, 'storage_full')
+          ? error.message
+          : 'Storage cannot be reached.';
         throw new GridBuilderError('storage_unavailable', message, { cause: error });
       }
       return c.json({ status: 'ok' as const }, 200);
