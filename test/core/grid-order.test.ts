@@ -1,35 +1,25 @@
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Storage } from '../../src/bootstrap.js';
-import { GridService } from '../../src/core/grid-service.js';
+import { describe, expect, test } from 'vitest';
+import type { GridService } from '../../src/core/grid-service.js';
 import { stagingKey } from '../../src/core/ids.js';
 import type { GridIndex } from '../../src/core/ports.js';
 import { BLUE, GREEN, MAGENTA, RED, type Rgb, solidImage, YELLOW } from '../support/images.js';
 import { pauseOnce } from '../support/pause-points.js';
-import { STORAGE_BACKENDS } from '../support/storage-backends.js';
+import { STORAGE_BACKENDS, useStorageBackend } from '../support/storage-backends.js';
 
 // The grid's order is data: uploads sent at once land in the order their client chose,
 // a reorder is stored in one write, and a reorder meets uploads and deletes without
 // losing or inventing an image. Same tests on both backends.
 
 describe.each(STORAGE_BACKENDS)('grid order on $name', (backend) => {
-  let storage: Storage;
-  let settings: GridService['settings'];
-  let stop: () => Promise<void>;
+  const backendUnderTest = useStorageBackend(backend);
   let grids = 0;
   const newGrid = () => `order-${process.pid}-${++grids}`;
-  const serviceOver = (index: GridIndex = storage.index) =>
-    new GridService(storage.objects, index, settings);
+  const serviceOver = (index?: GridIndex) => backendUnderTest.service(undefined, index);
   const photo = (colour: Rgb) => solidImage(colour, 60, 40);
   const idsOf = async (service: GridService, grid: string) =>
     (await service.listImages(grid)).images.map((image) => image.imageId);
-
-  beforeAll(async () => {
-    ({ storage, settings, stop } = await backend.open());
-  });
-  afterAll(async () => {
-    await stop?.();
-  });
+  const storage = () => backendUnderTest.storage;
 
   test('uploads of one batch take the order the client chose, whatever order they arrive in', async () => {
     const grid = newGrid();
@@ -53,7 +43,12 @@ describe.each(STORAGE_BACKENDS)('grid order on $name', (backend) => {
     const batch = ulid();
     const { uploadId } = await service.createUpload(grid, { batch, index: 0 });
     const second = await service.addImage(grid, await photo(GREEN), { batch, index: 1 });
-    await storage.objects.put('source', stagingKey(grid, uploadId), await photo(RED), 'image/jpeg');
+    await storage().objects.put(
+      'source',
+      stagingKey(grid, uploadId),
+      await photo(RED),
+      'image/jpeg',
+    );
     const first = await service.confirmUpload(grid, uploadId, { batch, index: 0 });
 
     expect(await idsOf(service, grid)).toEqual([first.imageId, second.imageId]);
@@ -111,7 +106,7 @@ describe.each(STORAGE_BACKENDS)('grid order on $name', (backend) => {
     const b = await service.addImage(grid, await photo(GREEN));
 
     // The reorder has checked its ids against the grid and stops before it stores them.
-    const { port: index, pause } = pauseOnce(storage.index, 'setOrder');
+    const { port: index, pause } = pauseOnce(storage().index, 'setOrder');
     const reorder = serviceOver(index).reorder(grid, [b.imageId, a.imageId]);
     await pause.reached;
     const c = await service.addImage(grid, await photo(BLUE));
@@ -129,7 +124,7 @@ describe.each(STORAGE_BACKENDS)('grid order on $name', (backend) => {
     const b = await service.addImage(grid, await photo(GREEN));
     const c = await service.addImage(grid, await photo(BLUE));
 
-    const { port: index, pause } = pauseOnce(storage.index, 'setOrder');
+    const { port: index, pause } = pauseOnce(storage().index, 'setOrder');
     const reorder = serviceOver(index).reorder(grid, [c.imageId, b.imageId, a.imageId]);
     await pause.reached;
     await service.deleteImage(grid, b.imageId);
@@ -147,7 +142,7 @@ describe.each(STORAGE_BACKENDS)('grid order on $name', (backend) => {
     const b = await service.addImage(grid, await photo(GREEN));
     await service.reorder(grid, [b.imageId, a.imageId]);
     await service.deleteGrid(grid);
-    expect(await storage.index.getOrder(grid)).toBeUndefined();
+    expect(await storage().index.getOrder(grid)).toBeUndefined();
 
     const c = await service.addImage(grid, await photo(BLUE));
     const d = await service.addImage(grid, await photo(YELLOW));

@@ -1,12 +1,10 @@
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Storage } from '../../src/bootstrap.js';
-import { GridService } from '../../src/core/grid-service.js';
+import { describe, expect, test } from 'vitest';
 import { sourceKey, stagingKey } from '../../src/core/ids.js';
 import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
 import { BLUE, GREEN, RED, solidImage } from '../support/images.js';
 import { pauseOnce } from '../support/pause-points.js';
-import { STORAGE_BACKENDS } from '../support/storage-backends.js';
+import { STORAGE_BACKENDS, useStorageBackend } from '../support/storage-backends.js';
 
 // Where two operations meet (an upload and a grid delete, two confirms, a build and an
 // image delete), each test stops one of them at a chosen step with a pause point, runs
@@ -14,23 +12,13 @@ import { STORAGE_BACKENDS } from '../support/storage-backends.js';
 // backends: the rules that decide the winner live in the service and the ports.
 
 describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
-  let storage: Storage;
-  let settings: GridService['settings'];
-  let stop: () => Promise<void>;
+  const opened = useStorageBackend(backend);
   let grids = 0;
   const newGrid = () => `race-${process.pid}-${++grids}`;
-  const serviceOver = (objects: ObjectStore = storage.objects, index: GridIndex = storage.index) =>
-    new GridService(objects, index, settings);
+  const serviceOver = (objects?: ObjectStore, index?: GridIndex) => opened.service(objects, index);
   /** What PUTting bytes to a two-step upload's link does. */
   const putUpload = (grid: string, uploadId: string, bytes: Buffer, type = 'image/jpeg') =>
-    storage.objects.put('source', stagingKey(grid, uploadId), bytes, type);
-
-  beforeAll(async () => {
-    ({ storage, settings, stop } = await backend.open());
-  });
-  afterAll(async () => {
-    await stop?.();
-  });
+    opened.storage.objects.put('source', stagingKey(grid, uploadId), bytes, type);
 
   test('an upload acknowledged while its grid is deleted keeps its object and its record', async () => {
     const grid = newGrid();
@@ -39,8 +27,8 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     await serviceOver().addImage(grid, red);
 
     // The upload stops between its two writes: object stored, record not yet written.
-    const { port: index, pause } = pauseOnce(storage.index, 'add');
-    const upload = serviceOver(storage.objects, index).addImage(grid, green);
+    const { port: index, pause } = pauseOnce(opened.storage.index, 'add');
+    const upload = serviceOver(opened.storage.objects, index).addImage(grid, green);
     await pause.reached;
     const deleted = await serviceOver().deleteGrid(grid);
     pause.release();
@@ -49,7 +37,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     expect(deleted.deletedImages).toBe(1);
     const { images } = await serviceOver().listImages(grid);
     expect(images.map((image) => image.key)).toEqual([saved.key]);
-    expect(await storage.objects.get('source', saved.key)).toEqual(green);
+    expect(await opened.storage.objects.get('source', saved.key)).toEqual(green);
     expect((await serviceOver().buildGrid(grid)).imageCount).toBe(1);
   });
 
@@ -58,15 +46,15 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     const bytes = await solidImage(BLUE, 64, 64);
     await serviceOver().addImage(grid, bytes);
     const hourAgo = Date.now() - 3_600_000;
-    const leftover = sourceKey(grid, ulid(hourAgo - (settings.graceMs ?? 0)), 'jpg');
+    const leftover = sourceKey(grid, ulid(hourAgo - (opened.settings.graceMs ?? 0)), 'jpg');
     const inFlight = sourceKey(grid, ulid(), 'jpg');
     for (const key of [leftover, inFlight]) {
-      await storage.objects.putNew('source', key, bytes, 'image/jpeg');
+      await opened.storage.objects.putNew('source', key, bytes, 'image/jpeg');
     }
 
     await serviceOver().deleteGrid(grid);
 
-    expect(await storage.objects.list('source', `${grid}/`)).toEqual([inFlight]);
+    expect(await opened.storage.objects.list('source', `${grid}/`)).toEqual([inFlight]);
   });
 
   test('two confirms of one upload in parallel: one adds the image, the other gets 409', async () => {
@@ -77,7 +65,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     // The first confirm stops before it reads the uploaded bytes.
     const staged = stagingKey(grid, uploadId);
     const { port: objects, pause } = pauseOnce(
-      storage.objects,
+      opened.storage.objects,
       'get',
       (_bucket, key) => key === staged,
     );
@@ -114,7 +102,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
 
     const { images } = await service.listImages(grid);
     expect(images.map((image) => image.key)).toEqual([saved.key]);
-    expect(await storage.objects.get('source', saved.key)).toEqual(jpeg);
+    expect(await opened.storage.objects.get('source', saved.key)).toEqual(jpeg);
   });
 
   test('a deleted image cannot come back through its upload link, nor stay in a cached grid', async () => {
@@ -148,7 +136,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
 
     // The build has listed the grid and stops before it reads the second image.
     const { port: objects, pause } = pauseOnce(
-      storage.objects,
+      opened.storage.objects,
       'get',
       (bucket, key) => bucket === 'source' && key === doomed,
     );

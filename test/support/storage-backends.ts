@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createGridBuilder, createLocalStorage, type Storage } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
-import type { GridService } from '../../src/core/grid-service.js';
+import { GridService } from '../../src/core/grid-service.js';
+import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
 import {
@@ -58,3 +60,35 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
     },
   },
 ];
+
+/**
+ * Opens `backend` before the enclosing suite's tests and stops it after them. Gives its
+ * storage and a service over its ports, or over stand-ins for one of them (a pause point).
+ */
+export function useStorageBackend(backend: StorageBackend) {
+  let opened: Awaited<ReturnType<StorageBackend['open']>> | undefined;
+  beforeAll(async () => {
+    opened = await backend.open();
+  });
+  afterAll(async () => {
+    await opened?.stop();
+  });
+  const current = () => {
+    if (!opened) throw new Error(`${backend.name} is not open yet`);
+    return opened;
+  };
+  return {
+    get storage(): Storage {
+      return current().storage;
+    },
+    get settings(): GridService['settings'] {
+      return current().settings;
+    },
+    service(
+      objects: ObjectStore = current().storage.objects,
+      index: GridIndex = current().storage.index,
+    ): GridService {
+      return new GridService(objects, index, current().settings);
+    },
+  };
+}
