@@ -15,8 +15,8 @@ export class Gallery {
   constructor(
     private readonly api: GridBuilderApi,
     private readonly currentGridId: () => string | undefined,
-    /** Told the image count after each listing (undefined: not known). */
-    private readonly onCount: (count: number | undefined) => void,
+    /** Told the grid's images, in order, after each listing (undefined: not known). */
+    private readonly onListing: (images: readonly GridImage[] | undefined) => void,
   ) {}
 
   /** Reloads soon; many uploads finishing together cause one request. */
@@ -41,14 +41,14 @@ export class Gallery {
       this.render(gridId, listing.images);
     } catch (error) {
       if (ticket !== this.loading) return;
-      this.onCount(undefined);
+      this.onListing(undefined);
       showError(this.error, `Could not load the grid's images: ${(error as Error).message}`);
     }
   }
 
   private render(gridId: string, images: GridImage[]): void {
     this.imageCount = images.length;
-    this.onCount(images.length);
+    this.onListing(images);
     this.count.textContent = String(images.length);
     this.count.setAttribute('aria-label', plural(images.length, 'image'));
     this.empty.hidden = images.length > 0;

@@ -27,7 +27,9 @@ async function start(linked: string): Promise<Uploads> {
   const currentGridId = () => gridId;
 
   const buildView = new BuildView(api, currentGridId);
-  const gallery = new Gallery(api, currentGridId, (count) => buildView.setImageCount(count));
+  const gallery = new Gallery(api, currentGridId, (images) =>
+    buildView.setImageCount(images?.length),
+  );
   const uploads = new Uploads(
     api,
     currentGridId,
