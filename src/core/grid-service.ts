@@ -58,6 +58,8 @@ export interface SignedLink {
 
 export interface GridImage extends ImageRecord {
   url: string;
+  /** A small copy, for thumbnails. */
+  previewUrl: string;
 }
 
 export interface BuiltGrid extends SignedLink {
@@ -263,6 +265,7 @@ export class GridService {
       records.map(async (record) => ({
         ...record,
         url: (await this.sign('source', record.key, 'get')).url,
+        previewUrl: await this.objects.presignPreview(record.key, this.settings.urlExpiresSeconds),
       })),
     );
     return { gridId, images };

@@ -37,6 +37,12 @@ export interface ObjectStore {
   list(bucket: Bucket, prefix: string): Promise<string[]>;
   /** A URL anyone can GET the object from until it expires. May be relative to the API's origin. */
   presignGet(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A URL anyone can GET a small copy of a source image from (about 320 px on its short
+   * side, for people to look at), until it expires. A store that cannot make one gives
+   * the original's URL. May be relative to the API's origin.
+   */
+  presignPreview(key: string, expiresInSeconds: number): Promise<string>;
   /** A URL anyone can PUT the object's bytes to until it expires. May be relative to the API's origin. */
   presignPut(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string>;
   /** Resolves when the store can be reached. */

@@ -39,4 +39,5 @@ export const gridImage = (image: GridImage, absolute: Absolute) => ({
   format: image.format,
   uploaded_at: image.uploadedAt,
   url: absolute(image.url),
+  preview_url: absolute(image.previewUrl),
 });

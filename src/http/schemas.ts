@@ -139,7 +139,11 @@ export const GridImage = z
     height: z.number().int(),
     format: z.string(),
     uploaded_at: z.string(),
-    url: z.string().url(),
+    url: z.string().url().openapi({ description: 'A presigned GET of the source image.' }),
+    preview_url: z.string().url().openapi({
+      description:
+        'A presigned GET of a small JPEG copy for thumbnails (320 px on its short side, never enlarged). On AWS, the source image until renditions exist.',
+    }),
   })
   .openapi('GridImage');
 

@@ -135,6 +135,10 @@ describe('the lab flow over HTTP on S3 + DynamoDB (STORAGE=aws)', () => {
     const first = await fetch(listing.images[0].url);
     expect(first.headers.get('content-type')).toBe('image/jpeg');
     expect((await decode(Buffer.from(await first.arrayBuffer()))).width).toBe(320);
+    // S3 cannot resize on the way out: until renditions exist the preview is the original.
+    const preview = await fetch(listing.images[0].preview_url);
+    expect(preview.status).toBe(200);
+    expect((await decode(Buffer.from(await preview.arrayBuffer()))).width).toBe(320);
   });
 
   it('two-step upload: PUT to a presigned S3 URL, then confirm', async () => {

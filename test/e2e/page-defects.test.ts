@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -29,6 +29,8 @@ afterAll(async () => {
   if (server) removeDataDir(server);
   rmSync(files, { recursive: true, force: true });
 });
+
+const PHOTOS = new URL('../../../shared/photos/', import.meta.url).pathname;
 
 const PHONE = { width: 390, height: 844 };
 
@@ -299,6 +301,45 @@ describe('the page on a real Chromium', () => {
       expect({ path, encoding }).toEqual({ path, encoding: expect.stringMatching(/^(br|gzip)$/) });
     }
     await page.close();
+  });
+
+  it("lists the grid's photos with small previews, not the full originals", async () => {
+    const originals = ['photo01-autumn.jpg', 'photo02-bythewater.jpg', 'photo03-coldripple.jpg'];
+    let originalBytes = 0;
+    for (const name of originals) {
+      const bytes = readFileSync(join(PHOTOS, name));
+      originalBytes += bytes.length;
+      const added = await fetch(`${server.url}/add_image?uniqueGridId=previews`, {
+        method: 'POST',
+        body: new Uint8Array(bytes),
+      });
+      expect(added.status).toBe(200);
+    }
+    const page = await openPage(`${server.url}/?grid=previews`);
+    await imageCount(page, originals.length);
+    const thumbnails = page.locator('#image-list img');
+    await expect
+      .poll(() =>
+        thumbnails.evaluateAll((imgs) =>
+          imgs.every(
+            (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0,
+          ),
+        ),
+      )
+      .toBe(true);
+    // What the browser fetched for them, from its own record of each resource.
+    const fetched = await thumbnails.evaluateAll((imgs) =>
+      imgs.map((img) => {
+        const entry = performance.getEntriesByName((img as HTMLImageElement).currentSrc)[0];
+        return (entry as PerformanceResourceTiming | undefined)?.encodedBodySize ?? -1;
+      }),
+    );
+    expect(fetched).toHaveLength(originals.length);
+    for (const bytes of fetched) expect(bytes).toBeGreaterThan(0);
+    const total = fetched.reduce((sum, bytes) => sum + bytes, 0);
+    expect(total).toBeLessThan(originalBytes / 10);
+    await page.close();
+    expect(problems).toEqual([]);
   });
 
   it('has one h1 and no axe violations with files added and after a build', async () => {

@@ -58,7 +58,7 @@ export class Gallery {
   private item(gridId: string, image: GridImage, position: number): HTMLLIElement {
     const description = `${image.width}×${image.height} ${image.format.toUpperCase()}, ${formatBytes(image.image_size)}`;
     const img = make('img', {
-      src: image.url,
+      src: image.preview_url,
       alt: `Image ${position}: ${description}`,
       loading: 'lazy',
       decoding: 'async',

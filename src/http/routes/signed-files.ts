@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
+import { Admission } from '../../core/admission.js';
 import { GridBuilderError } from '../../core/errors.js';
 import { uploadOfStagingKey } from '../../core/ids.js';
 import type { Bucket } from '../../core/ports.js';
+import { previewOf } from '../../core/preview.js';
 import {
   contentTypeOf,
   type FileObjectStore,
@@ -9,7 +11,7 @@ import {
 } from '../../storage/local/file-object-store.js';
 import type { SignedMethod, UrlSigner } from '../../storage/local/url-signer.js';
 import type { BodyReader } from '../body-reader.js';
-import { fileDownload } from '../file-download.js';
+import { fileDownload, IMAGE_HEADERS, openFile } from '../file-download.js';
 import type { AppEnv } from '../router.js';
 
 export interface SignedFilesOptions {
@@ -49,14 +51,36 @@ export const signedFileRoutes = (
     return bucket as Bucket;
   };
 
+  // A page opening a big grid asks for dozens of previews at once: decode a few at a
+  // time, and turn a flood away (503) rather than queue it without end.
+  const previews = new Admission('image previews', {
+    concurrency: 2,
+    maxQueued: 200,
+    queueTimeoutMs: 30_000,
+  });
+
   return new Hono<AppEnv>()
     .get(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
       const { bucket, key } = c.req.param();
+      const query = c.req.query();
+      const missing = `No object "${key}" in ${bucket}.`;
+      if ('preview' in query) {
+        const path = store.fileOf(authorize('PREVIEW', bucket, key, query), key);
+        const preview = await previews.run(async () => {
+          const { file } = await openFile(path, missing);
+          const bytes = await file.readFile().finally(() => file.close());
+          return previewOf(bytes, path);
+        });
+        return c.body(new Uint8Array(preview), 200, {
+          ...IMAGE_HEADERS,
+          'Content-Type': 'image/jpeg',
+        });
+      }
       return fileDownload(c, {
-        path: store.fileOf(authorize('GET', bucket, key, c.req.query()), key),
+        path: store.fileOf(authorize('GET', bucket, key, query), key),
         contentType: contentTypeOf(key),
         name: key.slice(key.lastIndexOf('/') + 1),
-        missing: `No object "${key}" in ${bucket}.`,
+        missing,
       });
     })
     .put(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {

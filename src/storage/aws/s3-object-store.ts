@@ -130,6 +130,11 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
+  /** S3 cannot resize on the way out: the original, until renditions are stored. */
+  presignPreview(key: string, expiresInSeconds: number): Promise<string> {
+    return this.presignGet('source', key, expiresInSeconds);
+  }
+
   /**
    * No Content-Type is signed, so any client (curl sends its own default) can PUT;
    * confirming the upload sniffs the real type and stores the image under it.

@@ -172,6 +172,11 @@ export class FileObjectStore implements ObjectStore {
     return this.presign('GET', bucket, key, expiresInSeconds);
   }
 
+  /** Served small by the signed-files route (`?preview`), made from the file on request. */
+  async presignPreview(key: string, expiresInSeconds: number): Promise<string> {
+    return `${this.presign('PREVIEW', 'source', key, expiresInSeconds)}&preview`;
+  }
+
   async presignPut(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string> {
     return this.presign('PUT', bucket, key, expiresInSeconds);
   }

@@ -2,7 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type SignedMethod = 'GET' | 'PUT';
+/** PREVIEW: a GET of a small copy; its link cannot fetch the original, nor the other way. */
+export type SignedMethod = 'GET' | 'PUT' | 'PREVIEW';
 
 export interface SignedParams {
   expires: number;
