@@ -112,8 +112,11 @@ export interface KeyGate {
   refused(message: string): Promise<void>;
 }
 
-/** Called with true while a call waits for the user to give an API key, false when it retries. */
-export type WaitingForKey = (waiting: boolean) => void;
+/**
+ * Called with true while a call waits for the user to give an API key, false when it is
+ * about to retry; the retry waits for a promise returned (a build lets uploads go first).
+ */
+export type WaitingForKey = (waiting: boolean) => void | Promise<void>;
 
 export class GridBuilderApi {
   constructor(
@@ -143,7 +146,7 @@ export class GridBuilderApi {
         if (this.keys.current() !== apiKey) continue;
         onWaiting?.(true);
         await this.keys.refused(error.message);
-        onWaiting?.(false);
+        await onWaiting?.(false);
       }
     }
   }
@@ -203,13 +206,13 @@ export class GridBuilderApi {
     return this.authorized((apiKey) => call('DELETE', this.url(path), apiKey));
   }
 
-  build(gridId: string, options: BuildOptions): Promise<GridBuilt> {
+  build(gridId: string, options: BuildOptions, onWaiting?: WaitingForKey): Promise<GridBuilt> {
     const query = new URLSearchParams({ uniqueGridId: gridId });
     if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
     if (options.columns !== undefined) query.set('columns', String(options.columns));
     if (options.format) query.set('format', options.format);
     const url = this.url(`/generate_grid?${query}`);
-    return this.authorized((apiKey) => call('POST', url, apiKey));
+    return this.authorized((apiKey) => call('POST', url, apiKey), onWaiting);
   }
 }
 

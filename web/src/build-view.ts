@@ -1,6 +1,7 @@
-import type { BuildOptions, GridBuilderApi, GridBuilt } from './api.js';
+import type { BuildOptions, GridBuilderApi, GridBuilt, GridImage } from './api.js';
 import { announce, byId, showError } from './dom.js';
 import { formatBytes, formatClock, formatRemaining, plural } from './format.js';
+import { type GridOrder, StaleMark } from './stale-mark.js';
 
 const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
 
@@ -20,10 +21,24 @@ function numberField(id: string, message: (min: number, max: number) => string):
   return { input, error: byId(`${id}-error`), min, max, message: message(min, max) };
 }
 
+/** What a build waits for and reads before it is sent (main.ts wires uploads and gallery). */
+export interface BuildInputs {
+  /** Uploads of the open grid not finished yet. */
+  pendingUploads(): number;
+  /** Resolves once no upload of the open grid is pending. */
+  uploadsSettled(): Promise<void>;
+  /** Lists the grid afresh; the listing (or a newer one) arrives through setListing(). */
+  refreshListing(): void;
+}
+
+/** Where a build is: each busy phase says in the Build button what it waits for. */
+type Phase = 'idle' | 'uploads' | 'key' | 'building';
+
 /** The options form, "Build grid" with its spinner, and the built image with its actions. */
 export class BuildView {
   private readonly form = byId<HTMLFormElement>('build-form');
   private readonly button = byId<HTMLButtonElement>('build');
+  private readonly buildNow = byId<HTMLButtonElement>('build-now');
   private readonly error = byId('build-error');
   private readonly result = byId('result');
   private readonly image = byId<HTMLImageElement>('result-image');
@@ -42,19 +57,33 @@ export class BuildView {
     (min, max) =>
       `Columns must be a whole number from ${min} to ${max}, or empty for about square.`,
   );
-  private busy = false;
-  /** The grid's image count; undefined while unknown (loading, or the listing failed). */
-  private imageCount: number | undefined;
+  private readonly stale = new StaleMark();
+  private phase: Phase = 'idle';
+  /** The grid's images in order, from the last listing; undefined while unknown. */
+  private listing: GridOrder | undefined;
+  /** Those waiting for the next listing. */
+  private listingWaiters: Array<() => void> = [];
+  /** False once "Build now" was chosen: the build goes with the images stored. */
+  private waitForUploads = true;
+  /** Resolves when "Build now" is chosen, ending the current wait. */
+  private skipped: Promise<void> = Promise.resolve();
+  private skip: () => void = () => {};
   private blobUrl: string | undefined;
   private expiryTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly api: GridBuilderApi,
     private readonly currentGridId: () => string | undefined,
+    private readonly inputs: BuildInputs,
   ) {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.build();
+      // The stale note's "Build again" submits too, and is not disabled while busy.
+      if (this.phase === 'idle') void this.build();
+    });
+    this.buildNow.addEventListener('click', () => {
+      this.waitForUploads = false;
+      this.skip();
     });
     this.copy.addEventListener('click', () => void this.copyLink());
   }
@@ -62,22 +91,26 @@ export class BuildView {
   /** Hides the last result (another grid was opened). */
   clear(): void {
     this.result.hidden = true;
+    this.stale.clear();
     showError(this.error, undefined);
     clearInterval(this.expiryTimer);
     if (this.blobUrl) URL.revokeObjectURL(this.blobUrl);
     this.blobUrl = undefined;
   }
 
-  /**
-   * Build needs images: with none it is disabled and says why (a build of an empty grid
-   * could only fail). Unknown counts leave it enabled, so a failed listing blocks nothing.
-   */
-  setImageCount(count: number | undefined): void {
-    this.imageCount = count;
-    this.reason.hidden = count !== 0;
+  /** The grid's images in order (undefined: not known), after each listing. */
+  setListing(images: readonly GridImage[] | undefined): void {
+    this.listing = images?.map((image) => image.image_id);
+    for (const resolve of this.listingWaiters.splice(0)) resolve();
+    if (this.listing && !this.result.hidden) this.stale.seen(this.listing);
     this.reason.textContent = this.currentGridId()
       ? 'Add photos first: this grid has no images.'
       : 'Open a grid first: see "Your grid" above.';
+    this.updateButton();
+  }
+
+  /** The number of pending uploads changed: the button's state and words follow. */
+  uploadsChanged(): void {
     this.updateButton();
   }
 
@@ -119,35 +152,95 @@ export class BuildView {
       showError(this.error, undefined); // the marked field says what is wrong
       return;
     }
-    this.setBusy(true);
     showError(this.error, undefined);
-    announce('Building the grid…');
+    this.waitForUploads = true;
+    this.skipped = new Promise((resolve) => {
+      this.skip = resolve;
+    });
     try {
-      const built = await this.api.build(gridId, options);
-      await this.show(gridId, built);
+      let builtFrom = await this.prepare();
+      if (gridId !== this.currentGridId()) return; // another grid was opened meanwhile
+      const built = await this.api.build(gridId, options, async (waiting) => {
+        // Uploads held for the key too are released with it: they go first.
+        if (waiting) this.setPhase('key');
+        else builtFrom = await this.prepare();
+      });
+      if (gridId !== this.currentGridId()) return;
+      await this.show(gridId, built, builtFrom);
       announce(
         `Grid built: ${built.width} by ${built.height} pixels from ${plural(built.image_count, 'image')}.`,
       );
     } catch (error) {
-      showError(this.error, (error as Error).message);
+      if (gridId === this.currentGridId()) showError(this.error, (error as Error).message);
     } finally {
-      this.setBusy(false);
+      this.setPhase('idle');
     }
   }
 
-  private setBusy(busy: boolean): void {
-    this.busy = busy;
-    this.button.setAttribute('aria-busy', String(busy));
-    byId('build-label').textContent = busy ? 'Building…' : 'Build grid';
+  /**
+   * Waits until no upload is pending, files added meanwhile included, unless "Build now"
+   * is chosen; then lists the grid afresh. Resolves to that listing: the build is made
+   * from it, and later listings that differ mark the result out of date. A listing that
+   * waited for the API key is released with the uploads that waited too: they go first.
+   */
+  private async prepare(): Promise<GridOrder | undefined> {
+    for (;;) {
+      if (this.mustWait()) {
+        this.setPhase('uploads');
+        announce(
+          `Waiting for ${plural(this.inputs.pendingUploads(), 'upload')} to finish, then building. Build now builds with the images stored.`,
+        );
+        while (this.mustWait()) await Promise.race([this.inputs.uploadsSettled(), this.skipped]);
+      }
+      this.setPhase('building');
+      announce('Building the grid…');
+      // The next listing, not the refresh's end: a refresh overtaken by a newer one (an
+      // upload's) ends without a listing, and the newer one is at least as fresh.
+      const listed = new Promise<void>((resolve) => this.listingWaiters.push(resolve));
+      this.inputs.refreshListing();
+      await listed;
+      if (!this.mustWait()) return this.listing;
+    }
+  }
+
+  private mustWait(): boolean {
+    return this.waitForUploads && this.inputs.pendingUploads() > 0;
+  }
+
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
+    this.button.setAttribute('aria-busy', String(phase !== 'idle'));
     this.updateButton();
   }
 
+  /**
+   * Build needs images: with none stored and none coming it is disabled and says why (a
+   * build of an empty grid could only fail). An unknown count (loading, or a failed
+   * listing) leaves it enabled, so a failed listing blocks nothing.
+   */
   private updateButton(): void {
-    this.button.disabled = this.busy || this.imageCount === 0;
+    const pending = this.inputs.pendingUploads();
+    const count = this.listing?.length;
+    const nothingToBuild = count === 0 && pending === 0;
+    this.button.disabled = this.phase !== 'idle' || nothingToBuild;
+    this.reason.hidden = !nothingToBuild;
+    const labels: Record<Phase, string> = {
+      idle: 'Build grid',
+      uploads: `Waiting for ${plural(pending, 'upload')}…`,
+      key: 'Waiting for the API key…',
+      building: 'Building…',
+    };
+    byId('build-label').textContent = labels[this.phase];
+    this.buildNow.hidden = this.phase !== 'uploads';
+    this.buildNow.disabled = count === 0;
+    this.buildNow.textContent =
+      count === undefined ? 'Build now' : `Build now with ${plural(count, 'image')}`;
   }
 
-  private async show(gridId: string, built: GridBuilt): Promise<void> {
-    this.clear();
+  /** Shows the new result in place of the last one, which stays until the new one loaded. */
+  private async show(gridId: string, built: GridBuilt, builtFrom: GridOrder | undefined) {
+    const previousBlob = this.blobUrl;
+    this.blobUrl = undefined;
     // Fetching the image gives its size in bytes and a same-origin blob to download
     // under a good file name; if the storage does not allow that (no CORS), link to it.
     let bytes: number | undefined;
@@ -167,6 +260,7 @@ export class BuildView {
       this.image.onerror = () => resolve();
       this.image.src = source;
     });
+    if (previousBlob) URL.revokeObjectURL(previousBlob);
     this.image.alt = `The built grid: ${plural(built.image_count, 'image')} in ${built.columns} columns and ${plural(built.rows, 'row')}`;
     this.image.width = built.width;
     this.image.height = built.height;
@@ -175,8 +269,12 @@ export class BuildView {
     this.download.href = source;
     this.download.download = `${gridId}.${EXTENSIONS[built.format] ?? built.format}`;
     this.link.value = built.presigned_url;
+    clearInterval(this.expiryTimer);
     this.showExpiry(new Date(built.expires_at));
     this.result.hidden = false;
+    // A build the grid changed under (its count is not the listing's) is out of date at once.
+    this.stale.shown(builtFrom, builtFrom !== undefined && built.image_count !== builtFrom.length);
+    if (this.listing) this.stale.seen(this.listing);
   }
 
   private showExpiry(expiresAt: Date): void {

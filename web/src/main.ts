@@ -26,15 +26,19 @@ async function start(linked: string): Promise<Uploads> {
   let gridId: string | undefined;
   const currentGridId = () => gridId;
 
-  const buildView = new BuildView(api, currentGridId);
-  const gallery = new Gallery(api, currentGridId, (images) =>
-    buildView.setImageCount(images?.length),
-  );
+  // The build view is told of uploads and listings, and asks for them, once all three exist.
+  const buildView = new BuildView(api, currentGridId, {
+    pendingUploads: () => uploads.pending,
+    uploadsSettled: () => uploads.settled(),
+    refreshListing: () => void gallery.refresh(),
+  });
+  const gallery = new Gallery(api, currentGridId, (images) => buildView.setListing(images));
   const uploads = new Uploads(
     api,
     currentGridId,
     () => gallery.refreshSoon(),
     () => showBadGridId(gridInput.value),
+    () => buildView.uploadsChanged(),
   );
 
   const openGrid = (id: string) => {
@@ -46,7 +50,7 @@ async function start(linked: string): Promise<Uploads> {
     showError(gridError, undefined);
     putGridIdInUrl(id);
     buildView.clear();
-    buildView.setImageCount(undefined);
+    buildView.setListing(undefined);
     void gallery.refresh();
   };
 

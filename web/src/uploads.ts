@@ -24,6 +24,8 @@ export class Uploads {
   private counts = { total: 0, done: 0, failed: 0 };
   /** Counts up at each clear(), so uploads of a grid left behind no longer count. */
   private generation = 0;
+  /** Those waiting in settled(), told when nothing is left to upload. */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(
     private readonly api: GridBuilderApi,
@@ -32,7 +34,24 @@ export class Uploads {
     private readonly onAdded: () => void,
     /** Called instead of uploading when no valid grid is open. */
     private readonly onNoGrid: () => void,
+    /** Called whenever the number of pending uploads may have changed. */
+    private readonly onPendingChange: () => void,
   ) {}
+
+  /** Uploads of the open grid queued, running or waiting for the API key. */
+  get pending(): number {
+    const { total, done, failed } = this.counts;
+    return total - done - failed;
+  }
+
+  /**
+   * Resolves once no upload of the open grid is pending (failed ones count as finished),
+   * including files added while waiting; at once when none is.
+   */
+  settled(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
 
   /**
    * Empties the list and the summary: another grid was opened, and these rows and counts
@@ -42,7 +61,7 @@ export class Uploads {
     this.generation += 1;
     this.counts = { total: 0, done: 0, failed: 0 };
     this.list.replaceChildren();
-    this.updateSummary();
+    this.countsChanged();
   }
 
   /** Queues files for the current grid; the grid id is fixed per file when it is queued. */
@@ -54,7 +73,7 @@ export class Uploads {
       return;
     }
     this.counts.total += files.length;
-    this.updateSummary();
+    this.countsChanged();
     announce(`Uploading ${plural(files.length, 'file')} to ${gridId}.`);
     // The newest batch goes on top, its files in the order chosen; in the grid they take
     // that order too, whichever upload arrives first (one batch id, each file its index).
@@ -112,7 +131,7 @@ export class Uploads {
       if (generation !== this.generation) return;
       this.counts.failed += 1;
     }
-    this.updateSummary();
+    this.countsChanged();
     if (this.counts.done + this.counts.failed === this.counts.total) {
       announce(this.summary.textContent ?? '');
     }
@@ -144,9 +163,19 @@ export class Uploads {
     return { item, progress, state };
   }
 
+  private countsChanged(): void {
+    this.updateSummary();
+    if (this.pending === 0) {
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    this.onPendingChange();
+  }
+
   private updateSummary(): void {
     const { total, done, failed } = this.counts;
-    const pending = total - done - failed;
+    const pending = this.pending;
     const parts = [`${done} of ${plural(total, 'file')} added`];
     if (failed) parts.push(`${failed} failed`);
     if (pending) parts.push(`${pending} to go`);
