@@ -304,6 +304,14 @@ describe('each documented error code, from a real request', () => {
     });
   });
 
+  it('the OpenAPI error schema lists the documented codes and param', async () => {
+    const openapi = await (await fetch(`${server.url}/openapi.json`)).json();
+    const error = openapi.components.schemas.Error;
+    expect(error.properties.code.enum).toEqual(documentedErrorCodes());
+    expect(error.properties.param.type).toBe('string');
+    expect(error.required).toEqual(['message', 'code']);
+  });
+
   it('every documented code was produced above, or is produced where its set-up is', () => {
     const missing = documentedErrorCodes().filter(
       (code) => !produced.has(code) && !(code in PRODUCED_ELSEWHERE),
