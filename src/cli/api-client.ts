@@ -1,11 +1,12 @@
 /**
  * The GridBuilder HTTP API (docs/CONTRACT.md) as the CLI's commands use it: one
- * place for URLs, the two-step upload, and turning answers into errors with the
- * server's own message.
+ * place for URLs, the two-step upload, and turning answers into errors in the CLI's
+ * words (src/cli/error-words.ts).
  */
 
 import type {
   Deleted,
+  ErrorBody,
   GridBuilt,
   GridImage,
   GridListing,
@@ -13,6 +14,7 @@ import type {
   OrderSaved,
   UploadCreated,
 } from '../http/api-types.js';
+import { cliWords, type ErrorContext } from './error-words.js';
 
 export type { Deleted, GridBuilt, GridImage, GridListing, ImageSaved, OrderSaved };
 
@@ -36,12 +38,16 @@ export interface BuildOptions {
  */
 export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
 
-/** The server answered with an error; `message` is its own words. */
+/**
+ * The server answered with an error: `message` in the CLI's words for its `code`, else
+ * the server's own message.
+ */
 export class ApiError extends Error {
   override readonly name: string = 'ApiError';
   constructor(
     message: string,
     readonly status: number,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -49,16 +55,10 @@ export class ApiError extends Error {
 
 /**
  * 401 from the API: no key was sent and the server wants one (API_KEYS is set), or
- * the key sent is not one of its keys. `keyGiven` says which side the hint is for.
+ * the key sent is not one of its keys.
  */
 export class UnauthorizedError extends ApiError {
   override readonly name = 'UnauthorizedError';
-  constructor(
-    message: string,
-    readonly keyGiven: boolean,
-  ) {
-    super(message, 401);
-  }
 }
 
 /** No answer at all: wrong URL, server down, network gone. */
@@ -90,10 +90,12 @@ export class GridBuilderClient {
     return `${this.baseUrl}${path}`;
   }
 
+  /** `about`: what the call is about, for the words of its errors. */
   private async request(
     url: string,
     init: RequestInit = {},
     target: Target = 'api',
+    about: ErrorContext = {},
   ): Promise<Response> {
     const headers = new Headers(init.headers);
     if (target === 'api' && this.apiKey) headers.set('Authorization', `Bearer ${this.apiKey}`);
@@ -112,17 +114,21 @@ export class GridBuilderClient {
       });
     }
     if (!response.ok) {
-      const message = messageOf(response.status, await response.text());
+      const { message, code, worded } = errorOf(response.status, await response.text(), about);
       if (response.status === 401 && target === 'api') {
-        throw new UnauthorizedError(message, this.apiKey !== undefined);
+        // Words for a code we do not know: the server's message, and where the key comes from.
+        const hint = this.apiKey
+          ? 'The API key given (--api-key or GRIDBUILDER_API_KEY) was refused: check it.'
+          : 'This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.';
+        throw new UnauthorizedError(worded ? message : `${message}\n${hint}`, 401, code);
       }
-      throw new ApiError(message, response.status);
+      throw new ApiError(message, response.status, code);
     }
     return response;
   }
 
-  private async json<T>(url: string, init?: RequestInit): Promise<T> {
-    return (await (await this.request(url, init)).json()) as T;
+  private async json<T>(url: string, init: RequestInit, about: ErrorContext): Promise<T> {
+    return (await (await this.request(url, init, 'api', about)).json()) as T;
   }
 
   /**
@@ -146,11 +152,11 @@ export class GridBuilderClient {
     placement?: Placement,
   ): Promise<ImageSaved> {
     const query = new URLSearchParams({ uniqueGridId: gridId, ...placementQuery(placement) });
-    return this.json(this.url(`/add_image?${query}`), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: bytes,
-    });
+    return this.json(
+      this.url(`/add_image?${query}`),
+      { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes },
+      { grid: gridId },
+    );
   }
 
   /** Ask for an upload URL, PUT the bytes there (S3 on AWS), then confirm. */
@@ -163,36 +169,46 @@ export class GridBuilderClient {
     const upload = await this.json<UploadCreated>(
       this.url(`/grids/${encodeURIComponent(gridId)}/uploads${query.size ? `?${query}` : ''}`),
       { method: 'POST' },
+      { grid: gridId },
     );
     await this.request(
       upload.upload_url,
       { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes },
       'presigned',
+      { grid: gridId },
     );
     // The confirmation is an API route (the server's own URL for it): it needs the key.
-    return this.json(upload.confirm_url, { method: 'POST' });
+    return this.json(upload.confirm_url, { method: 'POST' }, { grid: gridId });
   }
 
   listImages(gridId: string): Promise<GridListing> {
-    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`));
+    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`), {}, { grid: gridId });
   }
 
   deleteImage(gridId: string, imageId: string): Promise<Deleted> {
     const path = `/grids/${encodeURIComponent(gridId)}/images/${encodeURIComponent(imageId)}`;
-    return this.json(this.url(path), { method: 'DELETE' });
+    return this.json(this.url(path), { method: 'DELETE' }, { grid: gridId, image: imageId });
   }
 
   /** PUT /grids/ID/order: every image id of the grid, once each, in the new order. */
   reorder(gridId: string, imageIds: readonly string[]): Promise<OrderSaved> {
-    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}/order`), {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ image_ids: imageIds }),
-    });
+    return this.json(
+      this.url(`/grids/${encodeURIComponent(gridId)}/order`),
+      {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ image_ids: imageIds }),
+      },
+      { grid: gridId },
+    );
   }
 
   deleteGrid(gridId: string): Promise<Deleted> {
-    return this.json(this.url(`/grids/${encodeURIComponent(gridId)}`), { method: 'DELETE' });
+    return this.json(
+      this.url(`/grids/${encodeURIComponent(gridId)}`),
+      { method: 'DELETE' },
+      { grid: gridId },
+    );
   }
 
   /** The lab's POST /generate_grid. */
@@ -201,7 +217,7 @@ export class GridBuilderClient {
     if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
     if (options.columns !== undefined) query.set('columns', String(options.columns));
     if (options.format) query.set('format', options.format);
-    return this.json(this.url(`/generate_grid?${query}`), { method: 'POST' });
+    return this.json(this.url(`/generate_grid?${query}`), { method: 'POST' }, { grid: gridId });
   }
 
   /** GETs a presigned link (a built grid). */
@@ -213,13 +229,24 @@ export class GridBuilderClient {
 const placementQuery = (placement?: Placement): Record<string, string> =>
   placement?.batch === undefined ? {} : { batch: placement.batch, index: String(placement.index) };
 
-function messageOf(status: number, text: string): string {
+/** An error answer in the CLI's words (`worded`), else the server's message or page. */
+function errorOf(
+  status: number,
+  text: string,
+  about: ErrorContext,
+): { message: string; code?: string; worded: boolean } {
   try {
-    const body = JSON.parse(text) as { message?: unknown };
-    if (typeof body.message === 'string' && body.message) return body.message;
+    const body = JSON.parse(text) as Partial<ErrorBody>;
+    if (typeof body.message === 'string' && body.message) {
+      const words = body.code ? cliWords(body as ErrorBody, about) : undefined;
+      return { message: words ?? body.message, code: body.code, worded: words !== undefined };
+    }
   } catch {
     // Not JSON: a proxy's or S3's error page.
   }
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-  return `The server answered HTTP ${status}${snippet ? `: ${snippet}` : '.'}`;
+  return {
+    message: `The server answered HTTP ${status}${snippet ? `: ${snippet}` : '.'}`,
+    worded: false,
+  };
 }

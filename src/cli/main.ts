@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { ApiError, UnauthorizedError, UnreachableError } from './api-client.js';
+import { UnauthorizedError, UnreachableError } from './api-client.js';
 import { addCommand } from './commands/add.js';
 import { buildCommand } from './commands/build.js';
 import { gcCommand } from './commands/gc.js';
@@ -105,19 +105,8 @@ function exitCodeOf(error: unknown): number {
     );
     return EXIT.unreachable;
   }
-  if (error instanceof UnauthorizedError) {
-    const hint = error.keyGiven
-      ? 'The API key given (--api-key or GRIDBUILDER_API_KEY) was refused: check it.'
-      : 'This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.';
-    console.error(`error: ${message}\n${hint}`);
-    return EXIT.unauthorized;
-  }
-  if (error instanceof ApiError) {
-    console.error(`error: ${message}`);
-    return EXIT.failed;
-  }
   console.error(`error: ${message}`);
-  return EXIT.failed;
+  return error instanceof UnauthorizedError ? EXIT.unauthorized : EXIT.failed;
 }
 
 /** What ends every usage error: where to read the usage of the command at hand. */

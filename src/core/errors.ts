@@ -18,15 +18,70 @@ export type ErrorKind =
   | 'storage_unavailable' // the object store or index cannot be reached
   | 'storage_full'; // the server's disk has no room left for the write
 
+/**
+ * What a client can tell apart and say in its own words, one per case it needs to
+ * phrase differently: finer than the kind (a bad tileSize and a bad grid id are both
+ * invalid_request). Sent as `code` next to `message`; docs/CONTRACT.md lists them in
+ * this order (test/unit/error-codes.test.ts). Stable: a client may rely on each one.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_grid_id',
+  'invalid_parameter',
+  'empty_body',
+  'order_mismatch',
+  'grid_too_large',
+  'api_key_missing',
+  'api_key_invalid',
+  'link_expired',
+  'link_invalid',
+  'not_found',
+  'grid_empty',
+  'image_not_found',
+  'upload_not_found',
+  'timeout',
+  'upload_used',
+  'grid_changed',
+  'body_too_large',
+  'too_many_pixels',
+  'not_an_image',
+  'unsupported_format',
+  'range_not_satisfiable',
+  'corrupt_image',
+  'headers_too_large',
+  'internal',
+  'overloaded',
+  'storage_unavailable',
+  'storage_full',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The kinds that are codes too: their errors may leave the code out. */
+type KindThatIsACode = ErrorKind & ErrorCode;
+
+interface ErrorDetails {
+  cause?: unknown;
+  /** The query parameter, path parameter or body field the error is about, if one. */
+  param?: string;
+}
+
 export class GridBuilderError extends Error {
   override readonly name = 'GridBuilderError';
+  readonly code: ErrorCode;
+  readonly param: string | undefined;
 
+  /** A kind that is not a code itself (too coarse for a client) needs a code. */
+  constructor(kind: KindThatIsACode, message: string, details?: ErrorDetails);
+  constructor(kind: ErrorKind, message: string, details: ErrorDetails & { code: ErrorCode });
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    details: ErrorDetails & { code?: ErrorCode } = {},
   ) {
-    super(message, options);
+    super(message, { cause: details.cause });
+    this.code = details.code ?? (kind as KindThatIsACode);
+    this.param = details.param;
   }
 }
 

@@ -56,6 +56,7 @@ export function checkOutputSize(
     throw new GridBuilderError(
       'invalid_request',
       `A ${width}x${height} grid is larger than ${format} allows (${maxDimension} pixels a side): ${change}.`,
+      { code: 'grid_too_large' },
     );
   }
   const limit = outputPixelLimit(format, limits);
@@ -67,6 +68,7 @@ export function checkOutputSize(
     throw new GridBuilderError(
       'too_large',
       `A ${width}x${height} grid has ${count(width * height)} pixels, more than ${why}: ${change}.`,
+      { code: 'grid_too_large' },
     );
   }
 }

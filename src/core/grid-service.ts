@@ -149,11 +149,13 @@ export class GridService {
     const noBytes = new GridBuilderError(
       'not_found',
       `No bytes are waiting for upload ${uploadId}: PUT the image to its upload_url first (links expire after ${this.settings.urlExpiresSeconds} s). A confirmed upload is in the grid's listing already.`,
+      { code: 'upload_not_found' },
     );
     if (isOlderThan(uploadId, usableMs)) {
       throw new GridBuilderError(
         'not_found',
         `Upload ${uploadId} has expired: ask for a new upload link (POST /grids/${gridId}/uploads).`,
+        { code: 'upload_not_found' },
       );
     }
     if (!(await this.objects.head('source', staged))) throw noBytes;
@@ -162,6 +164,7 @@ export class GridService {
       throw new GridBuilderError(
         'conflict',
         `Upload ${uploadId} was already confirmed: an upload link adds one image. Ask for a new upload link (POST /grids/${gridId}/uploads) to add another.`,
+        { code: 'upload_used' },
       );
     }
     try {
@@ -192,6 +195,7 @@ export class GridService {
           throw new GridBuilderError(
             'conflict',
             `Images of grid "${gridId}" were deleted while it was being built, ${BUILD_ATTEMPTS} times in a row: build it again once they are.`,
+            { code: 'grid_changed' },
           );
         }
       }
@@ -206,6 +210,7 @@ export class GridService {
       throw new GridBuilderError(
         'not_found',
         `Grid "${gridId}" has no images: add some with POST /add_image?uniqueGridId=${gridId} first.`,
+        { code: 'grid_empty' },
       );
     }
     const { columns, rows } = gridLayout(records.length, options.columns);
@@ -288,7 +293,9 @@ export class GridService {
     const imageId = parseImageId(imageIdInput);
     const record = (await this.index.list(gridId)).find((r) => r.imageId === imageId);
     if (!record) {
-      throw new GridBuilderError('not_found', `Grid "${gridId}" has no image ${imageId}.`);
+      throw new GridBuilderError('not_found', `Grid "${gridId}" has no image ${imageId}.`, {
+        code: 'image_not_found',
+      });
     }
     // Record first, object second: a crash in between leaves an unrecorded object
     // (swept later), never a record without its object.
@@ -348,6 +355,7 @@ export class GridService {
       throw new GridBuilderError(
         'too_large',
         `The image is ${bytes.length} bytes; the limit is ${this.settings.maxUploadBytes} bytes.`,
+        { code: 'body_too_large' },
       );
     }
     const probed = await this.validations.run(() =>

@@ -11,11 +11,16 @@ export const GRID_ID_INVALID =
 /** ULIDs: 26 characters of Crockford base32. */
 export const IMAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Named as the lab's query parameter, as the messages name it. */
+const GRID_ID_ERROR = { code: 'invalid_grid_id', param: 'uniqueGridId' } as const;
+
 export function parseGridId(value: string | undefined | null): string {
   if (value === undefined || value === null || value === '') {
-    throw new GridBuilderError('invalid_request', GRID_ID_MISSING);
+    throw new GridBuilderError('invalid_request', GRID_ID_MISSING, GRID_ID_ERROR);
   }
-  if (!GRID_ID_PATTERN.test(value)) throw new GridBuilderError('invalid_request', GRID_ID_INVALID);
+  if (!GRID_ID_PATTERN.test(value)) {
+    throw new GridBuilderError('invalid_request', GRID_ID_INVALID, GRID_ID_ERROR);
+  }
   return value;
 }
 
@@ -24,6 +29,7 @@ export function parseImageId(value: string | undefined): string {
     throw new GridBuilderError(
       'invalid_request',
       'The image id must be the 26-character image_id returned when the image was added.',
+      { code: 'invalid_parameter', param: 'imageId' },
     );
   }
   return value;

@@ -38,6 +38,7 @@ export async function probeImage(bytes: Buffer, maxInputPixels: number): Promise
     throw new GridBuilderError(
       'invalid_request',
       'The request body is empty: send the image bytes as the body.',
+      { code: 'empty_body' },
     );
   }
   const jpeg = completeSequentialJpeg(bytes);
@@ -53,6 +54,7 @@ async function probeSequentialJpeg(
     throw new GridBuilderError(
       'unprocessable',
       `The JPEG says it is ${width}x${height}: JPEG decoders read at most ${JPEG_MAX_DIMENSION} pixels a side.`,
+      { code: 'corrupt_image' },
     );
   }
   // EXIF orientations 5 to 8 turn the photo a quarter.
@@ -89,6 +91,7 @@ async function probeByDecoding(bytes: Buffer, maxInputPixels: number): Promise<P
     throw new GridBuilderError(
       'unsupported_media',
       `Unsupported image format${metadata.format ? ` "${metadata.format}"` : ''}: send one of ${INPUT_FORMAT_NAMES}.`,
+      { code: 'unsupported_format' },
     );
   }
   const { width, height } = metadata.autoOrient ?? metadata;
@@ -174,7 +177,9 @@ const JPEG_MAX_DIMENSION = 65_500;
 
 function checkSize(width: number, height: number, maxInputPixels: number) {
   if (!width || !height) {
-    throw new GridBuilderError('unprocessable', 'The image has no width or height.');
+    throw new GridBuilderError('unprocessable', 'The image has no width or height.', {
+      code: 'corrupt_image',
+    });
   }
   if (width * height > maxInputPixels) throw tooManyPixels(maxInputPixels);
 }
@@ -199,12 +204,14 @@ const multipartForm = () =>
   new GridBuilderError(
     'unsupported_media',
     'The body is a multipart form upload (curl -F or an HTML form): send the raw image bytes as the whole body instead, e.g. curl --data-binary @photo.jpg (or curl -T photo.jpg for an upload URL).',
+    { code: 'not_an_image' },
   );
 
 const tooManyPixels = (limit: number) =>
   new GridBuilderError(
     'too_large',
     `The image has more than ${limit.toLocaleString('en-US')} pixels: scale it down and try again.`,
+    { code: 'too_many_pixels' },
   );
 
 function classifySharpError(error: unknown, maxInputPixels: number): GridBuilderError {
@@ -214,12 +221,12 @@ function classifySharpError(error: unknown, maxInputPixels: number): GridBuilder
     return new GridBuilderError(
       'unsupported_media',
       `The body is not an image GridBuilder can read: send one of ${INPUT_FORMAT_NAMES}.`,
-      { cause: error },
+      { cause: error, code: 'not_an_image' },
     );
   }
   return new GridBuilderError(
     'unprocessable',
     `The image is truncated or corrupt and cannot be decoded (${text.split('\n')[0]}).`,
-    { cause: error },
+    { cause: error, code: 'corrupt_image' },
   );
 }

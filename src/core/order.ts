@@ -28,18 +28,21 @@ export function checkPlacement({ batch, index }: Placement = {}): void {
     throw new GridBuilderError(
       'invalid_request',
       "batch and index go together: send both (batch: a ULID made when the batch starts; index: the file's place in it, from 0) or neither.",
+      { code: 'invalid_parameter', param: batch === undefined ? 'batch' : 'index' },
     );
   }
   if (!IMAGE_ID_PATTERN.test(batch)) {
     throw new GridBuilderError(
       'invalid_request',
       'batch must be a ULID (26 characters of Crockford base32, e.g. from the ulid package) made when the batch starts.',
+      { code: 'invalid_parameter', param: 'batch' },
     );
   }
   if (!Number.isInteger(index) || index < 0 || index > MAX_BATCH_INDEX) {
     throw new GridBuilderError(
       'invalid_request',
       `index must be a whole number from 0 to ${MAX_BATCH_INDEX}.`,
+      { code: 'invalid_parameter', param: 'index' },
     );
   }
 }
@@ -89,6 +92,7 @@ export function checkNewOrder(
     throw new GridBuilderError(
       'invalid_request',
       `The new order must name every image of grid "${gridId}" exactly once (${problems.join('; ')}). Get the grid's images with GET /grids/${gridId} and send their image_ids in the order you want.`,
+      { code: 'order_mismatch', param: 'image_ids' },
     );
   }
 }

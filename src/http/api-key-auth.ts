@@ -32,12 +32,17 @@ export function apiKeyAuth(keys: readonly string[]): MiddlewareHandler {
         header
           ? 'The Authorization header must be "Bearer <API key>".'
           : 'This API needs a key: send the header "Authorization: Bearer <API key>".',
+        { code: header ? 'api_key_invalid' : 'api_key_missing' },
       );
     }
     const given = digest(match[1] as string);
     let accepted = false;
     for (const key of expected) accepted = timingSafeEqual(given, key) || accepted;
-    if (!accepted) throw new GridBuilderError('unauthorized', 'The API key is not valid.');
+    if (!accepted) {
+      throw new GridBuilderError('unauthorized', 'The API key is not valid.', {
+        code: 'api_key_invalid',
+      });
+    }
     return next();
   };
 }

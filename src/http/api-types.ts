@@ -13,3 +13,5 @@ export type GridListing = z.infer<typeof schemas.GridListing>;
 export type UploadCreated = z.infer<typeof schemas.UploadCreated>;
 export type Deleted = z.infer<typeof schemas.Deleted>;
 export type OrderSaved = z.infer<typeof schemas.OrderSaved>;
+/** An error answer: `code` is one of the contract's codes, `param` the input it is about. */
+export type ErrorBody = z.infer<typeof schemas.ErrorBody>;

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import { BodyReader } from './body-reader.js';
 import { corsForAnyOrigin } from './cors.js';
-import { errorResponse } from './error-response.js';
+import { errorBody, errorResponse } from './error-response.js';
 import { createRouter } from './router.js';
 import { docsRoutes } from './routes/docs.js';
 import { gridRoutes } from './routes/grids.js';
@@ -87,7 +87,10 @@ export function createApp(options: AppOptions) {
   });
 
   app.notFound((c) =>
-    c.json({ message: `No route for ${c.req.method} ${c.req.path}: see /docs for the API.` }, 404),
+    c.json(
+      errorBody('not_found', `No route for ${c.req.method} ${c.req.path}: see /docs for the API.`),
+      404,
+    ),
   );
   app.onError((error, c) => errorResponse(c, error, logger));
   return app;

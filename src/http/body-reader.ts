@@ -118,6 +118,7 @@ export class BodyReader {
     return new GridBuilderError(
       'too_large',
       `The body is larger than the ${this.maxBytes.toLocaleString('en-US')}-byte limit: send a smaller image${this.maxBytes >= 4 * 1024 * 1024 ? '' : ' or use the two-step upload'}.`,
+      { code: 'body_too_large' },
     );
   }
 }

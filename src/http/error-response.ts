@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type ErrorKind, isGridBuilderError } from '../core/errors.js';
+import { type ErrorCode, type ErrorKind, isGridBuilderError } from '../core/errors.js';
 import type { Logger } from '../logger.js';
 
 /** The one place where the core's error kinds become HTTP status codes. */
@@ -22,7 +22,11 @@ export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
   storage_full: 507,
 };
 
-/** Turns any thrown value into the contract's `{"message": ...}` answer; never a stack trace. */
+/** The contract's error answer: what is wrong in words, the code a client maps to its own. */
+export const errorBody = (code: ErrorCode, message: string, param?: string) =>
+  param === undefined ? { message, code } : { message, code, param };
+
+/** Turns any thrown value into the contract's error answer; never a stack trace. */
 export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
   if (isGridBuilderError(error)) {
     const status = STATUS_OF[error.kind];
@@ -32,18 +36,21 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
     // A body refused part-way has unread bytes on the socket: the connection cannot be reused.
     if (['too_large', 'overloaded', 'timeout'].includes(error.kind))
       c.header('Connection', 'close');
-    return c.json({ message: error.message }, status);
+    return c.json(errorBody(error.code, error.message, error.param), status);
   }
   // Hono's own refusals (a JSON body that does not parse): the client's to fix.
   if (error instanceof HTTPException && error.status < 500) {
     const message = /json/i.test(error.message)
       ? 'The body is not valid JSON: send a JSON object with Content-Type: application/json.'
       : error.message || 'The request is malformed.';
-    return c.json({ message }, error.status);
+    return c.json(errorBody('invalid_request', message), error.status);
   }
   logger.error({ err: error, reqId: c.get('requestId') }, 'unexpected error');
   return c.json(
-    { message: 'Something went wrong on our side; the error has been logged. Please try again.' },
+    errorBody(
+      'internal',
+      'Something went wrong on our side; the error has been logged. Please try again.',
+    ),
     500,
   );
 }

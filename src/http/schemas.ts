@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_CODES } from '../core/errors.js';
 import { OUTPUT_FORMAT_NAMES } from '../core/formats.js';
 import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
 import {
@@ -98,7 +99,21 @@ export const UploadParams = GridParams.extend({
 });
 
 export const ErrorBody = z
-  .object({ message: z.string().openapi({ example: 'uniqueGridId is missing' }) })
+  .object({
+    message: z.string().openapi({
+      description: 'What is wrong, in words a user of the API can act on',
+      example: 'tileSize must be a whole number from 8 to 4096.',
+    }),
+    code: z.enum(ERROR_CODES).openapi({
+      description:
+        'Stable and machine-readable: clients map it to their own words (docs/CONTRACT.md, "Errors")',
+      example: 'invalid_parameter',
+    }),
+    param: z.string().optional().openapi({
+      description: 'The query parameter, path parameter or body field the error is about',
+      example: 'tileSize',
+    }),
+  })
   .openapi('Error');
 
 export const ImageSaved = z

@@ -7,11 +7,13 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ErrorCode } from '../core/errors.js';
+import { errorBody } from '../http/error-response.js';
 
 /**
  * Requests the HTTP parser refuses never reach the app, and Node answered them with an
- * empty body; the contract promises every error a JSON `{"message"}` that says what to
- * fix. These answer for them, at the two places such requests end.
+ * empty body; the contract promises every error a JSON message that says what to fix,
+ * with its code. These answer for them, at the two places such requests end.
  */
 
 /** Node's 'clientError': the bytes are not an HTTP/1.1 request the parser accepts. */
@@ -23,35 +25,42 @@ export function answerMalformedRequests(server: Server): void {
       socket.destroy();
       return;
     }
-    const [status, message] = describe(error.code);
-    const body = JSON.stringify({ message });
+    const [status, code, message] = describe(error.code);
+    const body = JSON.stringify(errorBody(code, message));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
 }
 
-function describe(code: string | undefined): [number, string] {
+function describe(code: string | undefined): [number, ErrorCode, string] {
   if (code === 'HPE_HEADER_OVERFLOW') {
     return [
       431,
+      'headers_too_large',
       `The request line and headers are larger than ${maxHeaderSize.toLocaleString('en-US')} bytes (the URL counts too): shorten the URL or the headers.`,
     ];
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return [408, 'The request did not arrive in time: send it again without pausing.'];
+    return [408, 'timeout', 'The request did not arrive in time: send it again without pausing.'];
   }
   if (code === 'HPE_UNEXPECTED_CONTENT_LENGTH' || code?.includes('TRANSFER_ENCODING')) {
     return [
       400,
+      'invalid_request',
       'The request has both Content-Length and Transfer-Encoding, or a Transfer-Encoding other than chunked: send exactly one of them.',
     ];
   }
   if (code?.includes('CONTENT_LENGTH')) {
-    return [400, 'The Content-Length header is not valid: send one, as a decimal number.'];
+    return [
+      400,
+      'invalid_request',
+      'The Content-Length header is not valid: send one, as a decimal number.',
+    ];
   }
   return [
     400,
+    'invalid_request',
     `The request is not valid HTTP/1.1 (${code ?? 'unreadable'}): check the request line and the headers.`,
   ];
 }
@@ -65,7 +74,10 @@ export function answerUnusableRequest(error: unknown): Response {
   const message = /host/i.test(reason)
     ? 'The Host header is missing or not a host name: send the server\'s host, e.g. "Host: grids.example.com".'
     : `The Host header or the path is not valid (${reason || 'unreadable'}): send a host name in Host and a path that starts with /.`;
-  return Response.json({ message }, { status: 400, headers: { Connection: 'close' } });
+  return Response.json(errorBody('invalid_request', message), {
+    status: 400,
+    headers: { Connection: 'close' },
+  });
 }
 
 /**
@@ -78,10 +90,12 @@ export function requireHostOnHttp11(listener: RequestListener): RequestListener 
     if (request.headers.host !== undefined || request.httpVersion === '1.0') {
       return listener(request, response);
     }
-    const body = JSON.stringify({
-      message:
+    const body = JSON.stringify(
+      errorBody(
+        'invalid_request',
         'The request has no Host header, which HTTP/1.1 requires: send the server\'s host, e.g. "Host: grids.example.com".',
-    });
+      ),
+    );
     response.writeHead(400, {
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(body),

@@ -8,6 +8,7 @@ import {
   restApiEvent,
 } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
+import { expectErrorBody } from '../support/error-codes.js';
 import { decode } from '../support/image-inspection.js';
 import { near, solidImage } from '../support/images.js';
 
@@ -69,7 +70,7 @@ describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
     expect(jsonOf(result)).toMatchObject({ message: 'image saved', width: 300, height: 200 });
   });
 
-  it('answers a missing query string with 400 and a message, in both payload formats', async () => {
+  it('answers a missing query string with 400, a message and its code, in both payload formats', async () => {
     const body = await red;
     for (const event of [
       httpApiEvent({ method: 'POST', path: '/add_image', body }),
@@ -79,7 +80,9 @@ describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
     ]) {
       const result = await invoke(handlers.addImage, event);
       expect(result.statusCode).toBe(400);
-      expect(jsonOf(result).message).toMatch(/uniqueGridId is missing/);
+      expect(expectErrorBody(jsonOf(result), 'invalid_grid_id', 'uniqueGridId').message).toMatch(
+        /uniqueGridId is missing/,
+      );
     }
   });
 
@@ -94,7 +97,7 @@ describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
       }),
     );
     expect(result.statusCode).toBe(415);
-    expect(jsonOf(result).message).toMatch(/not an image/);
+    expect(expectErrorBody(jsonOf(result), 'not_an_image').message).toMatch(/not an image/);
   });
 
   it('generate_grid answers with a presigned URL that serves the built grid', async () => {

@@ -148,6 +148,19 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     expect(await build).toMatchObject({ imageCount: 2, columns: 1, rows: 2 });
   });
 
+  test('a build whose images keep disappearing gives up after its attempts: grid_changed', async () => {
+    const grid = newGrid();
+    const service = serviceOver();
+    const saved = await service.addImage(grid, await solidImage(RED, 120, 90));
+    // Its object gone and its record not yet: a delete caught between its two steps, on
+    // every attempt the build makes.
+    await opened.storage.objects.delete('source', [saved.key]);
+    await expect(service.buildGrid(grid, { tileSize: 40 })).rejects.toMatchObject({
+      kind: 'conflict',
+      code: 'grid_changed',
+    });
+  });
+
   test('a two-step upload takes its place in the grid when it is confirmed', async () => {
     const grid = newGrid();
     const service = serviceOver();

@@ -79,7 +79,9 @@ describe('the web page with API keys on the server', () => {
     // Loading the grid's images is refused: the settings open on the labelled key field.
     const field = page.getByLabel('API key', { exact: true });
     await keyError(page).waitFor({ state: 'visible' });
-    await expect(keyError(page).textContent()).resolves.toMatch(/^This API needs a key/);
+    await expect(keyError(page).textContent()).resolves.toBe(
+      'This server needs an API key. Enter your key and choose Save key.',
+    );
     expect(await page.locator('#settings').getAttribute('open')).not.toBeNull();
     expect(await field.isVisible()).toBe(true);
     expect(await field.evaluate((input) => input === document.activeElement)).toBe(true);
@@ -95,11 +97,11 @@ describe('the web page with API keys on the server', () => {
       page.locator('#upload-list li[data-state="waiting"] .upload-state').first().textContent(),
     ).resolves.toBe('Waiting for the API key (see Settings)…');
 
-    // A wrong key: the server's message, and still waiting.
+    // A wrong key: said so, and still waiting.
     await field.fill(WRONG_KEY);
     await page.getByRole('button', { name: 'Save key' }).click();
     await page.waitForFunction(() =>
-      /^The API key is not valid\./.test(
+      /^The server refused this API key\./.test(
         document.querySelector('#api-key-error')?.textContent ?? '',
       ),
     );
@@ -179,7 +181,9 @@ describe('the web page with API keys on the server', () => {
     await page.getByRole('button', { name: 'Forget key' }).click();
     await page.reload();
     await keyError(page).waitFor({ state: 'visible' });
-    await expect(keyError(page).textContent()).resolves.toMatch(/^This API needs a key/);
+    await expect(keyError(page).textContent()).resolves.toBe(
+      'This server needs an API key. Enter your key and choose Save key.',
+    );
     await context.close();
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { noisyPng } from '../support/images.js';
 import { startTestServer, type TestServer } from '../support/local-server.js';
 import { mountTmpfs } from '../support/tmpfs.js';
@@ -84,13 +85,15 @@ describe.skipIf(!tmpfs.dir)(
     it('reports the condition on /health', async () => {
       const response = await fetch(`${server.url}/health`);
       expect(response.status).toBe(503);
-      expect((await response.json()).message).toMatch(/storage is full/i);
+      expect(expectErrorBody(await response.json()).message).toMatch(/storage is full/i);
     });
 
     it('answers a build whose grid does not fit with 507 and keeps no partial grid', async () => {
       const response = await server.generateGrid(GRID, { tileSize: 400, format: 'png' });
       expect(response.status).toBe(507);
-      expect((await response.json()).message).toMatch(/storage is full/i);
+      expect(expectErrorBody(await response.json(), 'storage_full').message).toMatch(
+        /storage is full/i,
+      );
       expect([...objectFiles().keys()].filter((file) => !file.startsWith('source/'))).toEqual([]);
     });
 
@@ -103,7 +106,7 @@ describe.skipIf(!tmpfs.dir)(
         body: new Uint8Array(await noisyPng(300, 300)),
       });
       expect(put.status).toBe(507);
-      expect((await put.json()).message).toMatch(/storage is full/i);
+      expect(expectErrorBody(await put.json()).message).toMatch(/storage is full/i);
       expect(objectFiles().size).toBe(saved.length);
     });
 

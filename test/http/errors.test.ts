@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { GREEN, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 
@@ -46,8 +47,7 @@ afterAll(async () => {
 async function expectError(response: Response, status: number | number[], message: RegExp) {
   expect([status].flat()).toContain(response.status);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const body = await response.json();
-  expect(Object.keys(body)).toEqual(['message']);
+  const body = expectErrorBody(await response.json());
   expect(body.message).toMatch(message);
   expect(body.message).not.toMatch(/\n\s+at /); // never a stack trace
 }

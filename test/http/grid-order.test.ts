@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { BLUE, GREEN, near, pixelAt, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 
@@ -118,7 +119,7 @@ describe('the grid in the order people choose, over HTTP', () => {
     for (const [answer, says] of cases) {
       const { status, body } = await answer;
       expect(status).toBe(400);
-      expect(body.message).toMatch(says);
+      expect(expectErrorBody(body).message).toMatch(says);
     }
     expect(await imageIds('chosen')).toEqual(ids);
   });

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { BLUE, GREEN, near, pixelAt, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 
@@ -113,7 +114,9 @@ describe('grid resource routes', () => {
 
     const early = await fetch(upload.confirm_url, { method: 'POST' });
     expect(early.status).toBe(404);
-    expect((await early.json()).message).toMatch(/PUT the image to its upload_url first/);
+    expect(expectErrorBody(await early.json()).message).toMatch(
+      /PUT the image to its upload_url first/,
+    );
 
     const image = await sharp({
       create: { width: 1200, height: 900, channels: 3, background: '#2040e0' },
@@ -153,7 +156,7 @@ describe('grid resource routes', () => {
       body: new Uint8Array(await solidImage(GREEN, 300, 200, 'png')),
     });
     expect(again.status).toBe(409);
-    expect((await again.json()).message).toMatch(/used already/);
+    expect(expectErrorBody(await again.json()).message).toMatch(/used already/);
     expect(readdirSync(join(server.dataDir, 'objects', 'source', '_uploads', 'once'))).toEqual([]);
     expect((await listing('once')).image_count).toBe(1);
   });
@@ -165,7 +168,7 @@ describe('grid resource routes', () => {
     await fetch(upload.upload_url, { method: 'PUT', body: 'not an image at all' });
     const confirmed = await fetch(upload.confirm_url, { method: 'POST' });
     expect(confirmed.status).toBe(415);
-    expect((await confirmed.json()).message).toMatch(/not an image/);
+    expect(expectErrorBody(await confirmed.json()).message).toMatch(/not an image/);
     expect((await listing('big')).image_count).toBe(1);
     expect(readdirSync(join(server.dataDir, 'objects', 'source', '_uploads', 'big'))).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { jsonBodyOf, openSocket, replyOf } from '../support/raw-http.js';
 
@@ -61,7 +62,7 @@ describe('malformed HTTP gets a status and a JSON message, then the connection c
       const { how, status: got, text } = await reply;
       expect(got, text).toBe(status);
       expect(text).toMatch(/content-type: application\/json/i);
-      expect((jsonBodyOf(text) as { message: string }).message).toMatch(message);
+      expect(expectErrorBody(jsonBodyOf(text)).message).toMatch(message);
       expect(how).toBe('closed');
     });
   }

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { BLUE, GREEN, near, pixelAt, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 
@@ -59,7 +60,7 @@ describe('a restart with a lower MAX_INPUT_PIXELS', () => {
 
       const upload = await lowered.addImage('old', photo);
       expect(upload.status).toBe(413);
-      expect((await upload.json()).message).toMatch(/more than 1,000,000 pixels/);
+      expect(expectErrorBody(await upload.json()).message).toMatch(/more than 1,000,000 pixels/);
     } finally {
       await lowered.close();
       removeDataDir(lowered);

@@ -1,5 +1,6 @@
 import { unlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { expectErrorBody } from '../support/error-codes.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { placeSignedFile } from '../support/signed-file.js';
 
@@ -49,7 +50,7 @@ describe('presigned downloads of the local backend', () => {
       const response = await get(range);
       expect(response.status).toBe(416);
       expect(response.headers.get('content-range')).toBe(`bytes */${SIZE}`);
-      expect(((await response.json()) as { message: string }).message).toMatch(/range/i);
+      expect(expectErrorBody(await response.json()).message).toMatch(/range/i);
     },
   );
 
@@ -77,7 +78,7 @@ describe('presigned downloads of the local backend', () => {
     expect((await bytesOf(response)).equals(gone.bytes)).toBe(true);
     const again = await fetch(gone.url);
     expect(again.status).toBe(404);
-    expect(((await again.json()) as { message: string }).message).toMatch(/No object/);
+    expect(expectErrorBody(await again.json()).message).toMatch(/No object/);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSigningSecret, UrlSigner } from '../../src/storage/local/url-signer.js';
+import { expectErrorBody } from '../support/error-codes.js';
 import { RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 
@@ -25,7 +26,7 @@ const withParam = (name: string, value: string) => {
 
 async function expectForbidden(response: Response, message: RegExp) {
   expect(response.status).toBe(403);
-  expect((await response.json()).message).toMatch(message);
+  expect(expectErrorBody(await response.json()).message).toMatch(message);
 }
 
 describe('presigned links of the local backend', () => {

@@ -30,7 +30,7 @@ describe('overload', () => {
         }).then(async (r) => ({
           status: r.status,
           retryAfter: r.headers.get('retry-after'),
-          body: (await r.json()) as { message: string },
+          body: (await r.json()) as { message: string; code: string },
         })),
       ),
     );
@@ -42,6 +42,7 @@ describe('overload', () => {
     for (const answer of refused) {
       expect(answer.retryAfter).toMatch(/^\d+$/);
       expect(answer.body.message).toMatch(/busy.*try again/i);
+      expect(answer.body.code).toBe('overloaded');
     }
     const again = await fetch(`${busy().url}/generate_grid?uniqueGridId=busy&tileSize=401`, {
       method: 'POST',
@@ -149,7 +150,10 @@ describe('upload bodies held in memory', () => {
     const refused = await post();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/too many uploads/);
+    expect(await refused.json()).toMatchObject({
+      message: expect.stringMatching(/too many uploads/),
+      code: 'overloaded',
+    });
 
     holder.destroy();
     let accepted = await post();

@@ -1,12 +1,14 @@
 /** The GridBuilder HTTP API as the page uses it (docs/CONTRACT.md). */
 
 import type {
+  ErrorBody,
   GridBuilt,
   GridImage,
   GridListing,
   ImageSaved,
   UploadCreated,
 } from '../../src/http/api-types.js';
+import { pageWords } from './error-words.js';
 
 export type { GridBuilt, GridImage, GridListing, ImageSaved };
 
@@ -19,12 +21,16 @@ export interface BuildOptions {
 /** Above this size an image takes the two-step upload (on AWS one request carries ~4.5 MB). */
 export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
 
-/** An error the user can read: the server's own message whenever it sent one. */
+/**
+ * An error the user can read: the page's words for the API's `code`, else the server's
+ * own message, else the status. `code` is the contract's, when the server sent one.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     message: string,
     readonly status: number,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -32,16 +38,21 @@ export class ApiError extends Error {
 
 const UNREACHABLE = 'Could not reach the GridBuilder server: check your connection and try again.';
 
-function messageOf(status: number, text: string): string {
+function apiErrorOf(status: number, text: string): ApiError {
   try {
-    const body = JSON.parse(text) as { message?: unknown };
-    if (typeof body.message === 'string' && body.message) return body.message;
+    const body = JSON.parse(text) as Partial<ErrorBody>;
+    if (typeof body.message === 'string' && body.message) {
+      const words = body.code ? pageWords(body as ErrorBody) : undefined;
+      return new ApiError(words ?? body.message, status, body.code);
+    }
   } catch {
     // Not JSON (a proxy's or storage's error page): fall through to the status.
   }
-  if (status === 413) return 'The file is too large for the server.';
-  if (status === 403) return 'The upload link was refused (expired or invalid): try again.';
-  return `The server answered with HTTP ${status}.`;
+  if (status === 413) return new ApiError('The file is too large for the server.', status);
+  if (status === 403) {
+    return new ApiError('The upload link was refused (expired or invalid): try again.', status);
+  }
+  return new ApiError(`The server answered with HTTP ${status}.`, status);
 }
 
 export type Progress = (loaded: number, total: number) => void;
@@ -77,7 +88,7 @@ function send<T>(
           resolve({} as T);
         }
       } else {
-        reject(new ApiError(messageOf(xhr.status, xhr.responseText), xhr.status));
+        reject(apiErrorOf(xhr.status, xhr.responseText));
       }
     };
     xhr.onerror = () => reject(new ApiError(UNREACHABLE, 0));
@@ -95,7 +106,7 @@ async function call<T>(method: string, url: string, apiKey?: string): Promise<T>
     throw new ApiError(UNREACHABLE, 0);
   }
   const text = await response.text();
-  if (!response.ok) throw new ApiError(messageOf(response.status, text), response.status);
+  if (!response.ok) throw apiErrorOf(response.status, text);
   return JSON.parse(text) as T;
 }
 

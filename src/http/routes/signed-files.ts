@@ -40,12 +40,15 @@ export const signedFileRoutes = (
     if (!BUCKETS.includes(bucket)) throw new GridBuilderError('not_found', 'No such file.');
     const verdict = signer.verify(method, bucket, key, query);
     if (verdict === 'expired') {
-      throw new GridBuilderError('forbidden', 'This link has expired: ask the API for a new one.');
+      throw new GridBuilderError('forbidden', 'This link has expired: ask the API for a new one.', {
+        code: 'link_expired',
+      });
     }
     if (verdict === 'invalid') {
       throw new GridBuilderError(
         'forbidden',
         'This link is not valid: it was altered or is incomplete.',
+        { code: 'link_invalid' },
       );
     }
     return bucket as Bucket;
@@ -93,6 +96,7 @@ export const signedFileRoutes = (
         throw new GridBuilderError(
           'conflict',
           `This upload link was used already: it adds one image. Ask for a new one (POST /grids/${upload.gridId}/uploads).`,
+          { code: 'upload_used' },
         );
       }
       const size = await bodies.read(c, async (body) => {

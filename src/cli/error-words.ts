@@ -1,0 +1,77 @@
+/**
+ * The API's errors in the CLI's words: its flags (--tile-size, not tileSize), its
+ * commands (gridbuilder add, not POST /add_image) and where its key comes from (not
+ * an Authorization header). The API keeps its own messages for its own users; the CLI
+ * reads the `code` instead (docs/CONTRACT.md, "Errors") and falls back to the message
+ * for a code it has no words for.
+ */
+
+import type { ErrorCode } from '../core/errors.js';
+import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
+import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import { GRID_ID_INVALID } from '../core/ids.js';
+import type { ErrorBody } from '../http/api-types.js';
+
+/** What the command was doing, for words that name it. */
+export interface ErrorContext {
+  grid?: string | undefined;
+  image?: string | undefined;
+}
+
+const whole = (flag: string, range: { min: number; max: number }) =>
+  `${flag} must be a whole number from ${range.min} to ${range.max}.`;
+
+/** The build's flags, by the name the API gives them. */
+const FLAGS: Record<string, string> = {
+  uniqueGridId: GRID_ID_INVALID.replace('uniqueGridId', '--grid'),
+  tileSize: whole('--tile-size', TILE_SIZE_RANGE),
+  columns: whole('--columns', COLUMNS_RANGE),
+  format: `--format must be one of ${OUTPUT_FORMAT_NAMES.join(', ')}.`,
+};
+
+const AGAIN = 'run gridbuilder add again for this file';
+
+const WORDS: Partial<
+  Record<ErrorCode, (error: ErrorBody, about: ErrorContext) => string | undefined>
+> = {
+  invalid_grid_id: () => FLAGS.uniqueGridId,
+  invalid_parameter: (error) => (error.param ? FLAGS[error.param] : undefined),
+  empty_body: () => 'The file is empty.',
+  // gridbuilder order sends every image it listed: the grid changed since.
+  order_mismatch: (_, { grid }) =>
+    `Images were added to or removed from grid ${grid} meanwhile: run gridbuilder order again.`,
+  grid_too_large: () =>
+    'The grid would be too large: use a smaller --tile-size, fewer --columns, or another --format.',
+  api_key_missing: () =>
+    'This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.',
+  api_key_invalid: () =>
+    'The API key given (--api-key or GRIDBUILDER_API_KEY) was refused: check it.',
+  link_expired: () => 'The link expired before it was used: run the command again.',
+  link_invalid: () => 'The server refused the link it gave: run the command again.',
+  not_found: () =>
+    'The server has no such route: is --url (or GRIDBUILDER_URL) the GridBuilder API?',
+  grid_empty: (_, { grid }) =>
+    `Grid ${grid} has no images yet: add some first with gridbuilder add PHOTOS --grid ${grid}.`,
+  image_not_found: (_, { grid, image }) =>
+    `Grid ${grid} has no image ${image} (removed already?): see gridbuilder ls --grid ${grid}.`,
+  upload_not_found: () => `The upload did not arrive in time: ${AGAIN}.`,
+  timeout: () => `The upload stalled: check the connection and ${AGAIN}.`,
+  upload_used: () => `The upload link was used already: ${AGAIN}.`,
+  grid_changed: (_, { grid }) =>
+    `Images of grid ${grid} were removed while it was being built: run gridbuilder build again.`,
+  body_too_large: () => 'The file is larger than the server accepts: scale it down.',
+  too_many_pixels: () => 'The image has more pixels than the server accepts: scale it down.',
+  not_an_image: () => 'The file is not an image.',
+  unsupported_format: () => `The image format is not supported: use one of ${INPUT_FORMAT_NAMES}.`,
+  corrupt_image: () => 'The image is truncated or corrupt and cannot be read.',
+  internal: () => 'The server failed unexpectedly (it logged why): try again.',
+  overloaded: () => 'The server is busy: try again in a few seconds.',
+  storage_unavailable: () => 'The server cannot reach its storage: try again shortly.',
+  storage_full: () =>
+    "The server's storage is full: remove grids or images you no longer need (gridbuilder rm), or give it more disk space.",
+};
+
+/** The CLI's sentence for an API error answer, or undefined when it has none. */
+export function cliWords(error: ErrorBody, about: ErrorContext): string | undefined {
+  return WORDS[error.code]?.(error, about);
+}
