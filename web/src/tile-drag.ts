@@ -3,7 +3,8 @@ import { dropIndex } from './tile-order.js';
 /** What a tile drag carries: only this page's own tiles are reordered by a drop. */
 const TILE_TYPE = 'application/x-gridbuilder-tile';
 
-const MARKS = ['dragged', 'drop-before', 'drop-after'];
+/** Classes of the tile under the pointer: the landing bar goes before or after it. */
+const DROP_MARKS = ['drop-before', 'drop-after'];
 
 /**
  * HTML5 drag and drop of the list's tiles (its <li>s, draggable): a bar shows where the
@@ -26,12 +27,12 @@ export function dragTiles(list: HTMLElement, onMove: (from: number, to: number) 
   };
   const unmark = (keep?: HTMLElement) => {
     for (const tile of tiles()) {
-      if (tile !== keep) tile.classList.remove(...MARKS.slice(1));
+      if (tile !== keep) tile.classList.remove(...DROP_MARKS);
     }
   };
   const end = () => {
     from = undefined;
-    for (const tile of tiles()) tile.classList.remove(...MARKS);
+    for (const tile of tiles()) tile.classList.remove('dragged', ...DROP_MARKS);
   };
 
   list.addEventListener('dragstart', (event) => {
