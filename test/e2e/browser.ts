@@ -45,7 +45,9 @@ export async function openPageIn(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  // Not awaited by anyone: when a suite's last page closes, the browser's own close (in
+  // afterAll) can end this one first, and its rejection would fail the run.
+  page.on('close', () => void context.close().catch(() => undefined));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) {

@@ -97,11 +97,13 @@ function send<T>(
   });
 }
 
-async function call<T>(method: string, url: string, apiKey?: string): Promise<T> {
+async function call<T>(method: string, url: string, apiKey?: string, json?: unknown): Promise<T> {
   let response: Response;
   try {
-    const headers: HeadersInit = apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
-    response = await fetch(url, { method, headers });
+    const headers: Record<string, string> = apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+    if (json !== undefined) headers['Content-Type'] = 'application/json';
+    const body = json === undefined ? null : JSON.stringify(json);
+    response = await fetch(url, { method, headers, body });
   } catch {
     throw new ApiError(UNREACHABLE, 0);
   }
@@ -130,6 +132,12 @@ export interface KeyGate {
 export type WaitingForKey = (waiting: boolean) => void | Promise<void>;
 
 export class GridBuilderApi {
+  /**
+   * Orders are sent one at a time, in the order asked for, so the last one asked for is
+   * the one kept; a build waits for them, so it builds the order the page shows.
+   */
+  private ordersSaved: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly base: string,
     private readonly keys: KeyGate,
@@ -217,7 +225,22 @@ export class GridBuilderApi {
     return this.authorized((apiKey) => call('DELETE', this.url(path), apiKey));
   }
 
-  build(gridId: string, options: BuildOptions, onWaiting?: WaitingForKey): Promise<GridBuilt> {
+  /** Stores the grid's order: `imageIds` names every image of the grid exactly once. */
+  setOrder(gridId: string, imageIds: readonly string[]): Promise<unknown> {
+    const url = this.url(`/grids/${encodeURIComponent(gridId)}/order`);
+    const saved = this.ordersSaved.then(() =>
+      this.authorized((apiKey) => call('PUT', url, apiKey, { image_ids: imageIds })),
+    );
+    this.ordersSaved = saved.catch(() => undefined);
+    return saved;
+  }
+
+  async build(
+    gridId: string,
+    options: BuildOptions,
+    onWaiting?: WaitingForKey,
+  ): Promise<GridBuilt> {
+    await this.ordersSaved;
     const query = new URLSearchParams({ uniqueGridId: gridId });
     if (options.tileSize !== undefined) query.set('tileSize', String(options.tileSize));
     if (options.columns !== undefined) query.set('columns', String(options.columns));

@@ -14,6 +14,10 @@ export async function filesOfDrop(transfer: DataTransfer): Promise<File[]> {
   return files;
 }
 
+/** True for a drag of files (from the file manager), not of something on the page. */
+export const carriesFiles = (transfer: DataTransfer | null): boolean =>
+  Boolean(transfer?.types.includes('Files'));
+
 export const visibleFiles = (files: Iterable<File>) =>
   Array.from(files).filter((file) => !file.name.startsWith('.'));
 

@@ -3,7 +3,7 @@ import { GridBuilderApi, resolveApiBase } from './api.js';
 import { ApiKeyPanel } from './api-key-panel.js';
 import { BuildView } from './build-view.js';
 import { announce, byId, make, showError } from './dom.js';
-import { filesOfDrop, visibleFiles } from './dropped-files.js';
+import { carriesFiles, filesOfDrop, visibleFiles } from './dropped-files.js';
 import { Gallery } from './gallery.js';
 import {
   GRID_ID_PATTERN,
@@ -135,11 +135,11 @@ for (const id of ['file-input', 'folder-input']) {
 }
 
 // The whole page accepts drops, from the first moment, so a near miss does not open
-// the photo in the tab.
+// the photo in the tab. Only files are uploads: a tile dragged in the image list is not.
 const zone = byId('drop-zone');
 document.addEventListener('dragover', (event) => {
   event.preventDefault();
-  zone.classList.add('dragging');
+  if (carriesFiles(event.dataTransfer)) zone.classList.add('dragging');
 });
 document.addEventListener('dragleave', (event) => {
   if (!event.relatedTarget) zone.classList.remove('dragging');
@@ -147,6 +147,6 @@ document.addEventListener('dragleave', (event) => {
 document.addEventListener('drop', (event) => {
   event.preventDefault();
   zone.classList.remove('dragging');
-  if (event.dataTransfer)
+  if (event.dataTransfer && carriesFiles(event.dataTransfer))
     void filesOfDrop(event.dataTransfer).then((files) => addFiles(visibleFiles(files)));
 });
