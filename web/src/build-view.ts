@@ -61,6 +61,8 @@ export class BuildView {
   private phase: Phase = 'idle';
   /** The grid's images in order, from the last listing; undefined while unknown. */
   private listing: GridOrder | undefined;
+  /** Images the server accepted since that listing: the grid has more than it says. */
+  private addedSinceListing = 0;
   /** Those waiting for the next listing. */
   private listingWaiters: Array<() => void> = [];
   /** False once "Build now" was chosen: the build goes with the images stored. */
@@ -101,11 +103,21 @@ export class BuildView {
   /** The grid's images in order (undefined: not known), after each listing. */
   setListing(images: readonly GridImage[] | undefined): void {
     this.listing = images?.map((image) => image.image_id);
+    this.addedSinceListing = 0;
     for (const resolve of this.listingWaiters.splice(0)) resolve();
     if (this.listing && !this.result.hidden) this.stale.seen(this.listing);
     this.reason.textContent = this.currentGridId()
       ? 'Add photos first: this grid has no images.'
       : 'Open a grid first: see "Your grid" above.';
+    this.updateButton();
+  }
+
+  /**
+   * An upload was stored: Build stays enabled until the listing that shows it arrives,
+   * instead of saying "no images" between the two.
+   */
+  imageAdded(): void {
+    this.addedSinceListing += 1;
     this.updateButton();
   }
 
@@ -221,7 +233,7 @@ export class BuildView {
   private updateButton(): void {
     const pending = this.inputs.pendingUploads();
     const count = this.listing?.length;
-    const nothingToBuild = count === 0 && pending === 0;
+    const nothingToBuild = count === 0 && pending === 0 && this.addedSinceListing === 0;
     this.button.disabled = this.phase !== 'idle' || nothingToBuild;
     this.reason.hidden = !nothingToBuild;
     const labels: Record<Phase, string> = {
@@ -232,7 +244,7 @@ export class BuildView {
     };
     byId('build-label').textContent = labels[this.phase];
     this.buildNow.hidden = this.phase !== 'uploads';
-    this.buildNow.disabled = count === 0;
+    this.buildNow.disabled = count === 0 && this.addedSinceListing === 0;
     this.buildNow.textContent =
       count === undefined ? 'Build now' : `Build now with ${plural(count, 'image')}`;
   }

@@ -36,7 +36,10 @@ async function start(linked: string): Promise<Uploads> {
   const uploads = new Uploads(
     api,
     currentGridId,
-    () => gallery.refreshSoon(),
+    () => {
+      buildView.imageAdded();
+      gallery.refreshSoon();
+    },
     () => showBadGridId(gridInput.value),
     () => buildView.uploadsChanged(),
   );
