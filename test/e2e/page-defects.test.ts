@@ -1,41 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { BLUE, GREEN, RED, solidImage } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium, openPageIn } from './browser.js';
+import { ARTIFACTS } from './browser.js';
+import { usePageSuite } from './page-suite.js';
 
 /**
  * The page's defects found by using it on a real Chromium (issue 13, part 5), each pinned
  * by a test that failed on the page as it was.
  */
 
-let server: TestServer;
-let browser: Browser;
-let files: string;
-const problems: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-  files = mkdtempSync(join(tmpdir(), 'gridbuilder-e2e-defects-'));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (server) removeDataDir(server);
-  rmSync(files, { recursive: true, force: true });
-});
+const suite = usePageSuite();
+const { problems } = suite;
 
 const PHOTOS = new URL('../../../shared/photos/', import.meta.url).pathname;
 
 const PHONE = { width: 390, height: 844 };
 
-const openPage = (url: string, viewport?: { width: number; height: number }) =>
-  openPageIn(browser, problems, url, viewport);
+const openPage = suite.openPage;
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -45,7 +29,7 @@ async function photos(names: string[]): Promise<string[]> {
   const colours = [RED, GREEN, BLUE];
   return Promise.all(
     names.map(async (name, i) => {
-      const path = join(files, name);
+      const path = join(suite.files, name);
       writeFileSync(path, await solidImage(colours[i % colours.length] ?? RED, 200, 150));
       return path;
     }),
@@ -54,7 +38,7 @@ async function photos(names: string[]): Promise<string[]> {
 
 /** Adds an image to a grid through the API, so a test can start from a grid with images. */
 async function addThroughApi(gridId: string): Promise<void> {
-  const response = await fetch(`${server.url}/add_image?uniqueGridId=${gridId}`, {
+  const response = await fetch(`${suite.server.url}/add_image?uniqueGridId=${gridId}`, {
     method: 'POST',
     body: new Uint8Array(await solidImage(GREEN, 120, 90)),
   });
@@ -102,7 +86,7 @@ const fieldState = (page: Page, selector: string) =>
 
 describe('the page on a real Chromium', () => {
   it('does not scroll sideways on a 390 px phone once files are added', async () => {
-    const page = await openPage(`${server.url}/?grid=phone-width`, PHONE);
+    const page = await openPage(`${suite.server.url}/?grid=phone-width`, PHONE);
     const long = `${'a-very-long-file-name-from-a-camera-roll-'.repeat(4)}IMG_20260101_123456.jpg`;
     await page.locator('#file-input').setInputFiles(await photos(['short.jpg', long]));
     await uploadsSettled(page, 2);
@@ -127,7 +111,7 @@ describe('the page on a real Chromium', () => {
 
   for (const viewport of [{ width: 1100, height: 900 }, PHONE]) {
     it(`keeps Settings in place when it opens (${viewport.width} px)`, async () => {
-      const page = await openPage(`${server.url}/?grid=settings-place`, viewport);
+      const page = await openPage(`${suite.server.url}/?grid=settings-place`, viewport);
       const summary = page.locator('#settings > summary');
       const before = await summary.boundingBox();
       await summary.click();
@@ -142,7 +126,7 @@ describe('the page on a real Chromium', () => {
 
   it('marks, focuses and refuses columns "3e" instead of building with automatic columns', async () => {
     await addThroughApi('bad-columns');
-    const page = await openPage(`${server.url}/?grid=bad-columns`);
+    const page = await openPage(`${suite.server.url}/?grid=bad-columns`);
     await imageCount(page, 1);
     const sent = buildRequests(page);
     // fill() refuses non-numbers in a number field; a person's keystrokes get through.
@@ -170,7 +154,7 @@ describe('the page on a real Chromium', () => {
 
   it('marks and focuses a tile size out of range, and builds nothing', async () => {
     await addThroughApi('bad-tile');
-    const page = await openPage(`${server.url}/?grid=bad-tile`);
+    const page = await openPage(`${suite.server.url}/?grid=bad-tile`);
     await imageCount(page, 1);
     const sent = buildRequests(page);
     await page.locator('#tile-size').fill('5');
@@ -185,7 +169,7 @@ describe('the page on a real Chromium', () => {
   });
 
   it("says that the link's grid id is not valid, and offers the fix, instead of replacing it", async () => {
-    const page = await openPage(`${server.url}/?grid=${encodeURIComponent('bad id!')}`);
+    const page = await openPage(`${suite.server.url}/?grid=${encodeURIComponent('bad id!')}`);
     await page.waitForSelector('#grid-id[aria-invalid="true"]');
     const state = await fieldState(page, '#grid-id');
     expect(await page.locator('#grid-id').inputValue()).toBe('bad id!');
@@ -208,7 +192,7 @@ describe('the page on a real Chromium', () => {
   });
 
   it('clears the upload rows and summary on "New grid"', async () => {
-    const page = await openPage(`${server.url}/?grid=before-new`);
+    const page = await openPage(`${suite.server.url}/?grid=before-new`);
     await page.locator('#file-input').setInputFiles(await photos(['one.jpg', 'two.jpg']));
     await uploadsSettled(page, 2);
     await page.locator('#new-grid').click();
@@ -227,7 +211,7 @@ describe('the page on a real Chromium', () => {
   });
 
   it('disables Build, saying why, while the grid has no images', async () => {
-    const page = await openPage(`${server.url}/?grid=no-images-yet`);
+    const page = await openPage(`${suite.server.url}/?grid=no-images-yet`);
     await page.waitForSelector('#build:disabled');
     await page.waitForSelector('#build-reason:not([hidden])');
     expect(await page.locator('#build-reason').textContent()).toMatch(/Add photos first/);
@@ -244,7 +228,7 @@ describe('the page on a real Chromium', () => {
   });
 
   it('serves its scripts and styles compressed and fetches the favicon once', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const encodings = new Map<string, string | undefined>();
     page.on('response', async (response) => {
       const path = new URL(response.url()).pathname;
@@ -273,7 +257,7 @@ describe('the page on a real Chromium', () => {
         document.documentElement.dataset.addressAtLoad = location.href;
       }),
     );
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await page.waitForSelector('html[data-address-at-load]');
     await page.waitForSelector('#build:disabled'); // the new grid's listing arrived
     await expect
@@ -286,7 +270,7 @@ describe('the page on a real Chromium', () => {
       .map((l) => new URL(l.url).pathname);
     expect(fetched).toHaveLength(1);
     expect(fetched[0]).toMatch(/^\/assets\/favicon-[\w-]+\.svg$/);
-    const icon = await fetch(`${server.url}${fetched[0]}`);
+    const icon = await fetch(`${suite.server.url}${fetched[0]}`);
     expect(icon.headers.get('cache-control')).toContain('immutable');
 
     expect([...encodings.keys()]).toEqual(
@@ -309,13 +293,13 @@ describe('the page on a real Chromium', () => {
     for (const name of originals) {
       const bytes = readFileSync(join(PHOTOS, name));
       originalBytes += bytes.length;
-      const added = await fetch(`${server.url}/add_image?uniqueGridId=previews`, {
+      const added = await fetch(`${suite.server.url}/add_image?uniqueGridId=previews`, {
         method: 'POST',
         body: new Uint8Array(bytes),
       });
       expect(added.status).toBe(200);
     }
-    const page = await openPage(`${server.url}/?grid=previews`);
+    const page = await openPage(`${suite.server.url}/?grid=previews`);
     await imageCount(page, originals.length);
     const thumbnails = page.locator('#image-list img');
     await expect
@@ -343,7 +327,7 @@ describe('the page on a real Chromium', () => {
   });
 
   it('has one h1 and no axe violations with files added and after a build', async () => {
-    const page = await openPage(`${server.url}/?grid=axe-check`);
+    const page = await openPage(`${suite.server.url}/?grid=axe-check`);
     expect(await page.locator('h1').count()).toBe(1);
     await page.locator('#file-input').setInputFiles(await photos(['axe-1.jpg', 'axe-2.jpg']));
     await uploadsSettled(page, 2);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   BLUE,
   GREEN,
@@ -12,31 +12,20 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium, openPageIn } from './browser.js';
+import { ARTIFACTS } from './browser.js';
+import { usePageSuite } from './page-suite.js';
 
 /** Arranging the grid's tiles on the page (issue 13, part 2): by mouse and by keyboard. */
 
-let server: TestServer;
-let browser: Browser;
-const problems: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (server) removeDataDir(server);
-});
+const suite = usePageSuite();
+const { problems } = suite;
 
 const TILE = 20;
 
 /** A grid holding one solid image per colour, added in that order; gives their ids. */
 async function gridOf(gridId: string, colours: readonly Rgb[]): Promise<string[]> {
   for (const colour of colours) {
-    const added = await server.addImage(gridId, await solidImage(colour, 120, 90));
+    const added = await suite.server.addImage(gridId, await solidImage(colour, 120, 90));
     expect(added.status).toBe(200);
   }
   return listedIds(gridId);
@@ -44,7 +33,7 @@ async function gridOf(gridId: string, colours: readonly Rgb[]): Promise<string[]
 
 /** The grid's image ids in the order the server lists them. */
 async function listedIds(gridId: string): Promise<string[]> {
-  const listing = (await (await fetch(`${server.url}/grids/${gridId}`)).json()) as {
+  const listing = (await (await fetch(`${suite.server.url}/grids/${gridId}`)).json()) as {
     images: { image_id: string }[];
   };
   return listing.images.map((image) => image.image_id);
@@ -59,7 +48,7 @@ async function openGrid(
   count: number,
   viewport?: { width: number; height: number },
 ) {
-  const page = await openPageIn(browser, problems, `${server.url}/?grid=${gridId}`, viewport);
+  const page = await suite.openPage(`${suite.server.url}/?grid=${gridId}`, viewport);
   await page.waitForFunction(
     (n) => document.querySelectorAll('#image-list li').length === n,
     count,
@@ -236,9 +225,9 @@ describe('rearranging tiles on the page', () => {
     await gridOf('changed-order', [RED, GREEN, BLUE]);
     const page = await openGrid('changed-order', 3);
     // Another client adds an image after the page listed the grid.
-    expect((await server.addImage('changed-order', await solidImage(YELLOW, 120, 90))).status).toBe(
-      200,
-    );
+    expect(
+      (await suite.server.addImage('changed-order', await solidImage(YELLOW, 120, 90))).status,
+    ).toBe(200);
     await page
       .locator('#image-list li')
       .nth(1)

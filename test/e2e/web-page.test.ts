@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BLUE,
   GREEN,
@@ -15,28 +14,13 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium, openPageIn } from './browser.js';
+import { ARTIFACTS } from './browser.js';
+import { usePageSuite } from './page-suite.js';
 
-let server: TestServer;
-let browser: Browser;
-let files: string;
-const problems: string[] = [];
+const suite = usePageSuite();
+const { problems } = suite;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-  files = mkdtempSync(join(tmpdir(), 'gridbuilder-e2e-'));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (server) removeDataDir(server);
-  rmSync(files, { recursive: true, force: true });
-});
-
-const openPage = (url: string, viewport?: { width: number; height: number }) =>
-  openPageIn(browser, problems, url, viewport);
+const openPage = suite.openPage;
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -71,15 +55,15 @@ describe('the web page', () => {
     const colours = [RED, GREEN, BLUE, YELLOW, MAGENTA];
     const paths = await Promise.all(
       colours.map(async (colour, i) => {
-        const path = join(files, `photo-${i + 1}.jpg`);
+        const path = join(suite.files, `photo-${i + 1}.jpg`);
         writeFileSync(path, await solidImage(colour, 320 + i * 40, 240));
         return path;
       }),
     );
-    const notes = join(files, 'notes.txt');
+    const notes = join(suite.files, 'notes.txt');
     writeFileSync(notes, 'This is a shopping list, not a photo.');
 
-    const page = await openPage(server.url);
+    const page = await openPage(suite.server.url);
     const gridId = await page.locator('#grid-id').inputValue();
     expect(gridId).toMatch(/^grid-[a-z0-9]{10}$/);
     expect(new URL(page.url()).searchParams.get('grid')).toBe(gridId);
@@ -110,7 +94,7 @@ describe('the web page', () => {
       /^200 × 300 px · \d+(\.\d)? KB · 2 × 3 tiles of 100 px · JPEG$/,
     );
     const link = await page.locator('#result-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${server.url}/files/destination/${gridId}/grid-`));
+    expect(link).toMatch(new RegExp(`^${suite.server.url}/files/destination/${gridId}/grid-`));
     await expect(page.locator('#download').getAttribute('download')).resolves.toBe(`${gridId}.jpg`);
     await expect(page.locator('#result-expiry').textContent()).resolves.toMatch(
       /The link works until .+ \(in \d+ (seconds|minutes)\)/,
@@ -129,7 +113,7 @@ describe('the web page', () => {
     const saved = await sharp(await download.path()).metadata();
     expect(saved).toMatchObject({ format: 'jpeg', width: 200, height: 300 });
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: server.url,
+      origin: suite.server.url,
     });
     await page.locator('#copy-link').click();
     await page.waitForFunction(
@@ -155,7 +139,7 @@ describe('the web page', () => {
       () => document.querySelector('#image-count')?.textContent === '4',
     );
     expect(await reopened.locator('#image-list li').count()).toBe(4);
-    const listing = await (await fetch(`${server.url}/grids/${gridId}`)).json();
+    const listing = await (await fetch(`${suite.server.url}/grids/${gridId}`)).json();
     expect(listing.image_count).toBe(4);
 
     await reopened.locator('#tile-size').fill('100');
@@ -170,12 +154,12 @@ describe('the web page', () => {
   });
 
   it('uploads a file over 4 MB through the two-step upload', async () => {
-    const big = join(files, 'big.png');
+    const big = join(suite.files, 'big.png');
     const bytes = await noisyPng();
     expect(bytes.length).toBeGreaterThan(4 * 1024 * 1024);
     writeFileSync(big, bytes);
 
-    const page = await openPage(`${server.url}/?grid=big-one`);
+    const page = await openPage(`${suite.server.url}/?grid=big-one`);
     const requests: string[] = [];
     page.on('request', (request) =>
       requests.push(`${request.method()} ${new URL(request.url()).pathname}`),
@@ -198,7 +182,7 @@ describe('the web page', () => {
   });
 
   it('takes files dropped on the page', async () => {
-    const page = await openPage(`${server.url}/?grid=dropped`);
+    const page = await openPage(`${suite.server.url}/?grid=dropped`);
     const jpeg = (await solidImage(GREEN, 80, 60)).toString('base64');
     // What a drag from the file manager delivers: a drop event carrying files.
     await page.evaluate((base64) => {
@@ -217,35 +201,16 @@ describe('the web page', () => {
     expect(problems).toEqual([]);
   });
 
-  it('shows the server error in words when a build is refused', async () => {
-    // Build is disabled on an empty grid, and the page checks its fields itself: a grid
-    // too large for its format is what only the server can refuse.
-    const added = await server.addImage('refused-build', await solidImage(RED, 80, 60));
-    expect(added.status).toBe(200);
-    const page = await openPage(`${server.url}/?grid=refused-build`);
-    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '1');
-    await page.locator('#tile-size').fill('4096');
-    await page.locator('#format').selectOption('avif');
-    await page.locator('#build').click();
-    await page.waitForSelector('#build-error:not([hidden])');
-    const message = await page.locator('#build-error').textContent();
-    expect(message).toMatch(/grid would be too large/);
-    expect(message).not.toMatch(/HTTP \d+/); // words, not a status code
-    await shot(page, '07-error');
-    await page.close();
-    expect(problems).toEqual([]);
-  });
-
   it('keeps the order the files were chosen in, even when the first upload arrives last', async () => {
     const colours = [RED, GREEN, BLUE, YELLOW];
     const paths = await Promise.all(
       colours.map(async (colour, i) => {
-        const path = join(files, `ordered-${i + 1}.jpg`);
+        const path = join(suite.files, `ordered-${i + 1}.jpg`);
         writeFileSync(path, await solidImage(colour, 200, 150));
         return path;
       }),
     );
-    const page = await openPage(`${server.url}/?grid=chosen-order`);
+    const page = await openPage(`${suite.server.url}/?grid=chosen-order`);
     // The first upload sent (the first file's) is held until the other three are answered.
     let sent = 0;
     let answered = 0;
