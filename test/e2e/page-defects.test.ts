@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { BLUE, GREEN, RED, solidImage } from '../support/images.js';
+import { BLUE, GREEN, photoLikeJpeg, RED, solidImage } from '../support/images.js';
 import { ARTIFACTS } from './browser.js';
 import { usePageSuite } from './page-suite.js';
 
@@ -14,8 +14,6 @@ import { usePageSuite } from './page-suite.js';
 
 const suite = usePageSuite();
 const { problems } = suite;
-
-const PHOTOS = new URL('../../../shared/photos/', import.meta.url).pathname;
 
 const PHONE = { width: 390, height: 844 };
 
@@ -288,10 +286,15 @@ describe('the page on a real Chromium', () => {
   });
 
   it("lists the grid's photos with small previews, not the full originals", async () => {
-    const originals = ['photo01-autumn.jpg', 'photo02-bythewater.jpg', 'photo03-coldripple.jpg'];
+    // Camera-sized JPEGs of varied sizes, none a multiple of the preview's side.
+    const originals = [
+      [2560, 1600],
+      [3000, 2000],
+      [1700, 2300],
+    ] as const;
     let originalBytes = 0;
-    for (const name of originals) {
-      const bytes = readFileSync(join(PHOTOS, name));
+    for (const [width, height] of originals) {
+      const bytes = await photoLikeJpeg(width, height);
       originalBytes += bytes.length;
       const added = await fetch(`${suite.server.url}/add_image?uniqueGridId=previews`, {
         method: 'POST',

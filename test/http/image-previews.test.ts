@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLUE, near, pixelAt, RED, rotatedImage, solidImage } from '../support/images.js';
+import {
+  BLUE,
+  near,
+  photoLikeJpeg,
+  pixelAt,
+  RED,
+  rotatedImage,
+  solidImage,
+} from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-
-const PHOTO = readFileSync(new URL('../../../shared/photos/photo01-autumn.jpg', import.meta.url));
 
 interface Listed {
   image_id: string;
@@ -14,9 +19,11 @@ interface Listed {
 
 let server: TestServer;
 let images: Listed[];
+let PHOTO: Buffer;
 
 beforeAll(async () => {
   server = await startTestServer();
+  PHOTO = await photoLikeJpeg(2560, 1600);
   for (const image of [PHOTO, await rotatedImage(), await solidImage(RED, 40, 30, 'png')]) {
     expect((await server.addImage('previews', image)).status).toBe(200);
   }
