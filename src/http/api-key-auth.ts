@@ -8,7 +8,8 @@ import { GridBuilderError } from '../core/errors.js';
  * `/openapi.json`, the web page's static files, and `/files/...`, whose links carry
  * their own signature. test/reliability/auth.test.ts checks that every operation in
  * the OpenAPI document outside /health falls under this pattern, so a new API route
- * cannot slip past it unnoticed.
+ * cannot slip past it unnoticed; test/http/openapi-document.test.ts checks that the
+ * document asks for the key on exactly these routes.
  */
 export const PROTECTED_PATH = /^\/(add_image|generate_grid|grids)(\/|$)/;
 

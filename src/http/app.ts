@@ -1,6 +1,7 @@
 import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
+import { serveApiDocument } from './api-document.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import { BodyReader } from './body-reader.js';
 import { corsForAnyOrigin } from './cors.js';
@@ -76,15 +77,7 @@ export function createApp(options: AppOptions) {
     const extraOrigins = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
     app.route('/', webRoutes({ root: options.webRoot, extraOrigins }));
   }
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'GridBuilder API',
-      version: '1.0.0',
-      description:
-        'Turn a set of photos into one grid image. Compatible with the AWS lab "Moving to Amazon API Gateway".',
-    },
-  });
+  serveApiDocument(app);
 
   app.notFound((c) =>
     c.json(

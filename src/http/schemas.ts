@@ -181,10 +181,13 @@ export const Deleted = z
   .object({ message: z.string(), uniqueGridId: z.string(), deleted_images: z.number().int() })
   .openapi('Deleted');
 
-/** Error answers every route may give, for the docs. */
+/**
+ * Error answers a route may give, for the docs. Any request may be refused with 431
+ * before it reaches a route (server/malformed-requests.ts), so every route lists it.
+ */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((status) => [
+    [...statuses, 431].map((status) => [
       status,
       {
         description: ERROR_DESCRIPTIONS[status] ?? 'Error',
@@ -202,6 +205,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body or pixel count over the limit',
   415: 'Not an image, or an unsupported format',
   422: 'A truncated or corrupt image',
+  431: 'The request line and headers (URL included) are over 16 KB',
   503: 'Busy or storage unreachable; retry later',
   507: "The server's storage is full; delete images or grids to free space",
 };

@@ -27,6 +27,7 @@ export const gridRoutes = () =>
       createRoute({
         method: 'get',
         path: '/grids/{gridId}',
+        operationId: 'listGrid',
         tags: ['Grids'],
         summary: "A grid's images in upload order",
         request: { params: GridParams },
@@ -48,6 +49,7 @@ export const gridRoutes = () =>
       createRoute({
         method: 'delete',
         path: '/grids/{gridId}',
+        operationId: 'deleteGrid',
         tags: ['Grids'],
         summary: 'Delete every image, record and built grid of a grid',
         request: { params: GridParams },
@@ -67,6 +69,7 @@ export const gridRoutes = () =>
       createRoute({
         method: 'delete',
         path: '/grids/{gridId}/images/{imageId}',
+        operationId: 'deleteImage',
         tags: ['Grids'],
         summary: 'Delete one image',
         request: { params: ImageParams },
@@ -82,6 +85,7 @@ export const gridRoutes = () =>
       createRoute({
         method: 'post',
         path: '/grids/{gridId}/uploads',
+        operationId: 'createUpload',
         tags: ['Two-step upload'],
         summary: 'Step 1: get a URL to PUT a large image to',
         description:
@@ -117,6 +121,7 @@ export const gridRoutes = () =>
       createRoute({
         method: 'post',
         path: '/grids/{gridId}/uploads/{uploadId}/confirm',
+        operationId: 'confirmUpload',
         tags: ['Two-step upload'],
         summary: 'Step 2: validate and add the uploaded image',
         description:
@@ -137,6 +142,7 @@ export const gridRoutes = () =>
       createRoute({
         method: 'put',
         path: '/grids/{gridId}/order',
+        operationId: 'reorderGrid',
         tags: ['Grids'],
         summary: "Put the grid's images in a new order",
         description:

@@ -8,6 +8,9 @@ export const healthRoutes = () =>
     createRoute({
       method: 'get',
       path: '/health',
+      operationId: 'getHealth',
+      // Open to load balancers even when the server has API_KEYS (api-key-auth.ts).
+      security: [],
       tags: ['Service'],
       summary: 'Whether the service can reach its storage and has room to write',
       responses: {

@@ -11,6 +11,7 @@ export const labRoutes = (bodies: BodyReader) =>
       createRoute({
         method: 'post',
         path: '/add_image',
+        operationId: 'addImage',
         tags: ['Lab API'],
         summary: 'Add one image to a grid',
         description:
@@ -43,6 +44,7 @@ export const labRoutes = (bodies: BodyReader) =>
       createRoute({
         method: 'post',
         path: '/generate_grid',
+        operationId: 'generateGrid',
         tags: ['Lab API'],
         summary: 'Build the grid image of all images of a grid',
         description:

@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTECTED_PATH } from '../../src/http/api-key-auth.js';
+import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+
+const REDOCLY = join(
+  createRequire(import.meta.url).resolve('@redocly/cli/package.json'),
+  '..',
+  'bin/cli.js',
+);
+const CONFIG = join(import.meta.dirname, '../../redocly.yaml');
+
+interface Operation {
+  operationId?: string;
+  security?: Record<string, string[]>[];
+}
+interface Document {
+  servers?: { url: string }[];
+  security?: Record<string, string[]>[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+}
+interface LintProblem {
+  severity: string;
+  ruleId: string;
+  message: string;
+  location: { pointer: string }[];
+}
+
+let server: TestServer;
+let document: Document;
+beforeAll(async () => {
+  server = await startTestServer();
+  document = await (await fetch(`${server.url}/openapi.json`)).json();
+});
+afterAll(async () => {
+  await server.close();
+  removeDataDir(server);
+});
+
+const operations = () =>
+  Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+  );
+
+/** Redocly CLI's findings on the served document; it exits 1 when it finds errors. */
+function lint(): Promise<LintProblem[]> {
+  const file = join(server.dataDir, 'openapi.json');
+  writeFileSync(file, JSON.stringify(document));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [REDOCLY, 'lint', '--config', CONFIG, '--format', 'json', file],
+      (error, stdout, stderr) => {
+        try {
+          resolve(JSON.parse(stdout).problems);
+        } catch {
+          reject(error ?? new Error(stderr));
+        }
+      },
+    );
+  });
+}
+
+describe('the OpenAPI document', () => {
+  it("passes Redocly's recommended rules without an error or a warning", async () => {
+    const findings = (await lint()).map(
+      (p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('names every operation with a stable operationId, which client generators turn into method names', () => {
+    const ids = Object.fromEntries(
+      operations().map(({ path, method, operation }) => [
+        `${method.toUpperCase()} ${path}`,
+        operation.operationId,
+      ]),
+    );
+    expect(ids).toEqual({
+      'POST /add_image': 'addImage',
+      'POST /generate_grid': 'generateGrid',
+      'GET /grids/{gridId}': 'listGrid',
+      'DELETE /grids/{gridId}': 'deleteGrid',
+      'DELETE /grids/{gridId}/images/{imageId}': 'deleteImage',
+      'POST /grids/{gridId}/uploads': 'createUpload',
+      'POST /grids/{gridId}/uploads/{uploadId}/confirm': 'confirmUpload',
+      'PUT /grids/{gridId}/order': 'reorderGrid',
+      'GET /health': 'getHealth',
+    });
+  });
+
+  it('asks for the bearer API key on exactly the routes the key check guards', () => {
+    expect(Object.values(document.components.securitySchemes ?? {})).toMatchObject([
+      { type: 'http', scheme: 'bearer' },
+    ]);
+    for (const { path, method, operation } of operations()) {
+      const security = operation.security ?? document.security ?? [];
+      const asksForKey = security.some((requirement) => Object.keys(requirement).length > 0);
+      expect(asksForKey, `${method} ${path}`).toBe(PROTECTED_PATH.test(path));
+    }
+  });
+
+  it('is served by the server it describes, wherever that runs', () => {
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
+  });
+});
