@@ -1,7 +1,10 @@
+import type { InputFormat, OutputFormat } from './formats.js';
+
 /**
- * The two storage interfaces the core needs. Local disk + SQLite implement them in
- * src/storage/local, S3 + DynamoDB in src/storage/aws. Keep them small: every method
- * here is one that both backends can do well.
+ * The interfaces the core needs from its adapters. Two storage ports: local disk +
+ * SQLite implement them in src/storage/local, S3 + DynamoDB in src/storage/aws; keep
+ * them small: every method here is one that both backends can do well. And the
+ * imaging module (src/imaging, on sharp), which decodes, checks and composes images.
  */
 
 /** The lab's two buckets: uploads go to `source`, built grids to `destination`. */
@@ -83,4 +86,45 @@ export interface GridIndex {
   remove(gridId: string, keys: readonly string[]): Promise<void>;
   /** Resolves when the index can be reached. */
   ping(): Promise<void>;
+}
+
+/** What an upload check found: the image's format and size. */
+export interface ProbedImage {
+  format: InputFormat;
+  /** After EXIF auto-orientation. */
+  width: number;
+  height: number;
+  extension: string;
+  contentType: string;
+}
+
+/** A source image's bytes and, when the store keeps them as a file, that file. */
+export interface TileSource {
+  bytes: Buffer;
+  /** Lets libjpeg shrink a JPEG on load further than sharp asks it to: see `jpegShrinkOnLoad`. */
+  file?: string;
+}
+
+export interface ComposeRequest {
+  /** How many tiles; `loadSource(i)` is called once for each i in [0, count). */
+  count: number;
+  loadSource: (index: number) => Promise<TileSource>;
+  columns: number;
+  rows: number;
+  tileSize: number;
+  format: OutputFormat;
+  /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
+  inFlight: number;
+  /** Decodes at once; more than the cores only queues in libuv's pool. */
+  decodes: number;
+}
+
+export interface Imaging {
+  /**
+   * Checks that the bytes are an image a build can read (GridBuilderError otherwise),
+   * reading no more pixels than `maxInputPixels`.
+   */
+  probe(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage>;
+  /** The grid image: the sources as square tiles, row by row, encoded in `format`. */
+  composeGrid(request: ComposeRequest): Promise<Buffer>;
 }
