@@ -227,13 +227,10 @@ export class GridService {
       const image = await this.builds.run(() =>
         this.imaging.composeGrid({
           count: records.length,
-          loadSource: async (i) => {
-            const { key } = records[i] as ImageRecord;
-            const bytes = await this.objects.get('source', key).catch((error) => {
+          loadSource: (i) =>
+            this.objects.getSource((records[i] as ImageRecord).key).catch((error) => {
               throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
-            });
-            return { bytes, file: this.objects.fileOf?.('source', key) };
-          },
+            }),
           columns,
           rows,
           tileSize,

@@ -28,10 +28,10 @@ export interface ObjectStore {
   /** The object's bytes; throws GridBuilderError `not_found` when it does not exist. */
   get(bucket: Bucket, key: string): Promise<Buffer>;
   /**
-   * The file holding the object, for stores that keep objects as files on this machine:
-   * a decoder that opens the file itself can be told more than one given the bytes.
+   * A source image for the imaging module: its bytes, and whatever else the store has
+   * that opens it faster. Throws GridBuilderError `not_found` when it does not exist.
    */
-  fileOf?(bucket: Bucket, key: string): string;
+  getSource(key: string): Promise<SourceImage>;
   /** Size and type, or undefined when the object does not exist. */
   head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined>;
   /** Deletes the objects; keys that do not exist are not an error. */
@@ -98,17 +98,24 @@ export interface ProbedImage {
   contentType: string;
 }
 
-/** A source image's bytes and, when the store keeps them as a file, that file. */
-export interface TileSource {
+/**
+ * A stored source image as the imaging module reads it. The core only passes it on
+ * from the object store to the imaging module.
+ */
+export interface SourceImage {
   bytes: Buffer;
-  /** Lets libjpeg shrink a JPEG on load further than sharp asks it to: see `jpegShrinkOnLoad`. */
+  /**
+   * The file holding the bytes, where the store keeps objects as files on this machine:
+   * a decoder that opens the file itself can be told more than one given the bytes
+   * (libjpeg's shrink-on-load, see src/imaging/decode.ts).
+   */
   file?: string;
 }
 
 export interface ComposeRequest {
   /** How many tiles; `loadSource(i)` is called once for each i in [0, count). */
   count: number;
-  loadSource: (index: number) => Promise<TileSource>;
+  loadSource: (index: number) => Promise<SourceImage>;
   columns: number;
   rows: number;
   tileSize: number;
