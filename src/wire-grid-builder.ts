@@ -1,8 +1,9 @@
 import type { Config } from './config.js';
 import { GridService } from './core/grid-service.js';
 import type { GridIndex, ObjectStore } from './core/ports.js';
-import { configureSharp } from './core/sharp-settings.js';
 import { type AppOptions, createApp } from './http/app.js';
+import { sharpImaging } from './imaging/sharp-imaging.js';
+import { configureSharp } from './imaging/sharp-settings.js';
 import type { Logger } from './logger.js';
 import type { SweepReport } from './storage/local/sweep.js';
 
@@ -32,7 +33,7 @@ export function wireGridBuilder(
   web: Pick<AppOptions, 'webRoot'> = {},
 ) {
   configureSharp();
-  const service = new GridService(storage.objects, storage.index, {
+  const service = new GridService(storage.objects, storage.index, sharpImaging, {
     defaultTileSize: config.TILE_SIZE,
     urlExpiresSeconds: config.URL_EXPIRES_SECONDS,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,

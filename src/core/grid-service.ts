@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Admission } from './admission.js';
-import { composeGrid } from './compose.js';
 import { GridBuilderError, isErrorKind } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 import { checkOutputSize, type GridOptions } from './grid-options.js';
@@ -17,10 +16,9 @@ import {
   sourceKey,
   stagingKey,
 } from './ids.js';
-import { probeImage } from './image-probe.js';
 import { gridLayout } from './layout.js';
 import { arrange, checkNewOrder, checkPlacement, type Placement, positionOf } from './order.js';
-import type { Bucket, GridIndex, ImageRecord, ObjectStore } from './ports.js';
+import type { Bucket, GridIndex, ImageRecord, Imaging, ObjectStore } from './ports.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
 const BUILD_ATTEMPTS = 3;
@@ -80,8 +78,8 @@ export interface PendingUpload extends SignedLink {
 }
 
 /**
- * Everything GridBuilder does, in terms of the two storage ports. Knows nothing of
- * HTTP, files or AWS; every edge (HTTP app, Lambda, CLI, benchmarks) goes through it.
+ * Everything GridBuilder does, in terms of the two storage ports and the imaging
+ * port. Knows nothing of HTTP, files, codecs or AWS; every edge (HTTP app, Lambda, CLI, benchmarks) goes through it.
  */
 export class GridService {
   /** Bounds the expensive work (decodes and canvases), so a burst gets 503s, not an OOM. */
@@ -91,6 +89,7 @@ export class GridService {
   constructor(
     private readonly objects: ObjectStore,
     private readonly index: GridIndex,
+    private readonly imaging: Imaging,
     readonly settings: GridServiceSettings,
   ) {
     const queue = {
@@ -226,15 +225,12 @@ export class GridService {
     const cached = (await this.objects.head('destination', key)) !== undefined;
     if (!cached) {
       const image = await this.builds.run(() =>
-        composeGrid({
+        this.imaging.composeGrid({
           count: records.length,
-          loadSource: async (i) => {
-            const { key } = records[i] as ImageRecord;
-            const bytes = await this.objects.get('source', key).catch((error) => {
+          loadSource: (i) =>
+            this.objects.getSource((records[i] as ImageRecord).key).catch((error) => {
               throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
-            });
-            return { bytes, file: this.objects.fileOf?.('source', key) };
-          },
+            }),
           columns,
           rows,
           tileSize,
@@ -359,7 +355,7 @@ export class GridService {
       );
     }
     const probed = await this.validations.run(() =>
-      probeImage(bytes, this.settings.maxInputPixels),
+      this.imaging.probe(bytes, this.settings.maxInputPixels),
     );
     const record: ImageRecord = {
       gridId,

@@ -1,7 +1,10 @@
+import type { InputFormat, OutputFormat } from './formats.js';
+
 /**
- * The two storage interfaces the core needs. Local disk + SQLite implement them in
- * src/storage/local, S3 + DynamoDB in src/storage/aws. Keep them small: every method
- * here is one that both backends can do well.
+ * The interfaces the core needs from its adapters. Two storage ports: local disk +
+ * SQLite implement them in src/storage/local, S3 + DynamoDB in src/storage/aws; keep
+ * them small: every method here is one that both backends can do well. And the
+ * imaging module (src/imaging, on sharp), which decodes, checks and composes images.
  */
 
 /** The lab's two buckets: uploads go to `source`, built grids to `destination`. */
@@ -25,10 +28,10 @@ export interface ObjectStore {
   /** The object's bytes; throws GridBuilderError `not_found` when it does not exist. */
   get(bucket: Bucket, key: string): Promise<Buffer>;
   /**
-   * The file holding the object, for stores that keep objects as files on this machine:
-   * a decoder that opens the file itself can be told more than one given the bytes.
+   * A source image for the imaging module: its bytes, and whatever else the store has
+   * that opens it faster. Throws GridBuilderError `not_found` when it does not exist.
    */
-  fileOf?(bucket: Bucket, key: string): string;
+  getSource(key: string): Promise<SourceImage>;
   /** Size and type, or undefined when the object does not exist. */
   head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined>;
   /** Deletes the objects; keys that do not exist are not an error. */
@@ -83,4 +86,52 @@ export interface GridIndex {
   remove(gridId: string, keys: readonly string[]): Promise<void>;
   /** Resolves when the index can be reached. */
   ping(): Promise<void>;
+}
+
+/** What an upload check found: the image's format and size. */
+export interface ProbedImage {
+  format: InputFormat;
+  /** After EXIF auto-orientation. */
+  width: number;
+  height: number;
+  extension: string;
+  contentType: string;
+}
+
+/**
+ * A stored source image as the imaging module reads it. The core only passes it on
+ * from the object store to the imaging module.
+ */
+export interface SourceImage {
+  bytes: Buffer;
+  /**
+   * The file holding the bytes, where the store keeps objects as files on this machine:
+   * a decoder that opens the file itself can be told more than one given the bytes
+   * (libjpeg's shrink-on-load, see src/imaging/decode.ts).
+   */
+  file?: string;
+}
+
+export interface ComposeRequest {
+  /** How many tiles; `loadSource(i)` is called once for each i in [0, count). */
+  count: number;
+  loadSource: (index: number) => Promise<SourceImage>;
+  columns: number;
+  rows: number;
+  tileSize: number;
+  format: OutputFormat;
+  /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
+  inFlight: number;
+  /** Decodes at once; more than the cores only queues in libuv's pool. */
+  decodes: number;
+}
+
+export interface Imaging {
+  /**
+   * Checks that the bytes are an image a build can read (GridBuilderError otherwise),
+   * reading no more pixels than `maxInputPixels`.
+   */
+  probe(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage>;
+  /** The grid image: the sources as square tiles, row by row, encoded in `format`. */
+  composeGrid(request: ComposeRequest): Promise<Buffer>;
 }

@@ -53,6 +53,13 @@ describe('S3ObjectStore on s3rver', () => {
     expect(await store.head('destination', 'g1/one.jpg')).toBeUndefined();
   });
 
+  it('gives a source image as its bytes alone: S3 has no file to open', async () => {
+    const jpeg = await solidImage([30, 200, 30]);
+    await store.put('source', 'g1/two.jpg', jpeg, 'image/jpeg');
+    expect(await store.getSource('g1/two.jpg')).toEqual({ bytes: jpeg });
+    expect((await rejection(store.getSource('nothing/here.jpg'))).kind).toBe('not_found');
+  });
+
   it('reports a missing object as not_found on get and undefined on head', async () => {
     expect(await store.head('source', 'nothing/here.jpg')).toBeUndefined();
     const error = await rejection(store.get('source', 'nothing/here.jpg'));

@@ -137,8 +137,8 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     // The build has listed the grid and stops before it reads the second image.
     const { port: objects, pause } = pauseOnce(
       opened.storage.objects,
-      'get',
-      (bucket, key) => bucket === 'source' && key === doomed,
+      'getSource',
+      (key) => key === doomed,
     );
     const build = serviceOver(objects).buildGrid(grid, { tileSize: 40 });
     await pause.reached;

@@ -1,8 +1,8 @@
 import sharp, { type JpegOptions } from 'sharp';
 import { expect, test } from 'vitest';
-import { renderTile } from '../../src/core/compose.js';
-import { plainJpegOrientation } from '../../src/core/jpeg-header-check.js';
-import { completeSequentialJpeg, jpegHeaders } from '../../src/core/jpeg-structure.js';
+import { plainJpegOrientation } from '../../src/imaging/jpeg/jpeg-header-check.js';
+import { completeSequentialJpeg, jpegHeaders } from '../../src/imaging/jpeg/jpeg-structure.js';
+import { renderTile } from '../../src/imaging/tile.js';
 import { between, prng } from './support/images.js';
 
 const SEED = 11_2911;

@@ -6,7 +6,7 @@ import { type ServerProcess, startServerProcess } from './support/server-process
 
 const MiB = 2 ** 20;
 /**
- * The upload checks' decoder budget (1 GiB, src/core/image-probe.ts) and room for the
+ * The upload checks' decoder budget (1 GiB, src/imaging/image-probe.ts) and room for the
  * rest of the server. Before the budget, eight of these uploads at once took the
  * server to about 2.5 GB (four checks of about 620 MB each).
  */

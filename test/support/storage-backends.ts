@@ -6,6 +6,7 @@ import { createGridBuilder, createLocalStorage, type Storage } from '../../src/b
 import { loadConfig } from '../../src/config.js';
 import { GridService } from '../../src/core/grid-service.js';
 import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
+import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
 import {
@@ -88,7 +89,7 @@ export function useStorageBackend(backend: StorageBackend) {
       objects: ObjectStore = current().storage.objects,
       index: GridIndex = current().storage.index,
     ): GridService {
-      return new GridService(objects, index, current().settings);
+      return new GridService(objects, index, sharpImaging, current().settings);
     },
   };
 }

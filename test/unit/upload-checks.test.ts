@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probeImage } from '../../src/core/image-probe.js';
 import type { ImageRecord } from '../../src/core/ports.js';
+import { probeImage } from '../../src/imaging/image-probe.js';
 import { SqliteGridIndex } from '../../src/storage/local/sqlite-grid-index.js';
 
 const image = (format: 'jpeg' | 'png' | 'gif' | 'webp') =>

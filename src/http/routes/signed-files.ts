@@ -3,7 +3,7 @@ import { Admission } from '../../core/admission.js';
 import { GridBuilderError } from '../../core/errors.js';
 import { uploadOfStagingKey } from '../../core/ids.js';
 import type { Bucket } from '../../core/ports.js';
-import { previewOf } from '../../core/preview.js';
+import { previewOf } from '../../imaging/preview.js';
 import {
   contentTypeOf,
   type FileObjectStore,

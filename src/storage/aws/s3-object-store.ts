@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { GridBuilderError } from '../../core/errors.js';
-import type { Bucket, ObjectInfo, ObjectStore } from '../../core/ports.js';
+import type { Bucket, ObjectInfo, ObjectStore, SourceImage } from '../../core/ports.js';
 import { isNotFound, storageFailure } from './storage-errors.js';
 
 /** DeleteObjects takes at most 1000 keys a request. */
@@ -64,6 +64,10 @@ export class S3ObjectStore implements ObjectStore {
         throw error;
       }
     });
+  }
+
+  async getSource(key: string): Promise<SourceImage> {
+    return { bytes: await this.get('source', key) };
   }
 
   async head(bucket: Bucket, key: string): Promise<ObjectInfo | undefined> {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GridBuilderError } from '../../core/errors.js';
-import type { Bucket, ObjectInfo, ObjectStore } from '../../core/ports.js';
+import type { Bucket, ObjectInfo, ObjectStore, SourceImage } from '../../core/ports.js';
 import { asStorageError, type DiskSpace, storageFull } from './disk-space.js';
 import type { SignedMethod, UrlSigner } from './url-signer.js';
 
@@ -185,6 +185,10 @@ export class FileObjectStore implements ObjectStore {
     await stat(this.tmpDir);
     const full = await this.space?.fullReason();
     if (full) throw new GridBuilderError('storage_full', full);
+  }
+
+  async getSource(key: string): Promise<SourceImage> {
+    return { bytes: await this.get('source', key), file: this.fileOf('source', key) };
   }
 
   /** The file of an object; rejects any key that could leave the bucket's folder. */

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { createGridBuilder, createLocalStorage, type Storage } from '../../../src/bootstrap.js';
 import { loadConfig } from '../../../src/config.js';
-import type { Bucket } from '../../../src/core/ports.js';
 import { createLogger } from '../../../src/logger.js';
 import type { FileObjectStore } from '../../../src/storage/local/file-object-store.js';
 import { GREEN, near, pixelAt, RED, type Rgb, solidImage } from '../../support/images.js';
@@ -33,9 +32,11 @@ test('a local build decodes a JPEG from its file when the file lets it shrink on
   writeFileSync(greenFile, await solidImage(GREEN, 1600, 800));
   storage.objects = new Proxy(objects, {
     get(target, name) {
-      if (name === 'fileOf') {
-        return (bucket: Bucket, key: string) =>
-          key === red ? greenFile : target.fileOf(bucket, key);
+      if (name === 'getSource') {
+        return async (key: string) => {
+          const source = await target.getSource(key);
+          return key === red ? { ...source, file: greenFile } : source;
+        };
       }
       const value = Reflect.get(target, name);
       return typeof value === 'function' ? value.bind(target) : value;

@@ -41,3 +41,13 @@ test('put replaces an object whole, through a temp file', async () => {
   await expect(store.get('destination', 'trip/grid.jpg')).resolves.toEqual(Buffer.from('new grid'));
   expect(readdirSync(join(root, '.tmp'))).toEqual([]);
 });
+
+test('getSource gives a source image with the file holding it, for a decoder to open', async () => {
+  const bytes = Buffer.from('an image');
+  await store.putNew('source', 'trip/03.jpg', bytes);
+  await expect(store.getSource('trip/03.jpg')).resolves.toEqual({
+    bytes,
+    file: join(root, 'source', 'trip', '03.jpg'),
+  });
+  await expect(store.getSource('trip/none.jpg')).rejects.toMatchObject({ kind: 'not_found' });
+});

@@ -1,5 +1,5 @@
-import { jpegShrinkOnLoad, openSource } from './compose.js';
-import { MAX_INPUT_PIXELS_CEILING } from './grid-options.js';
+import { MAX_INPUT_PIXELS_CEILING } from '../core/grid-options.js';
+import { jpegShrinkOnLoad, openSource } from './decode.js';
 
 /** A preview's short side: a thumbnail of about 160 CSS px, sharp on a 2x screen. */
 export const PREVIEW_SIDE = 320;

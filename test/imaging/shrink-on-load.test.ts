@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jpegShrinkOnLoad, renderTile } from '../../src/core/compose.js';
+import { jpegShrinkOnLoad } from '../../src/imaging/decode.js';
+import { renderTile } from '../../src/imaging/tile.js';
 import { BLUE, GREEN, near, RED, type Rgb, solidImage, stripedImage } from '../support/images.js';
 
 const LIMIT = 1e8;

@@ -1,19 +1,16 @@
 import sharp, { type Metadata } from 'sharp';
-import { openSource } from './compose.js';
-import { GridBuilderError } from './errors.js';
-import { INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, isInputFormat } from './formats.js';
-import { plainJpegOrientation } from './jpeg-header-check.js';
-import { completeSequentialJpeg, jpegHeaders, type SequentialJpeg } from './jpeg-structure.js';
-import { MemoryBudget } from './memory-budget.js';
-
-export interface ProbedImage {
-  format: InputFormat;
-  /** After EXIF auto-orientation. */
-  width: number;
-  height: number;
-  extension: string;
-  contentType: string;
-}
+import { GridBuilderError } from '../core/errors.js';
+import {
+  INPUT_FORMAT_NAMES,
+  INPUT_FORMATS,
+  type InputFormat,
+  isInputFormat,
+} from '../core/formats.js';
+import { MemoryBudget } from '../core/memory-budget.js';
+import type { ProbedImage } from '../core/ports.js';
+import { openSource } from './decode.js';
+import { plainJpegOrientation } from './jpeg/jpeg-header-check.js';
+import { completeSequentialJpeg, jpegHeaders, type SequentialJpeg } from './jpeg/jpeg-structure.js';
 
 /**
  * Checks that the bytes are an image GridBuilder can build from, so a stored image
