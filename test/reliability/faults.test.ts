@@ -118,7 +118,7 @@ async function workload(
         what = 'list';
         response = await fetch(`${url}/grids/${gridId}`);
       }
-      const body = (await response.json()) as { message?: string; key?: string };
+      const body = (await response.json()) as { message?: string; key?: string; code?: string };
       tally.statuses.set(response.status, (tally.statuses.get(response.status) ?? 0) + 1);
       if (what === 'add_image' && body.message === 'image saved') {
         tally.acknowledged.set(body.key as string, gridId);
@@ -126,7 +126,11 @@ async function workload(
       const fine =
         response.status === 200 ||
         (response.status === 503 && /unavailable|try again/i.test(body.message ?? '')) ||
-        (response.status === 404 && what === 'generate_grid');
+        (response.status === 404 && what === 'generate_grid') ||
+        // The contract's answer when deletes hit 3 build attempts in a row: the clients here
+        // delete often enough to do so on a loaded machine. A record without its object
+        // would fail the same way, and checkConsistency below rules that out.
+        (response.status === 409 && what === 'generate_grid' && body.code === 'grid_changed');
       if (!fine) tally.unexpected.push(`${what}: ${response.status} ${JSON.stringify(body)}`);
     }
   };
@@ -186,7 +190,7 @@ test('throttling of every first attempt is retried by the SDK: every call succee
   );
 });
 
-test(`${FAULT_SHARE * 100}% of storage requests failed or dropped, and each service stopped for a while: only 200s and 503s, no record without its object, no delete half done`, async () => {
+test(`${FAULT_SHARE * 100}% of storage requests failed or dropped, and each service stopped for a while: only 200s, 503s and builds that lost 3 races with deletes (409), no record without its object, no delete half done`, async () => {
   const before = injected();
   const random = prng(SEED + 1);
   const faultRandom = prng(SEED + 2);
