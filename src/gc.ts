@@ -1,7 +1,7 @@
 import { createStorage } from './bootstrap.js';
 import type { Config } from './config.js';
 import { sweepUnrecordedObjects } from './core/sweep-unrecorded.js';
-import type { SweepReport } from './storage/local/sweep.js';
+import type { SweepReport } from './storage/sweep-report.js';
 
 /**
  * `gridbuilder gc` / `npm run gc`: removes what crashes and storage faults left

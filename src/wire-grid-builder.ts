@@ -1,26 +1,10 @@
 import type { Config } from './config.js';
 import { GridService } from './core/grid-service.js';
-import type { GridIndex, ObjectStore } from './core/ports.js';
 import { type AppOptions, createApp } from './http/app.js';
 import { sharpImaging } from './imaging/sharp-imaging.js';
 import { configureSharp } from './imaging/sharp-settings.js';
 import type { Logger } from './logger.js';
-import type { SweepReport } from './storage/local/sweep.js';
-
-export interface Storage {
-  objects: ObjectStore;
-  index: GridIndex;
-  /** Extra routes the backend needs (the local one serves its own signed links). */
-  signedFiles?: AppOptions['signedFiles'];
-  /**
-   * Removes what a crash left behind (objects without a record, half-written files)
-   * once older than `graceMs`, and built grids past their retention. Only where the
-   * backend needs it: on AWS, S3 lifecycle rules expire built grids and `gc` sweeps
-   * through the ports.
-   */
-  sweep?(graceMs: number): Promise<SweepReport>;
-  close(): void;
-}
+import type { StorageBackend } from './storage/storage-backend.js';
 
 /**
  * Service and HTTP app over a given storage. Imports no storage adapter, so the
@@ -29,7 +13,7 @@ export interface Storage {
 export function wireGridBuilder(
   config: Config,
   logger: Logger,
-  storage: Storage,
+  storage: StorageBackend,
   web: Pick<AppOptions, 'webRoot'> = {},
 ) {
   configureSharp();
@@ -54,7 +38,7 @@ export function wireGridBuilder(
     maxBufferedUploadBytes: config.MAX_BUFFERED_UPLOAD_BYTES,
     bodyIdleTimeoutMs: config.BODY_IDLE_TIMEOUT_MS,
     publicUrl: config.PUBLIC_URL,
-    signedFiles: storage.signedFiles,
+    backendRoutes: storage.routes?.bind(storage),
     apiKeys: config.API_KEYS,
     webRoot: web.webRoot,
   });

@@ -1,3 +1,4 @@
+import type { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
@@ -11,7 +12,6 @@ import { docsRoutes } from './routes/docs.js';
 import { gridRoutes } from './routes/grids.js';
 import { healthRoutes } from './routes/health.js';
 import { labRoutes } from './routes/lab.js';
-import { type SignedFilesOptions, signedFileRoutes } from './routes/signed-files.js';
 import { webRoutes } from './routes/web.js';
 
 export interface AppOptions {
@@ -24,8 +24,11 @@ export interface AppOptions {
   bodyIdleTimeoutMs?: number | undefined;
   /** Base for relative links; default: the request's own origin. */
   publicUrl?: string | undefined;
-  /** Only for the local backend, which serves its own presigned links. */
-  signedFiles?: SignedFilesOptions | undefined;
+  /**
+   * Routes the storage backend answers itself (the local one: its presigned links),
+   * mounted at `/` and given the app's body reader.
+   */
+  backendRoutes?: ((bodies: BodyReader) => Hono) | undefined;
   /** The built web page (dist/web) to serve at `/`; none when the page is hosted elsewhere. */
   webRoot?: string | undefined;
   /** When not empty, the API's routes need `Authorization: Bearer <one of these>`. */
@@ -71,7 +74,7 @@ export function createApp(options: AppOptions) {
   app.route('/', labRoutes(bodies));
   app.route('/', gridRoutes());
   app.route('/', healthRoutes());
-  if (options.signedFiles) app.route('/', signedFileRoutes(options.signedFiles, bodies));
+  if (options.backendRoutes) app.route('/', options.backendRoutes(bodies));
   app.route('/', docsRoutes());
   if (options.webRoot) {
     const extraOrigins = options.publicUrl ? [new URL(options.publicUrl).origin] : [];

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { collectGarbage, storageLocation } from '../gc.js';
-import { sweepSummary } from '../storage/local/sweep.js';
+import { sweepSummary } from '../storage/sweep-report.js';
 
 /** `npm run gc`: one sweep of the configured storage; prints what it removed. */
 async function main() {

@@ -6,7 +6,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createGridBuilder } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { type SweepReport, sweepSummary } from '../storage/local/sweep.js';
+import { type SweepReport, sweepSummary } from '../storage/sweep-report.js';
 import { gracefulClose } from './graceful-close.js';
 import { lingerOnClose } from './lingering-close.js';
 import {

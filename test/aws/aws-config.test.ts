@@ -47,7 +47,7 @@ describe('createStorage', () => {
     try {
       expect(storage.objects).toBeInstanceOf(S3ObjectStore);
       expect(storage.index).toBeInstanceOf(DynamoDbGridIndex);
-      expect(storage.signedFiles).toBeUndefined(); // S3 serves its own presigned links
+      expect(storage.routes).toBeUndefined(); // S3 serves its own presigned links
       await storage.objects.ping();
       await storage.index.ping();
     } finally {

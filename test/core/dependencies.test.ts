@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { specifiersOf, typeScriptFiles } from '../support/module-imports.js';
 
 // The core is the grid service and its ports: it decodes nothing, opens no file and
 // knows no adapter. Dependencies point from the edges (imaging, storage, HTTP, Lambda,
@@ -17,25 +18,6 @@ const FORBIDDEN_PACKAGES = [
   /^@aws-sdk\//,
   /^(@hono\/.*|hono(\/.*)?)$/,
 ];
-
-/** Every module specifier of static imports, re-exports and dynamic imports. */
-function specifiersOf(source: string): string[] {
-  const patterns = [
-    /\b(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
-  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => m[1] as string));
-}
-
-function coreFiles(folder = CORE): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return coreFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Why `specifier`, imported by `file`, does not belong in the core, or undefined. */
 function violation(file: string, specifier: string): string | undefined {
@@ -69,7 +51,7 @@ test('the dependency check reads every kind of import', () => {
 });
 
 test('src/core imports no image codec, no file system and no adapter', () => {
-  const files = coreFiles();
+  const files = typeScriptFiles(CORE);
   expect(files.length).toBeGreaterThan(0);
   const found = files.flatMap((file) =>
     specifiersOf(readFileSync(file, 'utf8')).flatMap((specifier) => {

@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createGridBuilder, type Storage } from '../../src/bootstrap.js';
+import { createGridBuilder } from '../../src/bootstrap.js';
 import { sweepUnrecordedObjects } from '../../src/core/sweep-unrecorded.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
+import type { StorageBackend } from '../../src/storage/storage-backend.js';
 import {
   type AwsServers,
   awsClientOverrides,
@@ -24,9 +25,9 @@ const GRIDS = ['fault-a', 'fault-b', 'fault-c'];
 let servers: AwsServers;
 let s3Proxy: FaultProxy;
 let dynamoProxy: FaultProxy;
-let storage: Storage;
+let storage: StorageBackend;
 /** Straight to the protocol servers, no proxy: what is really stored. */
-let truth: Storage;
+let truth: StorageBackend;
 let http: Server;
 let url: string;
 let images: Buffer[];

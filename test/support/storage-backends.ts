@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createGridBuilder, createLocalStorage, type Storage } from '../../src/bootstrap.js';
+import { createGridBuilder } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { GridService } from '../../src/core/grid-service.js';
 import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
+import { createLocalStorage } from '../../src/storage/local/create-local-storage.js';
+import type { StorageBackend as Storage } from '../../src/storage/storage-backend.js';
 import {
   type AwsServers,
   awsClientOverrides,

@@ -59,7 +59,7 @@ async function gc(options: GcOptions): Promise<void> {
   // Loaded here, not at start: the storage code (SQLite, the AWS SDK) is heavy and
   // only gc and serve need it.
   const { collectGarbage, storageLocation } = await import('../../gc.js');
-  const { sweepSummary } = await import('../../storage/local/sweep.js');
+  const { sweepSummary } = await import('../../storage/sweep-report.js');
   const report = await collectGarbage(config);
   const counts = sweepSummary(report);
   print(

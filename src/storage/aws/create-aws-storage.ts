@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import type { Storage } from '../../wire-grid-builder.js';
+import type { StorageBackend } from '../storage-backend.js';
 import { type AwsClientOptions, createDynamoDbClient, createS3Client } from './aws-clients.js';
 import { DynamoDbGridIndex } from './dynamodb-grid-index.js';
 import { S3ObjectStore } from './s3-object-store.js';
@@ -11,7 +11,7 @@ export function createAwsStorage(
     'SOURCE_BUCKET' | 'DESTINATION_BUCKET' | 'TABLE_NAME' | 'S3_FORCE_PATH_STYLE'
   >,
   overrides: AwsClientOptions = {},
-): Storage {
+): StorageBackend {
   if (!config.SOURCE_BUCKET || !config.DESTINATION_BUCKET) {
     throw new Error('AWS storage needs SOURCE_BUCKET and DESTINATION_BUCKET');
   }

@@ -17,7 +17,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const SAFE_KEY = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
-/** The HTTP path the server answers signed links on; see src/http/routes/signed-files.ts. */
+/** The HTTP path the server answers signed links on; see signed-file-routes.ts. */
 export const SIGNED_FILES_PATH = '/files';
 
 /**

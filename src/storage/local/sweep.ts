@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { STAGING_PREFIX } from '../../core/ids.js';
 import type { Bucket } from '../../core/ports.js';
+import type { SweepReport } from '../sweep-report.js';
 import type { FileObjectStore } from './file-object-store.js';
 import type { SqliteGridIndex } from './sqlite-grid-index.js';
 
@@ -20,19 +21,6 @@ export interface SweepOptions {
   gridRetentionMs?: number;
   /** For tests; default Date.now(). */
   now?: number;
-}
-
-export interface SweepReport {
-  /** Source objects no index record names (a crash while storing, or before recording). */
-  unrecordedImages: string[];
-  /** Two-step uploads never confirmed. */
-  abandonedUploads: string[];
-  /** Built grids of grids that have no image left (a crash in the middle of a grid delete). */
-  orphanedGrids: string[];
-  /** Built grids older than the retention period (GRID_RETENTION_DAYS). */
-  expiredGrids: string[];
-  /** Half-written temp files (a crash in the middle of a write). */
-  tempFiles: number;
 }
 
 /**
@@ -114,12 +102,3 @@ async function oldFiles(
   }
   return found;
 }
-
-/** The counts of a report, for a log line. */
-export const sweepSummary = (report: SweepReport) => ({
-  unrecordedImages: report.unrecordedImages.length,
-  abandonedUploads: report.abandonedUploads.length,
-  orphanedGrids: report.orphanedGrids.length,
-  expiredGrids: report.expiredGrids.length,
-  tempFiles: report.tempFiles,
-});

@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { createGridBuilder, createLocalStorage, type Storage } from '../../../src/bootstrap.js';
+import { createGridBuilder } from '../../../src/bootstrap.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
+import { createLocalStorage } from '../../../src/storage/local/create-local-storage.js';
 import type { FileObjectStore } from '../../../src/storage/local/file-object-store.js';
+import type { StorageBackend } from '../../../src/storage/storage-backend.js';
 import { GREEN, near, pixelAt, RED, type Rgb, solidImage } from '../../support/images.js';
 
 let dataDir: string;
-let storage: Storage;
+let storage: StorageBackend;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'gridbuilder-files-'));

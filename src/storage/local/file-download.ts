@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
-import { GridBuilderError } from '../core/errors.js';
+import { GridBuilderError } from '../../core/errors.js';
 import { requestedRange } from './byte-range.js';
 
 export interface DownloadedFile {

@@ -4,15 +4,10 @@ import { GridBuilderError } from '../../core/errors.js';
 import { uploadOfStagingKey } from '../../core/ids.js';
 import type { Bucket } from '../../core/ports.js';
 import { previewOf } from '../../imaging/preview.js';
-import {
-  contentTypeOf,
-  type FileObjectStore,
-  SIGNED_FILES_PATH,
-} from '../../storage/local/file-object-store.js';
-import type { SignedMethod, UrlSigner } from '../../storage/local/url-signer.js';
-import type { BodyReader } from '../body-reader.js';
-import { fileDownload, IMAGE_HEADERS, openFile } from '../file-download.js';
-import type { AppEnv } from '../router.js';
+import type { BodyReading } from '../storage-backend.js';
+import { fileDownload, IMAGE_HEADERS, openFile } from './file-download.js';
+import { contentTypeOf, type FileObjectStore, SIGNED_FILES_PATH } from './file-object-store.js';
+import type { SignedMethod, UrlSigner } from './url-signer.js';
 
 export interface SignedFilesOptions {
   store: FileObjectStore;
@@ -29,8 +24,8 @@ const BUCKETS: readonly string[] = ['source', 'destination'] satisfies Bucket[];
  */
 export const signedFileRoutes = (
   { store, signer, isUsedUpload }: SignedFilesOptions,
-  bodies: BodyReader,
-) => {
+  bodies: BodyReading,
+): Hono => {
   const authorize = (
     method: SignedMethod,
     bucket: string,
@@ -62,7 +57,7 @@ export const signedFileRoutes = (
     queueTimeoutMs: 30_000,
   });
 
-  return new Hono<AppEnv>()
+  return new Hono()
     .get(`${SIGNED_FILES_PATH}/:bucket/:key{.+}`, async (c) => {
       const { bucket, key } = c.req.param();
       const query = c.req.query();
