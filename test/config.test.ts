@@ -78,3 +78,26 @@ describe('loadConfig', () => {
     ).toEqual(['key-0123456789abcdef', 'key.0123456789~+/=']);
   });
 });
+
+describe('configuration for STORAGE=aws', () => {
+  const buckets = { STORAGE: 'aws', SOURCE_BUCKET: 'src', DESTINATION_BUCKET: 'dst' };
+
+  it('reads S3_FORCE_PATH_STYLE as a flag, off by default', () => {
+    expect(loadConfig(buckets).S3_FORCE_PATH_STYLE).toBe(false);
+    expect(loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: 'true' }).S3_FORCE_PATH_STYLE).toBe(true);
+    expect(loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: '1' }).S3_FORCE_PATH_STYLE).toBe(true);
+    expect(loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: 'false' }).S3_FORCE_PATH_STYLE).toBe(
+      false,
+    );
+    expect(() => loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: 'yes please' })).toThrow(
+      /S3_FORCE_PATH_STYLE must be true or false/,
+    );
+  });
+
+  it('needs both bucket names', () => {
+    expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(ConfigError);
+    expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(
+      /SOURCE_BUCKET and DESTINATION_BUCKET/,
+    );
+  });
+});
