@@ -22,7 +22,7 @@ export type ErrorKind =
  * What a client can tell apart and say in its own words, one per case it needs to
  * phrase differently: finer than the kind (a bad tileSize and a bad grid id are both
  * invalid_request). Sent as `code` next to `message`; docs/CONTRACT.md lists them in
- * this order (test/unit/error-codes.test.ts). Stable: a client may rely on each one.
+ * this order (test/core/error-codes.test.ts). Stable: a client may rely on each one.
  */
 export const ERROR_CODES = [
   'invalid_request',

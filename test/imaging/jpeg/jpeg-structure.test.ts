@@ -1,7 +1,7 @@
 import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { probeImage } from '../../src/imaging/image-probe.js';
-import { completeSequentialJpeg, jpegHeaders } from '../../src/imaging/jpeg/jpeg-structure.js';
+import { probeImage } from '../../../src/imaging/image-probe.js';
+import { completeSequentialJpeg, jpegHeaders } from '../../../src/imaging/jpeg/jpeg-structure.js';
 
 const headersOnly = (bytes: Buffer) => completeSequentialJpeg(bytes)?.headersOnly;
 

@@ -1,7 +1,7 @@
 import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { plainJpegOrientation } from '../../src/imaging/jpeg/jpeg-header-check.js';
-import { completeSequentialJpeg, jpegHeaders } from '../../src/imaging/jpeg/jpeg-structure.js';
+import { plainJpegOrientation } from '../../../src/imaging/jpeg/jpeg-header-check.js';
+import { completeSequentialJpeg, jpegHeaders } from '../../../src/imaging/jpeg/jpeg-structure.js';
 
 const photo = (options: JpegOptions = {}, profile?: string, orientation?: number) => {
   const image = sharp({

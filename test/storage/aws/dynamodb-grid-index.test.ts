@@ -1,12 +1,12 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GridBuilderError } from '../../src/core/errors.js';
-import { newImageId, sourceKey } from '../../src/core/ids.js';
-import type { ImageRecord } from '../../src/core/ports.js';
-import { createDynamoDbClient } from '../../src/storage/aws/aws-clients.js';
-import { DynamoDbGridIndex, toItem } from '../../src/storage/aws/dynamodb-grid-index.js';
-import { type AwsServers, awsClientOverrides, startAwsServers } from '../support/aws-servers.js';
-import { type RunningProxy, startProxy } from '../support/http-proxy.js';
+import { GridBuilderError } from '../../../src/core/errors.js';
+import { newImageId, sourceKey } from '../../../src/core/ids.js';
+import type { ImageRecord } from '../../../src/core/ports.js';
+import { createDynamoDbClient } from '../../../src/storage/aws/aws-clients.js';
+import { DynamoDbGridIndex, toItem } from '../../../src/storage/aws/dynamodb-grid-index.js';
+import { type AwsServers, awsClientOverrides, startAwsServers } from '../../support/aws-servers.js';
+import { type RunningProxy, startProxy } from '../../support/http-proxy.js';
 
 let servers: AwsServers;
 let documents: DynamoDBDocumentClient;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, plural } from '../../src/human-format.js';
+import { formatBytes, plural } from '../src/human-format.js';
 
 describe('formatBytes', () => {
   it('reads at a glance: whole bytes, one decimal below 100, none above', () => {

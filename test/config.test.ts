@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -76,5 +76,28 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ API_KEYS: ' key-0123456789abcdef , key.0123456789~+/= ' }).API_KEYS,
     ).toEqual(['key-0123456789abcdef', 'key.0123456789~+/=']);
+  });
+});
+
+describe('configuration for STORAGE=aws', () => {
+  const buckets = { STORAGE: 'aws', SOURCE_BUCKET: 'src', DESTINATION_BUCKET: 'dst' };
+
+  it('reads S3_FORCE_PATH_STYLE as a flag, off by default', () => {
+    expect(loadConfig(buckets).S3_FORCE_PATH_STYLE).toBe(false);
+    expect(loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: 'true' }).S3_FORCE_PATH_STYLE).toBe(true);
+    expect(loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: '1' }).S3_FORCE_PATH_STYLE).toBe(true);
+    expect(loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: 'false' }).S3_FORCE_PATH_STYLE).toBe(
+      false,
+    );
+    expect(() => loadConfig({ ...buckets, S3_FORCE_PATH_STYLE: 'yes please' })).toThrow(
+      /S3_FORCE_PATH_STYLE must be true or false/,
+    );
+  });
+
+  it('needs both bucket names', () => {
+    expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(ConfigError);
+    expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(
+      /SOURCE_BUCKET and DESTINATION_BUCKET/,
+    );
   });
 });

@@ -1,12 +1,12 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GridBuilderError } from '../../src/core/errors.js';
-import { createS3Client } from '../../src/storage/aws/aws-clients.js';
-import { S3ObjectStore } from '../../src/storage/aws/s3-object-store.js';
-import { type AwsServers, awsClientOverrides, startAwsServers } from '../support/aws-servers.js';
-import { decode } from '../support/image-inspection.js';
-import { near, solidImage } from '../support/images.js';
+import { GridBuilderError } from '../../../src/core/errors.js';
+import { createS3Client } from '../../../src/storage/aws/aws-clients.js';
+import { S3ObjectStore } from '../../../src/storage/aws/s3-object-store.js';
+import { type AwsServers, awsClientOverrides, startAwsServers } from '../../support/aws-servers.js';
+import { decode } from '../../support/image-inspection.js';
+import { near, solidImage } from '../../support/images.js';
 
 let servers: AwsServers;
 let store: S3ObjectStore;

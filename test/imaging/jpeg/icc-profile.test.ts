@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { isSrgbProfile, jpegIccProfile } from '../../src/imaging/jpeg/icc-profile.js';
-import { renderTile } from '../../src/imaging/tile.js';
+import { isSrgbProfile, jpegIccProfile } from '../../../src/imaging/jpeg/icc-profile.js';
+import { renderTile } from '../../../src/imaging/tile.js';
 
 const photo = (profile?: string) => {
   const image = sharp({ create: { width: 64, height: 40, channels: 3, background: '#d04020' } });

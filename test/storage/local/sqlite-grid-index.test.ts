@@ -1,38 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ImageRecord } from '../../src/core/ports.js';
-import { probeImage } from '../../src/imaging/image-probe.js';
-import { SqliteGridIndex } from '../../src/storage/local/sqlite-grid-index.js';
-
-const image = (format: 'jpeg' | 'png' | 'gif' | 'webp') =>
-  sharp({
-    create: {
-      width: 300,
-      height: 200,
-      channels: 3,
-      background: '#000',
-      noise: { type: 'gaussian', mean: 128, sigma: 40 },
-    },
-  })
-    .toFormat(format)
-    .toBuffer();
-
-describe('probeImage', () => {
-  it('still rejects a truncated JPEG', async () => {
-    const bytes = await image('jpeg');
-    await expect(probeImage(bytes.subarray(0, bytes.length >> 1), 1e8)).rejects.toMatchObject({
-      kind: 'unprocessable',
-    });
-  });
-
-  it('accepts a JPEG with bytes after its end marker when it decodes', async () => {
-    const bytes = Buffer.concat([await image('jpeg'), Buffer.from('trailer data')]);
-    await expect(probeImage(bytes, 1e8)).resolves.toMatchObject({ format: 'jpeg', width: 300 });
-  });
-});
+import type { ImageRecord } from '../../../src/core/ports.js';
+import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
 
 describe('SqliteGridIndex group commit', () => {
   const dirs: string[] = [];
