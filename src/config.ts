@@ -121,6 +121,26 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * The process's configuration: its environment, under `overrides` (a command's flags)
+ * and over `fallbacks` (taken where the environment has no value or an empty one). The
+ * one place that reads the environment; it leaves it as it was.
+ */
+export function configOfProcess({
+  overrides = {},
+  fallbacks = {},
+}: {
+  overrides?: Record<string, string | undefined>;
+  fallbacks?: Record<string, string | undefined>;
+} = {}): Config {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(fallbacks)) env[name] ||= value;
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value !== undefined) env[name] = value;
+  }
+  return loadConfig(env);
+}
+
 /** Reads and checks the configuration; a ConfigError lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = schema.safeParse(env);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, configOfProcess, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -99,5 +99,34 @@ describe('configuration for STORAGE=aws', () => {
     expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(
       /SOURCE_BUCKET and DESTINATION_BUCKET/,
     );
+  });
+});
+
+describe('configOfProcess', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('reads the environment, under a command’s flags and over its fallbacks', () => {
+    vi.stubEnv('PORT', '4000');
+    vi.stubEnv('HOST', '0.0.0.0');
+    vi.stubEnv('API_KEYS', 'env-key-0123456789abcdef');
+    const config = configOfProcess({
+      overrides: { PORT: '5000', DATA_DIR: undefined },
+      fallbacks: { API_KEYS: 'flag-key-0123456789abcdef' },
+    });
+    expect(config).toMatchObject({ PORT: 5000, HOST: '0.0.0.0', DATA_DIR: './data' });
+    expect(config.API_KEYS).toEqual(['env-key-0123456789abcdef']);
+  });
+
+  it('takes a fallback where the environment has no value or an empty one', () => {
+    vi.stubEnv('API_KEYS', '');
+    expect(
+      configOfProcess({ fallbacks: { API_KEYS: 'flag-key-0123456789abcdef' } }).API_KEYS,
+    ).toEqual(['flag-key-0123456789abcdef']);
+  });
+
+  it('leaves the environment as it was', () => {
+    vi.stubEnv('PORT', '4000');
+    configOfProcess({ overrides: { PORT: '5000' } });
+    expect(process.env.PORT).toBe('4000');
   });
 });

@@ -6,17 +6,12 @@
  * for a code it has no words for.
  */
 
+import type { ErrorContext } from '../client/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
 import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
 import { GRID_ID_INVALID } from '../core/ids.js';
 import type { ErrorBody } from '../http/api-types.js';
-
-/** What the command was doing, for words that name it. */
-export interface ErrorContext {
-  grid?: string | undefined;
-  image?: string | undefined;
-}
 
 const whole = (flag: string, range: { min: number; max: number }) =>
   `${flag} must be a whole number from ${range.min} to ${range.max}.`;

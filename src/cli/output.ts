@@ -1,6 +1,6 @@
 /** What every command shares: exit codes, global options, and how results are printed. */
 
-import { GridBuilderClient } from './api-client.js';
+import { cliClient } from './api-client.js';
 
 /** Exit codes, documented in `gridbuilder --help`. */
 export const EXIT = {
@@ -26,8 +26,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const clientFor = (options: GlobalOptions) =>
-  new GridBuilderClient(options.url, options.apiKey);
+export const clientFor = (options: GlobalOptions) => cliClient(options.url, options.apiKey);
 
 /** Prints a result: JSON for scripts, or the human text. */
 export function print(options: GlobalOptions, json: unknown, human: () => string): void {

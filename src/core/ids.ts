@@ -1,15 +1,14 @@
 import { randomFillSync } from 'node:crypto';
 import { decodeTime, monotonicFactory } from 'ulid';
 import { GridBuilderError } from './errors.js';
+import { GRID_ID_PATTERN, IMAGE_ID_PATTERN } from './id-patterns.js';
 
-/** The lab's id rule: 1-128 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
-export const GRID_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { GRID_ID_PATTERN, IMAGE_ID_PATTERN };
+
 export const GRID_ID_MISSING =
   'uniqueGridId is missing: add ?uniqueGridId=YOUR_GRID_ID to the URL.';
 export const GRID_ID_INVALID =
   'uniqueGridId must be 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-", starting with a letter or digit.';
-/** ULIDs: 26 characters of Crockford base32. */
-export const IMAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** Named as the lab's query parameter, as the messages name it. */
 const GRID_ID_ERROR = { code: 'invalid_grid_id', param: 'uniqueGridId' } as const;

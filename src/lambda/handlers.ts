@@ -7,7 +7,7 @@
  * (infra/lib/gridbuilder-stack.ts) and the routes API Gateway sends them.
  */
 import { handle } from 'hono/aws-lambda';
-import { loadConfig } from '../config.js';
+import { configOfProcess } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
 import { wireGridBuilder } from '../wire-grid-builder.js';
@@ -22,7 +22,7 @@ let handler: LambdaHandler | undefined;
  */
 function lambdaHandler(): LambdaHandler {
   if (!handler) {
-    const config = loadConfig({ ...process.env, STORAGE: 'aws' });
+    const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
     const logger = createLogger(config.LOG_LEVEL);
     const gridBuilder = wireGridBuilder(config, logger, createAwsStorage(config));
     handler = handle(gridBuilder.app);

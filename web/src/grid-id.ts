@@ -1,7 +1,8 @@
 /** The grid id the page works on: in the address bar as ?grid=ID, so a link reopens it. */
 
-/** The API's rule (src/core/ids.ts). */
-export const GRID_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import { GRID_ID_PATTERN } from '../../src/core/id-patterns.js';
+
+export { GRID_ID_PATTERN };
 export const GRID_ID_RULE =
   'A grid id is 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.';
 

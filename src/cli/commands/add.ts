@@ -104,8 +104,10 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
         const file = image.path;
         try {
           const saved = await client.upload(options.grid, await readFile(file), {
-            batch: batches[Math.floor(index / perBatch)] as string,
-            index: index % perBatch,
+            placement: {
+              batch: batches[Math.floor(index / perBatch)] as string,
+              index: index % perBatch,
+            },
           });
           outcomes[index] = { file, saved };
         } catch (error) {

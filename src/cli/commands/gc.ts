@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config.js';
+import { type Config, ConfigError, configOfProcess } from '../../config.js';
 import { type GlobalOptions, plural, print, UsageError } from '../output.js';
 import { wholeNumber } from './parsers.js';
 
@@ -40,12 +40,14 @@ Example:
 }
 
 async function gc(options: GcOptions): Promise<void> {
-  const env = { ...process.env };
-  if (options.dataDir !== undefined) env.DATA_DIR = options.dataDir;
-  if (options.graceSeconds !== undefined) env.GC_GRACE_SECONDS = String(options.graceSeconds);
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
-    config = loadConfig(env);
+    config = configOfProcess({
+      overrides: {
+        DATA_DIR: options.dataDir,
+        GC_GRACE_SECONDS: options.graceSeconds?.toString(),
+      },
+    });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;

@@ -24,12 +24,13 @@ routes, as the other commands send it; API_KEYS, when set, wins.
 Every setting of the README's configuration table is read from the environment.`,
     )
     .action(async (options: ServeOptions, command: Command) => {
-      if (options.port) process.env.PORT = options.port;
-      if (options.host) process.env.HOST = options.host;
-      if (options.dataDir) process.env.DATA_DIR = options.dataDir;
       const { apiKey } = command.optsWithGlobals<{ apiKey?: string }>();
-      if (apiKey) process.env.API_KEYS ||= apiKey;
-      // The server's own entry point: same config checks, logs and shutdown as npm start.
-      await import('../../server/main.js');
+      // Loaded here, not at start: the server's code (sharp, SQLite) is heavy. The same
+      // config checks, logs and shutdown as npm start; API_KEYS, when set, wins.
+      const { runServer } = await import('../../server/run-server.js');
+      await runServer({
+        overrides: { PORT: options.port, HOST: options.host, DATA_DIR: options.dataDir },
+        fallbacks: { API_KEYS: apiKey },
+      });
     });
 }
