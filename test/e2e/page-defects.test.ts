@@ -305,15 +305,11 @@ describe('the page on a real Chromium', () => {
     const page = await openPage(`${suite.server.url}/?grid=previews`);
     await imageCount(page, originals.length);
     const thumbnails = page.locator('#image-list img');
-    await expect
-      .poll(() =>
-        thumbnails.evaluateAll((imgs) =>
-          imgs.every(
-            (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0,
-          ),
-        ),
-      )
-      .toBe(true);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('#image-list img')].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     // What the browser fetched for them, from its own record of each resource.
     const fetched = await thumbnails.evaluateAll((imgs) =>
       imgs.map((img) => {

@@ -67,34 +67,25 @@ export const YELLOW: Rgb = [230, 220, 30];
 export const MAGENTA: Rgb = [210, 30, 200];
 export const BLACK: Rgb = [0, 0, 0];
 
-/** A PNG of random noise: it barely compresses, so 1500x1200 is over 4 MB (the two-step size). */
+/** Gaussian noise around mid-grey: detail everywhere, which compresses badly. */
+const noise = (width: number, height: number, sigma: number) =>
+  sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: 0, g: 0, b: 0 },
+      noise: { type: 'gaussian', mean: 128, sigma },
+    },
+  });
+
 /**
  * A camera-sized JPEG with detail everywhere (blurred noise), in place of a real photo:
  * a clean clone has no photos folder.
  */
 export const photoLikeJpeg = (width = 2560, height = 1600): Promise<Buffer> =>
-  sharp({
-    create: {
-      width,
-      height,
-      channels: 3,
-      background: { r: 0, g: 0, b: 0 },
-      noise: { type: 'gaussian', mean: 128, sigma: 60 },
-    },
-  })
-    .blur(1.2)
-    .jpeg({ quality: 90 })
-    .toBuffer();
+  noise(width, height, 60).blur(1.2).jpeg({ quality: 90 }).toBuffer();
 
+/** A PNG of random noise: it barely compresses, so 1500x1200 is over 4 MB (the two-step size). */
 export const noisyPng = (width = 1500, height = 1200): Promise<Buffer> =>
-  sharp({
-    create: {
-      width,
-      height,
-      channels: 3,
-      background: { r: 0, g: 0, b: 0 },
-      noise: { type: 'gaussian', mean: 128, sigma: 80 },
-    },
-  })
-    .png({ compressionLevel: 1 })
-    .toBuffer();
+  noise(width, height, 80).png({ compressionLevel: 1 }).toBuffer();
