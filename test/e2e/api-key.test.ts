@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLUE, GREEN, noisyPng, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium } from './browser.js';
+import { launchChromium, shot } from './browser.js';
 
 const KEY = 'page-test-key-0123456789abcdef';
 const WRONG_KEY = 'a-wrong-key-0123456789abcdef';
@@ -54,9 +54,6 @@ async function openPage(page: Page, url: string): Promise<{ page: Page; requests
   await page.goto(url);
   return { page, requests };
 }
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 const keyError = (page: Page) => page.locator('#api-key-error');
 

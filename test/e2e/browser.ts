@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -57,3 +58,24 @@ export async function openPageIn(
   await page.goto(url);
   return page;
 }
+
+/** A full-page screenshot in ARTIFACTS, for people to look at. */
+export const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Waits until `count` upload rows have finished, one way or the other. */
+export const uploadsSettled = (page: Page, count: number) =>
+  page.waitForFunction(
+    (n) =>
+      document.querySelectorAll(
+        '#upload-list li[data-state="done"], #upload-list li[data-state="error"]',
+      ).length === n,
+    count,
+  );
+
+/** Waits until the image list's count says `count`. */
+export const imageCount = (page: Page, count: number) =>
+  page.waitForFunction(
+    (n) => document.querySelector('#image-count')?.textContent === String(n),
+    count,
+  );

@@ -6,7 +6,7 @@ import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLUE, GREEN, MAGENTA, RED, solidImage, YELLOW } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { ARTIFACTS, launchChromium, openPageIn } from './browser.js';
+import { imageCount, launchChromium, openPageIn, shot } from './browser.js';
 
 const KEY = 'build-flow-key-0123456789abcdef';
 
@@ -39,9 +39,6 @@ afterAll(async () => {
 });
 
 const openPage = (url: string) => openPageIn(browser, problems, url);
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 /**
  * Holds the add_image requests that `hold` picks until release(): the page's uploads
@@ -93,12 +90,6 @@ async function nextResult(page: Page, before: string | null): Promise<string | n
 /** The out-of-date note's words, as read. */
 const staleText = async (page: Page) =>
   (await page.locator('#result-stale').textContent())?.replace(/\s+/g, ' ').trim();
-
-const imageCount = (page: Page, count: number) =>
-  page.waitForFunction(
-    (n) => document.querySelector('#image-count')?.textContent === String(n),
-    count,
-  );
 
 /** Every text the polite live region said, from now on. */
 const recordAnnouncements = (page: Page) =>

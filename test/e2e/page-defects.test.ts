@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { BLUE, GREEN, photoLikeJpeg, RED, solidImage } from '../support/images.js';
-import { ARTIFACTS } from './browser.js';
+import { imageCount, shot, uploadsSettled } from './browser.js';
 import { usePageSuite } from './page-suite.js';
 
 /**
@@ -18,9 +18,6 @@ const { problems } = suite;
 const PHONE = { width: 390, height: 844 };
 
 const openPage = suite.openPage;
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 /** Writes small JPEGs named `names` and gives their paths. */
 async function photos(names: string[]): Promise<string[]> {
@@ -42,21 +39,6 @@ async function addThroughApi(gridId: string): Promise<void> {
   });
   expect(response.status).toBe(200);
 }
-
-const uploadsSettled = (page: Page, count: number) =>
-  page.waitForFunction(
-    (n) =>
-      document.querySelectorAll(
-        '#upload-list li[data-state="done"], #upload-list li[data-state="error"]',
-      ).length === n,
-    count,
-  );
-
-const imageCount = (page: Page, count: number) =>
-  page.waitForFunction(
-    (n) => document.querySelector('#image-count')?.textContent === String(n),
-    count,
-  );
 
 /** The build requests the page sent, to prove that a refused form sent none. */
 function buildRequests(page: Page): string[] {

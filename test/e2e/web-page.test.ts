@@ -14,26 +14,13 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
-import { ARTIFACTS } from './browser.js';
+import { shot, uploadsSettled } from './browser.js';
 import { usePageSuite } from './page-suite.js';
 
 const suite = usePageSuite();
 const { problems } = suite;
 
 const openPage = suite.openPage;
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-/** Waits until every upload row has finished, one way or the other. */
-const uploadsSettled = (page: Page, count: number) =>
-  page.waitForFunction(
-    (n) =>
-      document.querySelectorAll(
-        '#upload-list li[data-state="done"], #upload-list li[data-state="error"]',
-      ).length === n,
-    count,
-  );
 
 async function buildAndMeasure(page: Page) {
   const image = page.locator('#result-image');
