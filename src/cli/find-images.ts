@@ -1,5 +1,6 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { INPUT_FORMAT_NAMES, sniffInputFormat } from '../core/formats.js';
 
 export interface Candidate {
   path: string;
@@ -9,22 +10,6 @@ export interface Candidate {
 export interface Skipped {
   path: string;
   reason: string;
-}
-
-/**
- * Signatures of the formats GridBuilder accepts (jpeg, png, webp, gif, avif, tiff).
- * Sniffing the first bytes, not trusting the extension, skips a notes.txt and keeps a
- * photo saved without one; the server still checks every image fully.
- */
-export function sniffImage(head: Uint8Array): string | undefined {
-  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
-  if (ascii(0, 8) === '\x89PNG\r\n\x1a\n') return 'png';
-  if (ascii(0, 4) === 'GIF8') return 'gif';
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
-  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
-  if (ascii(4, 8) === 'ftyp' && ['avif', 'avis'].includes(ascii(8, 12))) return 'avif';
-  return undefined;
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
@@ -82,8 +67,13 @@ export async function findImages(
       skipped.push({ path, reason: 'empty file' });
       return;
     }
-    if (!sniffImage(await readHead(path))) {
-      skipped.push({ path, reason: 'not a JPEG, PNG, WebP, GIF, AVIF or TIFF image' });
+    // Sniffing the first bytes, not trusting the extension, skips a notes.txt and
+    // keeps a photo saved without one.
+    if (!sniffInputFormat(await readHead(path))) {
+      skipped.push({
+        path,
+        reason: `not an image of a format GridBuilder reads (${INPUT_FORMAT_NAMES})`,
+      });
       return;
     }
     images.push({ path, size: info.size });

@@ -26,5 +26,25 @@ export const OUTPUT_FORMATS = {
 export type OutputFormat = keyof typeof OUTPUT_FORMATS;
 
 export const isInputFormat = (value: string): value is InputFormat => value in INPUT_FORMATS;
+
+const ascii = (head: Uint8Array, from: number, to: number) =>
+  String.fromCharCode(...head.subarray(from, to));
+
+/** Each input format's first bytes; typed by format, so a new format cannot miss its own. */
+const SIGNATURES: Record<InputFormat, (head: Uint8Array) => boolean> = {
+  jpeg: (head) => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff,
+  png: (head) => ascii(head, 0, 8) === '\x89PNG\r\n\x1a\n',
+  gif: (head) => ascii(head, 0, 4) === 'GIF8',
+  webp: (head) => ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP',
+  tiff: (head) => ['II*\0', 'MM\0*'].includes(ascii(head, 0, 4)),
+  avif: (head) => ascii(head, 4, 8) === 'ftyp' && ['avif', 'avis'].includes(ascii(head, 8, 12)),
+};
+
+/**
+ * The input format whose signature begins `head` (16 bytes are enough), for clients
+ * that pick files before uploading: the server still checks every image fully.
+ */
+export const sniffInputFormat = (head: Uint8Array): InputFormat | undefined =>
+  (Object.keys(SIGNATURES) as InputFormat[]).find((format) => SIGNATURES[format](head));
 export const INPUT_FORMAT_NAMES = Object.keys(INPUT_FORMATS).join(', ');
 export const OUTPUT_FORMAT_NAMES = Object.keys(OUTPUT_FORMATS) as OutputFormat[];

@@ -65,7 +65,9 @@ describe('gridbuilder add, ls, build', () => {
     expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
     requests.length = 0;
     const result = await runCli(['add', photos, '--grid', 'trip', '--concurrency', '1', ...url]);
-    expect(result.stderr).toMatch(/warning: skipping .*notes\.txt: not a JPEG/);
+    expect(result.stderr).toMatch(
+      /skipping .*notes\.txt: not an image of a format GridBuilder reads/,
+    );
     expect(result.stdout).toContain('Added 5 of 5 images to grid trip');
     expect(result.stdout).toContain('1 skipped');
     expect(result.code).toBe(0);
