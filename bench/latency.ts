@@ -11,7 +11,8 @@ import {
   startAwsServers,
 } from '../test/support/aws-servers.js';
 import { startProxy } from '../test/support/http-proxy.js';
-import { type ChildResult, runJsonChild, TSX } from './child.js';
+import { type ChildResult, median, runJsonChild, TSX } from './child.js';
+import type { Row } from './report.js';
 
 /** The timed runs of each variant (warm-up runs left out), and its peak memory. */
 export interface LatencyResult {
@@ -75,4 +76,30 @@ export async function runLatencyBuilds(
     await Promise.all([direct.stop(), delayed.stop()]);
     await servers.stop();
   }
+}
+
+/** The 1000 @ 100 build on S3 with 20 ms added to every S3 request, against none added. */
+export async function runLatencyWorkload(files: readonly string[]): Promise<Row[]> {
+  const workload = '1000 @ 100 on S3, +20 ms per request';
+  console.error(`Workload ${workload}...`);
+  const { direct, delayed } = await runLatencyBuilds(files, 100, 20, 1);
+  const directMs = median(direct.runsMs);
+  const delayedMs = median(delayed.runsMs);
+  return [
+    {
+      workload,
+      variant: 'GridService on s3rver via proxy, no delay',
+      ms: directMs,
+      peakRssBytes: direct.peakRssBytes,
+    },
+    {
+      workload,
+      variant: 'GridService on s3rver via proxy, +20 ms',
+      ms: delayedMs,
+      peakRssBytes: delayed.peakRssBytes,
+      target: '<= 1.3x no delay',
+      pass: delayedMs / directMs <= 1.3,
+      note: `${(delayedMs / directMs).toFixed(2)}x the no-delay build (BUILD_IN_FLIGHT=${process.env.BUILD_IN_FLIGHT ?? 'default'})`,
+    },
+  ];
 }
