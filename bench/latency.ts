@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { createGridBuilder } from '../src/bootstrap.js';
+import { createGridBuilder } from '../src/app/create-grid-builder.js';
 import { createLogger } from '../src/logger.js';
 import { createAwsStorage } from '../src/storage/aws/create-aws-storage.js';
 import {

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createGridBuilder } from '../src/bootstrap.js';
+import { createGridBuilder } from '../src/app/create-grid-builder.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { sizeThreadPool } from '../src/thread-pool.js';

@@ -6,7 +6,8 @@
  * GridBuilder's own (BUILD_IN_FLIGHT, DECODE_CONCURRENCY, STORAGE, ...).
  * Prints JSON { runsMs, cachedMs, peakRssBytes }.
  */
-import { createGridBuilder, createStorage } from '../src/bootstrap.js';
+import { createGridBuilder } from '../src/app/create-grid-builder.js';
+import { createStorage } from '../src/app/create-storage.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { removeBuiltGrids } from './built-grids.js';

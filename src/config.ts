@@ -101,7 +101,7 @@ const schema = z.object({
   GC_GRACE_SECONDS: int('GC_GRACE_SECONDS', 0, 604_800, 900),
   /** Local storage: days built grids are kept (as the AWS stack's gridRetentionDays); 0 keeps them. */
   GRID_RETENTION_DAYS: int('GRID_RETENTION_DAYS', 0, 36_500, 30),
-  /** Local storage: the server sweeps again this often while it runs; 0 only at start-up. */
+  /** The server sweeps again this often while it runs (both backends); 0 only at start-up. */
   GC_INTERVAL_SECONDS: int('GC_INTERVAL_SECONDS', 0, 31_536_000, 86_400),
   LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {

@@ -33,20 +33,20 @@ export interface GridServiceSettings {
   buildInFlight: number;
   /** Sources decoding at once during a build. */
   decodeConcurrency: number;
-  /** Grid builds composing at once (each holds one raw canvas in memory); default 2. */
-  maxConcurrentBuilds?: number | undefined;
-  /** Uploads being validated (decoded) at once; default 4. */
-  maxConcurrentValidations?: number | undefined;
-  /** Builds or validations that may wait for a slot; default 64 each. */
-  maxQueued?: number | undefined;
-  /** How long one may wait before it is answered `overloaded`; default 10 s. */
-  queueTimeoutMs?: number | undefined;
+  /** Grid builds composing at once (each holds one raw canvas in memory). */
+  maxConcurrentBuilds: number;
+  /** Uploads being validated (decoded) at once. */
+  maxConcurrentValidations: number;
+  /** Builds or validations that may wait for a slot (each). */
+  maxQueued: number;
+  /** How long one may wait before it is answered `overloaded`. */
+  queueTimeoutMs: number;
   /**
    * An unrecorded object younger than this may be an upload between its two writes
    * (object stored, record not yet written), so deletes spare it; and a two-step upload
-   * may be confirmed this long after its link expired. Default 15 min (GC_GRACE_SECONDS).
+   * may be confirmed this long after its link expired (GC_GRACE_SECONDS).
    */
-  graceMs?: number | undefined;
+  graceMs: number;
 }
 
 export interface SignedLink {
@@ -92,16 +92,13 @@ export class GridService {
     private readonly imaging: Imaging,
     readonly settings: GridServiceSettings,
   ) {
-    const queue = {
-      maxQueued: settings.maxQueued ?? 64,
-      queueTimeoutMs: settings.queueTimeoutMs ?? 10_000,
-    };
+    const queue = { maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs };
     this.builds = new Admission('grid builds', {
-      concurrency: settings.maxConcurrentBuilds ?? 2,
+      concurrency: settings.maxConcurrentBuilds,
       ...queue,
     });
     this.validations = new Admission('uploads', {
-      concurrency: settings.maxConcurrentValidations ?? 4,
+      concurrency: settings.maxConcurrentValidations,
       ...queue,
     });
   }
@@ -144,7 +141,7 @@ export class GridService {
     const uploadId = parseImageId(uploadIdInput);
     checkPlacement(placement);
     const staged = stagingKey(gridId, uploadId);
-    const usableMs = this.settings.urlExpiresSeconds * 1000 + this.graceMs;
+    const usableMs = this.settings.urlExpiresSeconds * 1000 + this.settings.graceMs;
     const noBytes = new GridBuilderError(
       'not_found',
       `No bytes are waiting for upload ${uploadId}: PUT the image to its upload_url first (links expire after ${this.settings.urlExpiresSeconds} s). A confirmed upload is in the grid's listing already.`,
@@ -319,7 +316,9 @@ export class GridService {
       this.objects.list('source', `${STAGING_PREFIX}${gridPrefix(gridId)}`),
       this.objects.list('destination', gridPrefix(gridId)),
     ]);
-    const leftovers = sources.filter((key) => isOlderThan(imageIdOfKey(key), this.graceMs));
+    const leftovers = sources.filter((key) =>
+      isOlderThan(imageIdOfKey(key), this.settings.graceMs),
+    );
     await Promise.all([
       this.objects.delete('source', [...new Set([...keys, ...leftovers, ...staged])]),
       this.objects.delete('destination', built),
@@ -381,15 +380,11 @@ export class GridService {
         await this.index.remove(gridId, [record.key]);
         await this.objects.delete('source', [record.key]);
       } catch {
-        // Left for the sweep (local) or the lifecycle rules (AWS).
+        // Left for the sweep (src/app/sweep-storage.ts).
       }
       throw error;
     }
     return record;
-  }
-
-  private get graceMs(): number {
-    return this.settings.graceMs ?? 15 * 60_000;
   }
 
   private async sign(bucket: Bucket, key: string, method: 'get' | 'put'): Promise<SignedLink> {

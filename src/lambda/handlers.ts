@@ -7,10 +7,10 @@
  * (infra/lib/gridbuilder-stack.ts) and the routes API Gateway sends them.
  */
 import { handle } from 'hono/aws-lambda';
+import { createGridBuilder } from '../app/create-grid-builder.js';
 import { configOfProcess } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
-import { wireGridBuilder } from '../wire-grid-builder.js';
 
 type LambdaHandler = ReturnType<typeof handle>;
 
@@ -24,7 +24,7 @@ function lambdaHandler(): LambdaHandler {
   if (!handler) {
     const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
     const logger = createLogger(config.LOG_LEVEL);
-    const gridBuilder = wireGridBuilder(config, logger, createAwsStorage(config));
+    const gridBuilder = createGridBuilder(config, logger, createAwsStorage(config));
     handler = handle(gridBuilder.app);
   }
   return handler;

@@ -1,6 +1,6 @@
+import { collectGarbage, storageLocation } from '../app/collect-garbage.js';
+import { sweepSummary } from '../app/sweep-storage.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { collectGarbage, storageLocation } from '../gc.js';
-import { sweepSummary } from '../storage/sweep-report.js';
 
 /** `npm run gc`: one sweep of the configured storage; prints what it removed. */
 async function main() {

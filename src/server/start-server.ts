@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
-import { createGridBuilder } from '../bootstrap.js';
+import { createGridBuilder } from '../app/create-grid-builder.js';
+import { createStorage } from '../app/create-storage.js';
+import { sweepOptionsOf, sweepStorage, sweepSummary } from '../app/sweep-storage.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { type SweepReport, sweepSummary } from '../storage/sweep-report.js';
 import { gracefulClose } from './graceful-close.js';
 import { lingerOnClose } from './lingering-close.js';
 import {
@@ -38,15 +39,19 @@ export async function startServer(
   if (!existsSync(webRoot)) {
     logger.warn({ webRoot }, 'The web page is not built (run npm run build): / will answer 404.');
   }
-  const gridBuilder = createGridBuilder(config, logger, undefined, { webRoot });
-  const { sweep } = gridBuilder;
-  const graceMs = config.GC_GRACE_SECONDS * 1000;
-  if (sweep) {
-    // Before listening, so nothing is in flight; the grace period still spares the
-    // files of another process sharing DATA_DIR (e.g. the CLI).
-    const report = await sweep(graceMs);
-    logger.info(sweepSummary(report), 'swept leftovers of earlier runs');
-  }
+  const storage = createStorage(config);
+  const gridBuilder = createGridBuilder(config, logger, storage, { webRoot });
+  // A failed sweep leaves its leftovers to the next one: storage that cannot be reached
+  // now must not keep the server down, whose /health then says what is wrong.
+  const sweep = (done: string) =>
+    sweepStorage(storage, sweepOptionsOf(config)).then(
+      (report) => logger.info(sweepSummary(report), done),
+      (error) => logger.warn({ err: error }, 'sweep failed; its leftovers wait for the next one'),
+    );
+  // Before listening, so nothing of this process is in flight; the grace period still
+  // spares the uploads of other processes on the same storage (the CLI, other servers
+  // on the same buckets and table).
+  await sweep('swept leftovers of earlier runs');
   return new Promise((resolvePromise, reject) => {
     const server = createServer(
       {
@@ -83,7 +88,12 @@ export async function startServer(
         { url, storage: config.STORAGE, dataDir: config.DATA_DIR },
         `GridBuilder listening on ${url}`,
       );
-      const sweeps = sweep && sweepEvery(config.GC_INTERVAL_SECONDS, () => sweep(graceMs), logger);
+      const sweeps =
+        config.GC_INTERVAL_SECONDS > 0
+          ? // So built grids expire and failed roll-backs' leftovers go without a restart;
+            // safe while requests run, as the grace period spares what is in flight.
+            setInterval(() => sweep('swept leftovers'), config.GC_INTERVAL_SECONDS * 1000).unref()
+          : undefined;
       const shutdown = async (graceMs: number) => {
         clearInterval(sweeps);
         await closeServer(graceMs);
@@ -92,22 +102,4 @@ export async function startServer(
       resolvePromise({ url, close: () => shutdown(0), shutdown });
     });
   });
-}
-
-/**
- * Sweeps again every `seconds` (0: never) while the server runs (safe: the grace period
- * spares what is in flight), so built grids expire and failed roll-backs' leftovers go
- * without a restart. Returns the timer to clear on close.
- */
-function sweepEvery(
-  seconds: number,
-  sweep: () => Promise<SweepReport>,
-  logger: Logger,
-): NodeJS.Timeout | undefined {
-  if (seconds === 0) return undefined;
-  return setInterval(() => {
-    sweep()
-      .then((report) => logger.info(sweepSummary(report), 'swept leftovers'))
-      .catch((error) => logger.warn({ err: error }, 'sweep failed; retried next interval'));
-  }, seconds * 1000).unref();
 }

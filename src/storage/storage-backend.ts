@@ -1,6 +1,5 @@
 import type { Context, Hono } from 'hono';
 import type { GridIndex, ObjectStore } from '../core/ports.js';
-import type { SweepReport } from './sweep-report.js';
 
 /**
  * Reads a request's body within the HTTP app's limits. The app hands its own reader to
@@ -20,11 +19,22 @@ export interface StorageBackend {
    */
   routes?(bodies: BodyReading): Hono;
   /**
-   * Removes what a crash left behind (objects without a record, half-written files)
-   * once older than `graceMs`, and built grids past their retention. Only where the
-   * backend needs it: on AWS, S3 lifecycle rules expire built grids and `gc` sweeps
-   * through the ports.
+   * What only this backend must clean up, run after the sweep through the ports
+   * (src/core/sweep-unrecorded.ts, which removes unrecorded objects on every backend):
+   * locally, half-written temp files and built grids of emptied grids, older than
+   * `graceMs`, and built grids past their retention. None on AWS: S3 writes leave no
+   * temp files and S3 lifecycle rules expire built grids.
    */
-  sweep?(graceMs: number): Promise<SweepReport>;
+  housekeeping?(graceMs: number): Promise<HousekeepingReport>;
   close(): void;
+}
+
+/** What a backend's housekeeping removed. */
+export interface HousekeepingReport {
+  /** Built grids of grids that have no image left (a crash in the middle of a grid delete). */
+  orphanedGrids: string[];
+  /** Built grids older than the retention period (GRID_RETENTION_DAYS). */
+  expiredGrids: string[];
+  /** Half-written temp files (a crash in the middle of a write). */
+  tempFiles: number;
 }

@@ -1,20 +1,12 @@
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newImageId } from '../../src/core/ids.js';
 import { type HeaderRecorder, startHeaderRecorder } from '../support/header-recorder.js';
 import { BLUE, GREEN, noisyPng, RED, solidImage } from '../support/images.js';
+import { idMadeAgo } from '../support/leftovers.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { buildServerAndCli, CLI, runCli } from '../support/run-cli.js';
 
@@ -174,10 +166,6 @@ describe('gridbuilder serve --api-key', () => {
 
 describe('gridbuilder gc', () => {
   const sourceFile = (key: string) => join(server.dataDir, 'objects', 'source', key);
-  const age = (path: string, seconds: number) => {
-    const then = new Date(Date.now() - seconds * 1000);
-    utimesSync(path, then, then);
-  };
 
   it('removes an unrecorded object older than the grace period and keeps a newer one', async () => {
     const listing = JSON.parse(
@@ -185,19 +173,16 @@ describe('gridbuilder gc', () => {
     );
     const recorded: string[] = listing.images.map((image: { key: string }) => image.key);
     expect(recorded).toHaveLength(2);
-    // A recorded image as old as the leftover: its age alone must not get it removed.
-    age(sourceFile(recorded[0] as string), 7200);
 
-    // What a crash between storing an image and recording it leaves behind.
+    // What a crash between storing an image and recording it leaves behind, made two
+    // hours and one minute ago (the sweep reads an object's age from the id in its key).
     const jpeg = await solidImage(BLUE);
-    const oldLeftover = `trip/${newImageId()}.jpg`;
-    const newLeftover = `trip/${newImageId()}.jpg`;
+    const oldLeftover = `trip/${idMadeAgo(7200_000)}.jpg`;
+    const newLeftover = `trip/${idMadeAgo(60_000)}.jpg`;
     for (const key of [oldLeftover, newLeftover]) {
       mkdirSync(dirname(sourceFile(key)), { recursive: true });
       writeFileSync(sourceFile(key), jpeg);
     }
-    age(sourceFile(oldLeftover), 7200);
-    age(sourceFile(newLeftover), 60);
 
     const gc = await runCli([
       'gc',
@@ -232,13 +217,15 @@ describe('gridbuilder gc', () => {
     expect(build.code).toBe(0);
     expect(JSON.parse(build.stdout).image_count).toBe(2);
 
-    // Once the newer leftover is old enough too, a sweep in words removes it.
-    age(sourceFile(newLeftover), 7200);
-    const again = await runCli(['gc', '--data-dir', server.dataDir, '--grace-seconds', '3600']);
+    // With a grace period the newer leftover and the recorded images are all older
+    // than, a sweep in words removes the leftover: a recorded image's age alone never
+    // gets it removed.
+    const again = await runCli(['gc', '--data-dir', server.dataDir, '--grace-seconds', '0']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('removed 1 unrecorded image, 0 unconfirmed uploads');
     expect(again.stdout).toContain(newLeftover);
     expect(existsSync(sourceFile(newLeftover))).toBe(false);
+    for (const key of recorded) expect(existsSync(sourceFile(key))).toBe(true);
   });
 
   it('refuses a data folder that does not exist, and a bad grace period (exit 2)', async () => {

@@ -31,7 +31,7 @@ function violation(file: string, specifier: string): string | undefined {
 test('the dependency check reads every kind of import', () => {
   const source = [
     "import sharp, { type Sharp } from 'sharp';",
-    "import type { Storage } from '../wire-grid-builder.js';",
+    "import type { GridBuilder } from '../app/create-grid-builder.js';",
     "export { probeImage } from '../imaging/image-probe.js';",
     "import 'node:fs';",
     "const fs = await import('node:fs/promises');",
@@ -40,7 +40,7 @@ test('the dependency check reads every kind of import', () => {
   const file = join(CORE, 'example.ts');
   expect(specifiersOf(source).filter((s) => violation(file, s))).toEqual([
     'sharp',
-    '../wire-grid-builder.js',
+    '../app/create-grid-builder.js',
     '../imaging/image-probe.js',
     'fs',
     'node:fs',

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGridBuilder } from '../../src/bootstrap.js';
+import { createGridBuilder } from '../../src/app/create-grid-builder.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';

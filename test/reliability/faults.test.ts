@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createGridBuilder } from '../../src/bootstrap.js';
+import { createGridBuilder } from '../../src/app/create-grid-builder.js';
 import { sweepUnrecordedObjects } from '../../src/core/sweep-unrecorded.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
@@ -224,7 +224,7 @@ test(`${FAULT_SHARE * 100}% of storage requests failed or dropped, and each serv
   expect(tally.acknowledged.size).toBeGreaterThan(0);
   const { records, unrecorded } = await checkConsistency(tally);
 
-  // What the faults left unrecorded is garbage the port-level sweep (gridbuilder gc on AWS) removes.
+  // What the faults left unrecorded is garbage the sweep through the ports (on every backend) removes.
   const swept = await sweepUnrecordedObjects(truth.objects, truth.index, { graceMs: 0 });
   expect(swept.unrecordedImages.length).toBe(unrecorded);
   const after = await checkConsistency(tally);

@@ -11,7 +11,7 @@ import { specifiersOf, typeScriptFiles } from '../support/module-imports.js';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** The composition roots: the only modules that know both the adapters and the app. */
-const ROOTS = ['bootstrap.ts', 'wire-grid-builder.ts', 'gc.ts', 'lambda', 'server'];
+const ROOTS = ['app', 'lambda', 'server'];
 
 /** What modules under `from` (a folder of src) may not import, as paths relative to src. */
 const FORBIDDEN: Record<string, string[]> = {
@@ -43,13 +43,13 @@ test('the check recognises imports of the HTTP layer and of each composition roo
   expect(
     [
       '../../http/body-reader.js',
-      '../../wire-grid-builder.js',
-      '../../bootstrap.js',
-      '../../gc.js',
+      '../../app/create-grid-builder.js',
+      '../../app/create-storage.js',
+      '../../app/sweep-storage.js',
       '../../lambda/handlers.js',
       '../../server/start-server.js',
     ].map((specifier) => forbiddenTarget(file, specifier, targets)),
-  ).toEqual(['http', 'wire-grid-builder.ts', 'bootstrap.ts', 'gc.ts', 'lambda', 'server']);
+  ).toEqual(['http', 'app', 'app', 'app', 'lambda', 'server']);
   expect(forbiddenTarget(file, '../../core/ports.js', targets)).toBeUndefined();
   expect(forbiddenTarget(file, './url-signer.js', targets)).toBeUndefined();
   expect(forbiddenTarget(file, 'hono', targets)).toBeUndefined();

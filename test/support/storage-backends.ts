@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createGridBuilder } from '../../src/bootstrap.js';
+import { createGridBuilder } from '../../src/app/create-grid-builder.js';
 import { loadConfig } from '../../src/config.js';
 import { GridService } from '../../src/core/grid-service.js';
 import type { GridIndex, ObjectStore } from '../../src/core/ports.js';

@@ -60,35 +60,37 @@ async function gc(options: GcOptions): Promise<void> {
   }
   // Loaded here, not at start: the storage code (SQLite, the AWS SDK) is heavy and
   // only gc and serve need it.
-  const { collectGarbage, storageLocation } = await import('../../gc.js');
-  const { sweepSummary } = await import('../../storage/sweep-report.js');
-  const report = await collectGarbage(config);
-  const counts = sweepSummary(report);
+  const { collectGarbage, storageLocation } = await import('../../app/collect-garbage.js');
+  const { housekeeping, ...swept } = await collectGarbage(config);
   print(
     options,
     {
       storage: config.STORAGE,
       ...storageLocation(config),
       graceSeconds: config.GC_GRACE_SECONDS,
-      gridRetentionDays: config.GRID_RETENTION_DAYS,
-      ...report,
+      ...swept,
+      // Only where the backend keeps built grids itself; on AWS, S3 lifecycle rules do.
+      ...(housekeeping && { gridRetentionDays: config.GRID_RETENTION_DAYS, ...housekeeping }),
     },
     () => {
       const where = config.STORAGE === 'local' ? config.DATA_DIR : config.SOURCE_BUCKET;
-      const keys = [
-        ...report.unrecordedImages,
-        ...report.abandonedUploads,
-        ...report.orphanedGrids,
-        ...report.expiredGrids,
-      ].map((key) => `  ${key}`);
+      const removed = [
+        plural(swept.unrecordedImages.length, 'unrecorded image'),
+        plural(swept.abandonedUploads.length, 'unconfirmed upload'),
+      ];
+      const keys = [...swept.unrecordedImages, ...swept.abandonedUploads];
+      if (housekeeping) {
+        removed.push(
+          `${plural(housekeeping.orphanedGrids.length, 'built grid')} of emptied grids`,
+          `${plural(housekeeping.expiredGrids.length, 'built grid')} past ${config.GRID_RETENTION_DAYS} days`,
+          plural(housekeeping.tempFiles, 'temp file'),
+        );
+        keys.push(...housekeeping.orphanedGrids, ...housekeeping.expiredGrids);
+      }
       return [
         `Swept ${where} (${config.STORAGE}), sparing anything younger than ${config.GC_GRACE_SECONDS} s:`,
-        `removed ${plural(counts.unrecordedImages, 'unrecorded image')}, ` +
-          `${plural(counts.abandonedUploads, 'unconfirmed upload')}, ` +
-          `${plural(counts.orphanedGrids, 'built grid')} of emptied grids, ` +
-          `${plural(counts.expiredGrids, 'built grid')} past ${config.GRID_RETENTION_DAYS} days, ` +
-          `${plural(counts.tempFiles, 'temp file')}.`,
-        ...keys,
+        `removed ${removed.join(', ')}.`,
+        ...keys.map((key) => `  ${key}`),
       ].join('\n');
     },
   );

@@ -4,9 +4,9 @@ import type { Config } from '../../config.js';
 import type { StorageBackend } from '../storage-backend.js';
 import { DiskSpace } from './disk-space.js';
 import { FileObjectStore } from './file-object-store.js';
+import { localHousekeeping } from './housekeeping.js';
 import { signedFileRoutes } from './signed-file-routes.js';
 import { SqliteGridIndex } from './sqlite-grid-index.js';
-import { sweepLocalStorage } from './sweep.js';
 import { loadSigningSecret, UrlSigner } from './url-signer.js';
 
 /** Local disk + SQLite under DATA_DIR: the embedded default. */
@@ -30,8 +30,8 @@ export function createLocalStorage(config: Config): StorageBackend {
         },
         bodies,
       ),
-    sweep: (graceMs) =>
-      sweepLocalStorage(objects, index, {
+    housekeeping: (graceMs) =>
+      localHousekeeping(objects, index, {
         graceMs,
         gridRetentionMs: config.GRID_RETENTION_DAYS * 86_400_000,
       }),

@@ -113,9 +113,9 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  /** The folder of a bucket, or of the temp files; for the garbage sweep. */
-  folderOf(bucket: Bucket | 'tmp'): string {
-    return bucket === 'tmp' ? this.tmpDir : resolve(this.root, bucket);
+  /** The folder of the temp files `put` writes; for the housekeeping, which removes half-written ones. */
+  get tempFolder(): string {
+    return this.tmpDir;
   }
 
   async get(bucket: Bucket, key: string): Promise<Buffer> {

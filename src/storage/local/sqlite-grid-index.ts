@@ -97,10 +97,6 @@ export class SqliteGridIndex implements GridIndex {
         'SELECT 1 FROM confirmed_uploads WHERE grid_id = ? AND upload_id = ?',
       ),
       ping: this.db.prepare('SELECT 1'),
-      isRecorded: this.db.prepare<[string, string]>(
-        'SELECT 1 FROM images WHERE grid_id = ? AND s3_key = ?',
-      ),
-      hasImages: this.db.prepare<[string]>('SELECT 1 FROM images WHERE grid_id = ? LIMIT 1'),
     };
   }
 
@@ -222,16 +218,6 @@ export class SqliteGridIndex implements GridIndex {
     } catch (error) {
       throw asStorageError(error, this.space);
     }
-  }
-
-  /** Whether the object `key` of the grid is recorded (for the garbage sweep). */
-  isRecorded(gridId: string, key: string): boolean {
-    return this.statements.isRecorded.get(gridId, key) !== undefined;
-  }
-
-  /** Whether the grid has any image recorded (for the garbage sweep). */
-  hasImages(gridId: string): boolean {
-    return this.statements.hasImages.get(gridId) !== undefined;
   }
 
   async ping(): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { createGridBuilder } from '../../../src/bootstrap.js';
+import { createGridBuilder } from '../../../src/app/create-grid-builder.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { createLocalStorage } from '../../../src/storage/local/create-local-storage.js';

@@ -1,16 +1,18 @@
-import type { Config } from './config.js';
-import { GridService } from './core/grid-service.js';
-import { type AppOptions, createApp } from './http/app.js';
-import { sharpImaging } from './imaging/sharp-imaging.js';
-import { configureSharp } from './imaging/sharp-settings.js';
-import type { Logger } from './logger.js';
-import type { StorageBackend } from './storage/storage-backend.js';
+import type { Config } from '../config.js';
+import { GridService } from '../core/grid-service.js';
+import { type AppOptions, createApp } from '../http/app.js';
+import { sharpImaging } from '../imaging/sharp-imaging.js';
+import { configureSharp } from '../imaging/sharp-settings.js';
+import type { Logger } from '../logger.js';
+import type { StorageBackend } from '../storage/storage-backend.js';
 
 /**
- * Service and HTTP app over a given storage. Imports no storage adapter, so the
+ * The one place that wires configuration, storage, service and HTTP app together, for
+ * the Node server, the Lambda functions, benches and tests. Takes the storage rather
+ * than choosing it (create-storage.ts does), so it imports no storage adapter and the
  * Lambda bundle (S3 + DynamoDB only) carries no SQLite and no native addon but sharp.
  */
-export function wireGridBuilder(
+export function createGridBuilder(
   config: Config,
   logger: Logger,
   storage: StorageBackend,
@@ -45,9 +47,8 @@ export function wireGridBuilder(
   return {
     service,
     app,
-    sweep: storage.sweep?.bind(storage),
     close: () => storage.close(),
   };
 }
 
-export type GridBuilder = ReturnType<typeof wireGridBuilder>;
+export type GridBuilder = ReturnType<typeof createGridBuilder>;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStorage } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config.js';
-import { DynamoDbGridIndex } from '../src/storage/aws/dynamodb-grid-index.js';
-import { S3ObjectStore } from '../src/storage/aws/s3-object-store.js';
-import { type AwsServers, awsEnv, startAwsServers } from './support/aws-servers.js';
+import { createStorage } from '../../src/app/create-storage.js';
+import { loadConfig } from '../../src/config.js';
+import { DynamoDbGridIndex } from '../../src/storage/aws/dynamodb-grid-index.js';
+import { S3ObjectStore } from '../../src/storage/aws/s3-object-store.js';
+import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
 
 describe('createStorage', () => {
   let servers: AwsServers;
