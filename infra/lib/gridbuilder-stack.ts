@@ -1,40 +1,13 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  Annotations,
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-} from 'aws-cdk-lib';
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  type IHttpRouteAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  HttpMethods,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
-import type { Construct } from 'constructs';
-import { type LambdaCpu, lambdaBundling } from './lambda-bundling.js';
+import { join } from 'node:path';
+import { Annotations, type CfnElement, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct, IConstruct } from 'constructs';
+import { Api } from './api.js';
+import { Functions } from './functions.js';
+import type { LambdaCpu } from './lambda-bundling.js';
+import { logicalIdOf } from './logical-ids.js';
+import { PROJECT_ROOT } from './project-root.js';
+import { Storage } from './storage.js';
 import { WebHosting } from './web-hosting.js';
-
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface GridBuilderStackProps extends StackProps {
   /** 'cognito' puts a JWT authorizer (Cognito user pool) on every route but /health and the docs. */
@@ -47,14 +20,14 @@ export interface GridBuilderStackProps extends StackProps {
   gridRetentionDays?: number;
   /**
    * Origins whose pages may call the API and use the buckets' presigned URLs from a
-   * browser. Default "*": see the buckets' CORS rules for why that is safe.
+   * browser. Default "*": see the constructor for why that is safe.
    */
   corsOrigins?: string[];
   /** Host the web page on S3 + CloudFront, talking to this API. Default true. */
   web?: boolean;
   /** The built page to deploy (must hold index.html). Default dist/web. */
   webRoot?: string;
-  /** Delete the buckets (with their objects) and the table on `cdk destroy`. Default: keep them. */
+  /** Delete the buckets (with their objects), the table and the user pool on `cdk destroy`. Default: keep them. */
   destroyData?: boolean;
   /** Lifetime of presigned links, seconds. */
   urlExpiresSeconds?: number;
@@ -63,17 +36,18 @@ export interface GridBuilderStackProps extends StackProps {
 /**
  * The lab's system as code: HTTP API -> three Lambda functions (add_image,
  * generate_grid, the grid routes) -> source bucket, destination bucket, and the
- * table (hash key uniqueGridId, range key s3Key). Each function's role allows only
- * the actions on the resources its routes use.
+ * table; and the web page on S3 + CloudFront. The stack composes the constructs that
+ * hold them, and outputs what a deployer needs.
  */
 export class GridBuilderStack extends Stack {
-  readonly api: HttpApi;
+  readonly storage: Storage;
+  readonly functions: Functions;
+  readonly api: Api;
   readonly web: WebHosting | undefined;
 
   constructor(scope: Construct, id: string, props: GridBuilderStackProps = {}) {
     super(scope, id, props);
-    const cpu = props.cpu ?? 'arm64';
-    const removalPolicy = props.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const destroyData = props.destroyData ?? false;
     // "*" by default, and the page's CloudFront origin cannot replace it: the page's CSP
     // names the buckets and the API, so they cannot also name the distribution (a
     // dependency cycle CloudFormation refuses). "*" gives away nothing: the API has no
@@ -82,271 +56,46 @@ export class GridBuilderStack extends Stack {
     // A deployer may narrow it with -c corsOrigins=https://dXXXX.cloudfront.net,...
     const corsOrigins = props.corsOrigins ?? ['*'];
 
-    const table = new TableV2(this, 'ImagesTable', {
-      ...(props.tableName ? { tableName: props.tableName } : {}),
-      partitionKey: { name: 'uniqueGridId', type: AttributeType.STRING },
-      sortKey: { name: 's3Key', type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      // Markers of confirmed two-step uploads expire once their links cannot be used.
-      timeToLiveAttribute: 'expiresAt',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy,
+    this.storage = new Storage(this, 'Storage', {
+      tableName: props.tableName,
+      gridRetentionDays: props.gridRetentionDays ?? 30,
+      corsOrigins,
+      destroyData,
     });
-
-    const bucketDefaults = {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
-      autoDeleteObjects: props.destroyData ?? false,
-    };
-    const source = new Bucket(this, 'SourceBucket', {
-      ...bucketDefaults,
-      lifecycleRules: [
-        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        // Two-step uploads never confirmed.
-        { id: 'expire-unconfirmed-uploads', prefix: '_uploads/', expiration: Duration.days(1) },
-      ],
-      // The page PUTs two-step uploads (sending their Content-Type) and shows sources.
-      cors: [
-        {
-          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
-          allowedOrigins: corsOrigins,
-          allowedHeaders: ['content-type'],
-          maxAge: 3000,
-        },
-      ],
+    this.functions = new Functions(this, 'Functions', {
+      cpu: props.cpu ?? 'arm64',
+      storage: this.storage,
+      urlExpiresSeconds: props.urlExpiresSeconds ?? 300,
     });
-    const destination = new Bucket(this, 'DestinationBucket', {
-      ...bucketDefaults,
-      lifecycleRules: [
-        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        // Built grids are a cache: generate_grid rebuilds one that expired.
-        { id: 'expire-built-grids', expiration: Duration.days(props.gridRetentionDays ?? 30) },
-      ],
-      // The page fetches the built grid to know its size and offer it as a download.
-      cors: [{ allowedMethods: [HttpMethods.GET], allowedOrigins: corsOrigins, maxAge: 3000 }],
+    this.api = new Api(this, 'Api', {
+      functions: this.functions,
+      auth: props.auth ?? 'none',
+      corsOrigins,
+      destroyData,
     });
-
-    const environment = {
-      STORAGE: 'aws',
-      SOURCE_BUCKET: source.bucketName,
-      DESTINATION_BUCKET: destination.bucketName,
-      TABLE_NAME: table.tableName,
-      URL_EXPIRES_SECONDS: String(props.urlExpiresSeconds ?? 300),
-      LOG_LEVEL: 'info',
-      NODE_OPTIONS: '--enable-source-maps',
-      // The decodes in flight (4 x the 2 vCPUs of the largest function) + 4 for I/O; libuv
-      // reads it before any of our code runs (src/thread-pool.ts).
-      UV_THREADPOOL_SIZE: '12',
-    };
-
-    const objectsOf = (bucket: Bucket) => bucket.arnForObjects('*');
-    const fn = (
-      name: string,
-      handler: string,
-      sizing: { memorySize: number; timeout: Duration },
-    ) => {
-      const logGroup = new LogGroup(this, `${name}Logs`, {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      // Own role instead of AWSLambdaBasicExecutionRole, whose log statement is on "*".
-      const role = new Role(this, `${name}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `GridBuilder ${name}: only what its routes need`,
-      });
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
-      );
-      const func = new NodejsFunction(this, name, {
-        entry: join(PROJECT_ROOT, 'src/lambda/handlers.ts'),
-        handler,
-        projectRoot: PROJECT_ROOT,
-        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-        runtime: Runtime.NODEJS_22_X,
-        architecture: cpu === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
-        bundling: lambdaBundling(cpu),
-        environment,
-        logGroup,
-        role,
-        ...sizing,
-      });
-      return { func, role };
-    };
-
-    // add_image: bodies up to Lambda's 6 MB payload; one decode to validate.
-    const addImage = fn('AddImage', 'addImage', {
-      memorySize: 1024,
-      timeout: Duration.seconds(15),
-    });
-    addImage.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        // DeleteObject: takes the object back when recording it fails.
-        actions: ['s3:PutObject', 's3:DeleteObject'],
-        resources: [objectsOf(source)],
-      }),
-    );
-    addImage.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
-    );
-
-    // generate_grid: decodes every source image; ~1769 MB is one full vCPU, 3008 MB
-    // nearly two. 29 s: the HTTP API integration timeout is 30 s.
-    const generateGrid = fn('GenerateGrid', 'generateGrid', {
-      memorySize: 3008,
-      timeout: Duration.seconds(29),
-    });
-    generateGrid.role.addToPrincipalPolicy(
-      // GetItem: the grid's order item.
-      new PolicyStatement({
-        actions: ['dynamodb:Query', 'dynamodb:GetItem'],
-        resources: [table.tableArn],
-      }),
-    );
-    generateGrid.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:GetObject'], resources: [objectsOf(source)] }),
-    );
-    generateGrid.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        // GetObject also backs the presigned URL it hands out.
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [objectsOf(destination)],
-      }),
-    );
-    generateGrid.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        // Without ListBucket, HEAD of a grid not built yet answers 403 instead of 404.
-        actions: ['s3:ListBucket'],
-        resources: [destination.bucketArn],
-      }),
-    );
-
-    // Grid routes: list (presigned GETs), deletes, two-step upload (validates up to
-    // MAX_UPLOAD_BYTES, so more memory than add_image), health.
-    const grids = fn('Grids', 'grids', { memorySize: 1536, timeout: Duration.seconds(29) });
-    grids.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        // GetItem and DeleteItem: the grid's order item (read, removed with the grid).
-        actions: [
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:GetItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-        ],
-        resources: [table.tableArn],
-      }),
-    );
-    grids.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [objectsOf(source)],
-      }),
-    );
-    grids.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [objectsOf(destination)] }),
-    );
-    grids.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        // Listing a grid's objects to delete them, HEAD answering 404, and /health.
-        actions: ['s3:ListBucket'],
-        resources: [source.bucketArn, destination.bucketArn],
-      }),
-    );
-
-    let authorizer: IHttpRouteAuthorizer | undefined;
-    if (props.auth === 'cognito') {
-      const userPool = new UserPool(this, 'UserPool', {
-        selfSignUpEnabled: false,
-        signInAliases: { email: true },
-        removalPolicy,
-      });
-      const client = new UserPoolClient(this, 'UserPoolClient', {
-        userPool,
-        authFlows: { userPassword: true, userSrp: true },
-        generateSecret: false,
-      });
-      authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', userPool, {
-        userPoolClients: [client],
-      });
-      new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
-      new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    const { cognito } = this.api;
+    if (cognito) {
+      new CfnOutput(this, 'UserPoolId', { value: cognito.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: cognito.client.userPoolClientId });
     }
 
-    this.api = new HttpApi(this, 'HttpApi', {
-      apiName: 'GridBuilder',
-      description: 'GridBuilder: the lab "Moving to Amazon API Gateway" as code',
-      corsPreflight: {
-        allowOrigins: corsOrigins,
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.DELETE,
-          CorsHttpMethod.OPTIONS,
-        ],
-        allowHeaders: ['content-type', 'authorization'],
-        maxAge: Duration.minutes(10),
-      },
-      ...(authorizer ? { defaultAuthorizer: authorizer } : {}),
-    });
-
-    const integrate = (name: string, target: NodejsFunction) =>
-      new HttpLambdaIntegration(name, target);
-    const addImageIntegration = integrate('AddImageIntegration', addImage.func);
-    const generateGridIntegration = integrate('GenerateGridIntegration', generateGrid.func);
-    const gridsIntegration = integrate('GridsIntegration', grids.func);
-
-    this.api.addRoutes({
-      path: '/add_image',
-      methods: [HttpMethod.POST],
-      integration: addImageIntegration,
-    });
-    this.api.addRoutes({
-      path: '/generate_grid',
-      methods: [HttpMethod.POST],
-      integration: generateGridIntegration,
-    });
-    const gridRoutes: [string, HttpMethod[]][] = [
-      ['/grids/{gridId}', [HttpMethod.GET, HttpMethod.DELETE]],
-      ['/grids/{gridId}/images/{imageId}', [HttpMethod.DELETE]],
-      ['/grids/{gridId}/uploads', [HttpMethod.POST]],
-      ['/grids/{gridId}/uploads/{uploadId}/confirm', [HttpMethod.POST]],
-    ];
-    for (const [path, methods] of gridRoutes) {
-      this.api.addRoutes({ path, methods, integration: gridsIntegration });
-    }
-    // Open even with auth on: health checks and the API's own documentation.
-    for (const path of ['/health', '/openapi.json', '/docs']) {
-      this.api.addRoutes({
-        path,
-        methods: [HttpMethod.GET],
-        integration: gridsIntegration,
-        authorizer: new HttpNoneAuthorizer(),
-      });
-    }
-
+    const apiUrl = this.api.httpApi.apiEndpoint;
     new CfnOutput(this, 'ApiUrl', {
-      value: this.api.apiEndpoint,
+      value: apiUrl,
       description: 'Base URL of the GridBuilder API (POST $API/add_image?uniqueGridId=...)',
     });
     if (props.web ?? true) {
       this.web = new WebHosting(this, 'Web', {
         root: props.webRoot ?? join(PROJECT_ROOT, 'dist', 'web'),
-        apiUrl: this.api.apiEndpoint,
-        storageBuckets: [source, destination],
-        destroyData: props.destroyData ?? false,
+        apiUrl,
+        storageBuckets: [this.storage.source, this.storage.destination],
+        destroyData,
       });
       new CfnOutput(this, 'WebUrl', {
         value: this.web.url,
         description: 'The GridBuilder web page (it calls ApiUrl, named in its config.json)',
       });
-      if (authorizer) {
+      if (cognito) {
         Annotations.of(this).addWarningV2(
           'gridbuilder:web-without-sign-in',
           'The web page has no Cognito sign-in: behind -c auth=cognito its users must paste an ' +
@@ -354,8 +103,23 @@ export class GridBuilderStack extends Stack {
         );
       }
     }
+    const { source, destination, table } = this.storage;
     new CfnOutput(this, 'SourceBucketName', { value: source.bucketName });
     new CfnOutput(this, 'DestinationBucketName', { value: destination.bucketName });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+
+  /**
+   * Storage, Functions and Api group resources the stack once held directly: their ids
+   * are left out of the logical ids, which stay what they were. CloudFormation takes a
+   * new logical id for a new resource: it would replace the buckets and the table (new,
+   * empty ones) and the API (a new URL).
+   */
+  protected override allocateLogicalId(element: CfnElement): string {
+    const below = element.node.scopes.slice(element.node.scopes.indexOf(this) + 1);
+    const grouping: IConstruct[] = [this.storage, this.functions, this.api];
+    return logicalIdOf(
+      below.filter((scope) => !grouping.includes(scope)).map((scope) => scope.node.id),
+    );
   }
 }

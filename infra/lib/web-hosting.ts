@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import {
   Distribution,
   HeadersFrameOption,
@@ -11,18 +11,12 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { contentSecurityPolicy } from '../../src/http/page-content-security-policy.js';
+import { functionRole } from './function-role.js';
+import { privateBucket } from './private-bucket.js';
 
 export interface WebHostingProps {
   /** The built page: `vite build web` writes it to dist/web. */
@@ -55,16 +49,9 @@ export class WebHosting extends Construct {
       );
     }
 
-    // Kept on destroy like the other buckets unless destroyData: BucketDeployment never
-    // empties a bucket that the stack's deployments own, so deleting needs autoDeleteObjects.
-    const bucket = new Bucket(this, 'PageBucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: props.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      autoDeleteObjects: props.destroyData,
-    });
+    // BucketDeployment never empties a bucket that the stack's deployments own, so
+    // deleting it with destroyData needs the auto-delete of privateBucket.
+    const bucket = privateBucket(this, 'PageBucket', props.destroyData);
 
     // The SDK signs virtual-hosted URLs on the regional endpoint:
     // https://BUCKET.s3.REGION.amazonaws.com/KEY?X-Amz-... (amazonaws.com.cn in China).
@@ -100,21 +87,11 @@ export class WebHosting extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
-    // The deployments' function gets its own role and log group: the default role
-    // carries AWSLambdaBasicExecutionRole, whose log statement is on "*".
-    const logGroup = new LogGroup(this, 'DeployLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, 'DeployRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'GridBuilder page deployment: copies the built page into its bucket',
-    });
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
+    // The deployments' function gets its own role and log group.
+    const { role, logGroup } = functionRole(
+      this,
+      'Deploy',
+      'GridBuilder page deployment: copies the built page into its bucket',
     );
 
     // Cache headers as the local server sends them. No CloudFront invalidation (CDK

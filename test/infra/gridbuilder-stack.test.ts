@@ -1,249 +1,83 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GridBuilderStackProps } from '../../infra/lib/gridbuilder-stack.js';
-import {
-  createStubPage,
-  logicalIdIn,
-  type Resource,
-  type Resources,
-  synthesize,
-} from './stack-template.js';
+import { type Resources, statementsIn, useStack } from './stack-template.js';
 
-// Assertions on the synthesized CloudFormation template: the API, its functions and
-// storage. The web page's hosting has its own file, infra-web-hosting.test.ts.
+// infra/lib/gridbuilder-stack.ts: what the stack adds to its constructs (the logical
+// ids, outputs, the context switches), what holds across all of them, and the CDK app.
 
-let page: ReturnType<typeof createStubPage>;
-const synth = (props: GridBuilderStackProps = {}): Template =>
-  synthesize({ webRoot: page.root, ...props }).template;
+const stack = useStack();
 
-let template: Template;
-let resources: Resources;
-beforeAll(() => {
-  page = createStubPage();
-  template = synth();
-  resources = template.toJSON().Resources as Resources;
-});
-afterAll(() => page.remove());
-
-const logicalId = (prefix: string): string => logicalIdIn(resources, prefix);
-
-/** The properties of the resource whose logical id starts with `prefix`. */
-const propertiesOf = (prefix: string): Record<string, unknown> =>
-  (resources[logicalId(prefix)] as Resource).Properties;
-
-const statementsOfRole = (rolePrefix: string) => {
-  const role = logicalId(rolePrefix);
-  return Object.values(resources)
-    .filter(
-      (r) =>
-        r.Type === 'AWS::IAM::Policy' &&
-        (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role),
-    )
-    .flatMap(
-      (r) => (r.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
-    );
-};
-
-const actionsOf = (statements: Record<string, unknown>[]) =>
-  statements.flatMap((s) => [s.Action].flat() as string[]).sort();
-
-describe('the table', () => {
-  it("has the lab's key schema, on-demand billing and point-in-time recovery", () => {
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      KeySchema: [
-        { AttributeName: 'uniqueGridId', KeyType: 'HASH' },
-        { AttributeName: 's3Key', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: Match.arrayWith([
-        { AttributeName: 'uniqueGridId', AttributeType: 'S' },
-        { AttributeName: 's3Key', AttributeType: 'S' },
-      ]),
-      BillingMode: 'PAY_PER_REQUEST',
-      Replicas: [
-        Match.objectLike({
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        }),
-      ],
-    });
-  });
-
-  it('expires the markers of confirmed two-step uploads by their expiresAt attribute', () => {
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-    });
-  });
-
-  it('is kept on destroy unless destroyData is set', () => {
-    template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
-    synth({ destroyData: true }).hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Delete',
-    });
-  });
-
-  it('takes the lab name GridBuilder when asked', () => {
-    synth({ tableName: 'GridBuilder' }).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      TableName: 'GridBuilder',
-    });
-  });
-});
-
-describe('the buckets', () => {
-  it('block public access, encrypt with S3-managed keys and are owned by the bucket owner', () => {
-    // Source, destination and the web page's.
-    template.resourceCountIs('AWS::S3::Bucket', 3);
-    const buckets = template.findResources('AWS::S3::Bucket');
-    for (const bucket of Object.values(buckets)) {
-      expect(bucket.Properties).toMatchObject({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-          ],
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-      });
-    }
-  });
-
-  it('refuse every request that is not over TLS', () => {
-    for (const bucket of ['SourceBucket', 'DestinationBucket', 'WebPageBucket']) {
-      template.hasResourceProperties('AWS::S3::BucketPolicy', {
-        Bucket: { Ref: logicalId(`${bucket}`) },
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 's3:*',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
-      });
-    }
-  });
-
-  it('expire unconfirmed uploads and old built grids, and abort incomplete multipart uploads', () => {
-    const source = propertiesOf('SourceBucket');
-    expect((source.LifecycleConfiguration as { Rules: unknown[] }).Rules).toHaveLength(2);
-    expect((source.LifecycleConfiguration as { Rules: unknown[] }).Rules).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
-        expect.objectContaining({ Prefix: '_uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
-      ]),
-    );
-    const destination = propertiesOf('DestinationBucket');
-    expect((destination.LifecycleConfiguration as { Rules: unknown[] }).Rules).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
-        expect.objectContaining({ ExpirationInDays: 30, Status: 'Enabled' }),
-      ]),
-    );
-  });
-
-  it('let browsers PUT two-step uploads (with their Content-Type) and GET sources, and GET built grids', () => {
-    expect(propertiesOf('SourceBucket').CorsConfiguration).toEqual({
-      CorsRules: [
-        {
-          AllowedMethods: ['PUT', 'GET'],
-          AllowedOrigins: ['*'],
-          AllowedHeaders: ['content-type'],
-          MaxAge: 3000,
-        },
-      ],
-    });
-    expect(propertiesOf('DestinationBucket').CorsConfiguration).toEqual({
-      CorsRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], MaxAge: 3000 }],
-    });
-  });
-
-  it('take the CORS origins given (-c corsOrigins), and so does the API', () => {
-    const origins = ['https://d111111abcdef8.cloudfront.net', 'https://grids.example.com'];
-    const narrowed = synth({ corsOrigins: origins });
-    const json = narrowed.toJSON().Resources as Resources;
-    for (const bucket of ['SourceBucket', 'DestinationBucket']) {
-      const cors = (json[logicalIdIn(json, bucket)] as Resource).Properties.CorsConfiguration as {
-        CorsRules: { AllowedOrigins: string[] }[];
-      };
-      expect(cors.CorsRules.map((rule) => rule.AllowedOrigins)).toEqual([origins]);
-    }
-    narrowed.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: origins }),
-    });
-  });
-});
-
-/** GridBuilder's functions: all but the one CDK adds to copy the web page into its bucket. */
-const appFunctions = (stack: Template) =>
-  Object.entries(stack.findResources('AWS::Lambda::Function'))
-    .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
-    .map(([, r]) => r.Properties as Record<string, unknown>);
-
-describe('the Lambda functions', () => {
-  const functions = () => appFunctions(template);
-
-  it('are three, on Node.js 22, arm64, with the handlers of src/lambda/handlers.ts', () => {
-    const all = functions();
-    expect(all.map((f) => f.Handler).sort()).toEqual([
-      'index.addImage',
-      'index.generateGrid',
-      'index.grids',
+describe('the logical ids', () => {
+  // A new logical id is a new resource to CloudFormation: an update would replace the
+  // buckets and the table (with new, empty ones) and the API (under a new URL).
+  it('are those the resources had before storage, functions and API became constructs', () => {
+    const outsideWeb = (template: Template) =>
+      Object.keys(template.toJSON().Resources as Resources)
+        .filter((id) => !/^(Web|CustomCDKBucketDeployment)/.test(id))
+        .sort();
+    expect(outsideWeb(stack.template)).toEqual([
+      'AddImage19DD3588',
+      'AddImageLogs9DF0B074',
+      'AddImageRole95B4D3E4',
+      'AddImageRoleDefaultPolicyFCC20CC4',
+      'DestinationBucket4BECDB47',
+      'DestinationBucketPolicyFCD81088',
+      'GenerateGridE030D970',
+      'GenerateGridLogs4542A28C',
+      'GenerateGridRole4D53DB3A',
+      'GenerateGridRoleDefaultPolicy111221B4',
+      'GridsD92AE5EC',
+      'GridsLogs9E889E66',
+      'GridsRoleDAF959BE',
+      'GridsRoleDefaultPolicy92ED2A5F',
+      'HttpApiDELETEgridsgridId882AD663',
+      'HttpApiDELETEgridsgridIdGridsIntegrationPermission24FDD4FB',
+      'HttpApiDELETEgridsgridIdimagesimageIdC15648E9',
+      'HttpApiDELETEgridsgridIdimagesimageIdGridsIntegrationPermission48C3C1FC',
+      'HttpApiDefaultStage3EEB07D6',
+      'HttpApiF5A9A8A7',
+      'HttpApiGETdocsE75E8DD2',
+      'HttpApiGETdocsGridsIntegrationPermission31E6F46C',
+      'HttpApiGETgridsgridIdF4564D2D',
+      'HttpApiGETgridsgridIdGridsIntegrationE232491C',
+      'HttpApiGETgridsgridIdGridsIntegrationPermission9B9F61C2',
+      'HttpApiGEThealthAB1F4856',
+      'HttpApiGEThealthGridsIntegrationPermission551B4A81',
+      'HttpApiGETopenapijsonF2409AE2',
+      'HttpApiGETopenapijsonGridsIntegrationPermission3D3CF69E',
+      'HttpApiPOSTaddimageAddImageIntegration7584DA4A',
+      'HttpApiPOSTaddimageAddImageIntegrationPermissionF8715BB3',
+      'HttpApiPOSTaddimageC860C2CA',
+      'HttpApiPOSTgenerategrid44C8103D',
+      'HttpApiPOSTgenerategridGenerateGridIntegration15E33BCF',
+      'HttpApiPOSTgenerategridGenerateGridIntegrationPermission0D02F5C0',
+      'HttpApiPOSTgridsgridIduploads7728BCB2',
+      'HttpApiPOSTgridsgridIduploadsGridsIntegrationPermission6CFE26ED',
+      'HttpApiPOSTgridsgridIduploadsuploadIdconfirmD29E75B6',
+      'HttpApiPOSTgridsgridIduploadsuploadIdconfirmGridsIntegrationPermission768F9208',
+      'ImagesTable39278AD9',
+      'SourceBucketDDD2130A',
+      'SourceBucketPolicy703DFBF9',
     ]);
-    for (const f of all) {
-      expect(f.Runtime).toBe('nodejs22.x');
-      expect(f.Architectures).toEqual(['arm64']);
-    }
-  });
-
-  it('get the buckets and the table through their environment', () => {
-    for (const f of functions()) {
-      expect((f.Environment as { Variables: Record<string, unknown> }).Variables).toEqual(
-        expect.objectContaining({
-          STORAGE: 'aws',
-          SOURCE_BUCKET: { Ref: logicalId('SourceBucket') },
-          DESTINATION_BUCKET: { Ref: logicalId('DestinationBucket') },
-          TABLE_NAME: { Ref: logicalId('ImagesTable') },
-          URL_EXPIRES_SECONDS: '300',
-        }),
-      );
-    }
-  });
-
-  it('are sized for large grids and log to groups with a retention', () => {
-    const byHandler = Object.fromEntries(functions().map((f) => [f.Handler, f]));
-    expect(byHandler['index.generateGrid']).toMatchObject({ MemorySize: 3008, Timeout: 29 });
-    expect(byHandler['index.addImage']).toMatchObject({ MemorySize: 1024 });
-    // One per function, and one for the web page's deployment.
-    template.resourceCountIs('AWS::Logs::LogGroup', 4);
-    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-  });
-
-  it('run x86_64 when asked (-c cpu=x64)', () => {
-    const x64 = appFunctions(synth({ cpu: 'x64' }));
-    expect(x64).toHaveLength(3);
-    for (const f of x64) expect(f.Architectures).toEqual(['x86_64']);
+    const secured = outsideWeb(stack.synth({ auth: 'cognito' }).template);
+    expect(secured).toEqual(
+      expect.arrayContaining([
+        'HttpApiCognitoAuthorizer935FA0F6',
+        'UserPool6BA7E5F2',
+        'UserPoolClient2F5918F7',
+      ]),
+    );
   });
 });
 
 describe('least-privilege IAM', () => {
-  /** Every statement of the stack's IAM policies, with the logical id of the role(s) it is for. */
-  const statementsIn = (stack: Template) =>
-    Object.values(stack.toJSON().Resources as Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .flatMap((r) =>
-        (r.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.map(
-          (statement) => ({
-            statement,
-            roles: (r.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref),
-          }),
-        ),
-      );
-
   // BucketDeployment (the web page's copy into its bucket) gets its S3 permissions from
   // CDK's own grants, whose actions end in "*" (s3:GetObject*, s3:List*...). Those are
   // the only wildcards allowed, only for that role, and only on the page's bucket and
@@ -255,11 +89,14 @@ describe('least-privilege IAM', () => {
     's3:GetObject*',
     's3:List*',
   ];
-  const isPageDeploymentRole = (role: string) => role.startsWith('WebDeployRole');
 
   it('no policy has a wildcard action or a "*" resource, and no role has a managed policy', () => {
-    for (const stack of [template, synth({ auth: 'cognito' }), synth({ web: false })]) {
-      const statements = statementsIn(stack);
+    for (const template of [
+      stack.template,
+      stack.synth({ auth: 'cognito' }).template,
+      stack.synth({ web: false }).template,
+    ]) {
+      const statements = statementsIn(template);
       expect(statements.length).toBeGreaterThan(0);
       for (const { statement, roles } of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -268,136 +105,124 @@ describe('least-privilege IAM', () => {
         }
         const wildcards = ([statement.Action].flat() as string[]).filter((a) => a.includes('*'));
         if (wildcards.length === 0) continue;
-        expect(roles.every(isPageDeploymentRole), JSON.stringify(statement)).toBe(true);
+        expect(
+          roles.every((role) => role.startsWith('WebDeployRole')),
+          JSON.stringify(statement),
+        ).toBe(true);
         expect(DEPLOYMENT_GRANT_WILDCARDS).toEqual(expect.arrayContaining(wildcards));
         for (const resource of [statement.Resource].flat()) {
           expect(JSON.stringify(resource)).toMatch(/WebPageBucket|cdk-hnb659fds-assets-/);
         }
       }
-      for (const role of Object.values(stack.toJSON().Resources as Resources).filter(
+      for (const role of Object.values(template.toJSON().Resources as Resources).filter(
         (r) => r.Type === 'AWS::IAM::Role',
       )) {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       }
     }
   });
+});
 
-  it("the web page's deployment may touch only the page's bucket, the CDK assets and its logs", () => {
-    const deployment = statementsIn(template).filter(({ roles }) =>
-      roles.some(isPageDeploymentRole),
-    );
-    expect(deployment.length).toBeGreaterThan(0);
-    const text = JSON.stringify(deployment);
-    for (const other of ['SourceBucket', 'DestinationBucket', 'ImagesTable', 'HttpApi']) {
-      expect(text).not.toContain(other);
+describe('web: false (-c web=false)', () => {
+  it('leaves out the bucket, the distribution, its headers, the deployments and WebUrl', () => {
+    const apiOnly = stack.synth({ web: false }).template;
+    apiOnly.resourceCountIs('AWS::S3::Bucket', 2);
+    for (const type of [
+      'AWS::CloudFront::Distribution',
+      'AWS::CloudFront::OriginAccessControl',
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      'Custom::CDKBucketDeployment',
+    ]) {
+      apiOnly.resourceCountIs(type, 0);
     }
-    expect(text).not.toContain('cloudfront:'); // no invalidation: it needs Resource "*"
+    apiOnly.resourceCountIs('AWS::Lambda::Function', 3);
+    expect(Object.keys(apiOnly.findOutputs('*'))).not.toContain('WebUrl');
+    apiOnly.hasOutput('ApiUrl', {});
   });
 
-  it('add_image may only put and take back source objects and put items', () => {
-    expect(actionsOf(statementsOfRole('AddImageRole'))).toEqual([
-      'dynamodb:PutItem',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      's3:DeleteObject',
-      's3:PutObject',
-    ]);
-  });
-
-  it("generate_grid may read sources, read and write built grids, and query the table and read a grid's order", () => {
-    const statements = statementsOfRole('GenerateGridRole');
-    expect(actionsOf(statements)).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      's3:GetObject',
-      's3:GetObject',
-      's3:ListBucket',
-      's3:PutObject',
-    ]);
-    // Writing is only allowed into the destination bucket.
-    const puts = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
-    expect(JSON.stringify(puts)).toContain(logicalId('DestinationBucket'));
-    expect(JSON.stringify(puts)).not.toContain(logicalId('SourceBucket'));
-  });
-
-  it('the grid routes may not write built grids', () => {
-    const statements = statementsOfRole('GridsRole');
-    const destinationWrites = statements.filter(
-      (s) =>
-        [s.Action].flat().includes('s3:PutObject') &&
-        JSON.stringify(s.Resource).includes(logicalId('DestinationBucket')),
-    );
-    expect(destinationWrites).toEqual([]);
-    expect(actionsOf(statements)).not.toContain('dynamodb:Scan');
+  it('needs no built page', () => {
+    const missing = join(tmpdir(), 'gridbuilder-no-such-page');
+    expect(() => stack.synth({ web: false, webRoot: missing })).not.toThrow();
   });
 });
 
-describe('the HTTP API', () => {
-  const routeKeys = (stack: Template) =>
-    Object.values(stack.findResources('AWS::ApiGatewayV2::Route'))
-      .map((r) => r.Properties.RouteKey as string)
-      .sort();
-
-  it("has the lab's two routes, the grid routes and /health, each on its function", () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    expect(routeKeys(template)).toEqual([
-      'DELETE /grids/{gridId}',
-      'DELETE /grids/{gridId}/images/{imageId}',
-      'GET /docs',
-      'GET /grids/{gridId}',
-      'GET /health',
-      'GET /openapi.json',
-      'POST /add_image',
-      'POST /generate_grid',
-      'POST /grids/{gridId}/uploads',
-      'POST /grids/{gridId}/uploads/{uploadId}/confirm',
-    ]);
-    const integrationOf = (routeKey: string) =>
-      Object.values(template.findResources('AWS::ApiGatewayV2::Route')).find(
-        (r) => r.Properties.RouteKey === routeKey,
-      )?.Properties.Target;
-    expect(JSON.stringify(integrationOf('POST /add_image'))).toContain('AddImageIntegration');
-    expect(JSON.stringify(integrationOf('POST /generate_grid'))).toContain(
-      'GenerateGridIntegration',
+describe('auth: cognito (-c auth=cognito)', () => {
+  it('warns that the page has no sign-in when the API sits behind Cognito', () => {
+    expect(
+      Annotations.fromStack(stack.synthesized.stack).findWarning('*', Match.anyValue()),
+    ).toEqual([]);
+    const secured = stack.synth({ auth: 'cognito' });
+    Annotations.fromStack(secured.stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('The web page has no Cognito sign-in'),
     );
-    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-    });
   });
+});
 
-  it('answers CORS preflights and outputs its URL', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      ProtocolType: 'HTTP',
-      CorsConfiguration: Match.objectLike({
-        AllowOrigins: ['*'],
-        AllowMethods: Match.arrayWith(['POST', 'PUT', 'DELETE']),
-      }),
-    });
-    template.hasOutput('ApiUrl', {
-      Value: { 'Fn::GetAtt': [logicalId('HttpApi'), 'ApiEndpoint'] },
-    });
-  });
-
-  it('is open by default, and behind a Cognito JWT authorizer with -c auth=cognito', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
-    template.resourceCountIs('AWS::Cognito::UserPool', 0);
-
-    const secured = synth({ auth: 'cognito' });
-    secured.resourceCountIs('AWS::Cognito::UserPool', 1);
-    secured.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-    });
-    const routes = Object.values(secured.findResources('AWS::ApiGatewayV2::Route')).map(
-      (r) => r.Properties,
-    );
-    for (const route of routes) {
-      const open = ['GET /health', 'GET /docs', 'GET /openapi.json'].includes(route.RouteKey);
-      expect(route.AuthorizationType, route.RouteKey).toBe(open ? 'NONE' : 'JWT');
+describe('the template', () => {
+  // Template.fromStack refuses a template with a dependency cycle (CloudFormation would
+  // refuse it at deploy time), so every synthesis in these tests also checks that.
+  it('has no dependency cycle, with every switch', () => {
+    for (const props of [
+      {},
+      { web: false },
+      { auth: 'cognito' as const },
+      { destroyData: true },
+      { corsOrigins: ['https://grids.example.com'] },
+    ]) {
+      expect(() => stack.synth(props), JSON.stringify(props)).not.toThrow();
     }
-    secured.hasOutput('UserPoolClientId', {});
+  });
+
+  it("is why the buckets' CORS cannot name the page's CloudFront origin (the CSP names the buckets)", () => {
+    const unsynthesized = stack.build();
+    const source = unsynthesized.storage.source.node.defaultChild as CfnBucket;
+    source.addPropertyOverride('CorsConfiguration.CorsRules.0.AllowedOrigins', [
+      unsynthesized.web?.url,
+    ]);
+    expect(() => Template.fromStack(unsynthesized)).toThrow(
+      /dependency cycle: SourceBucket\w* -> WebDistribution\w* -> WebPageHeaders\w* -> SourceBucket/,
+    );
+  });
+});
+
+describe('the CDK app (infra/bin/gridbuilder.ts)', () => {
+  const run = promisify(execFile);
+  let outdir: string;
+  beforeAll(async () => {
+    outdir = await mkdtemp(join(tmpdir(), 'gridbuilder-cdk-app-'));
+  });
+  afterAll(() => rm(outdir, { recursive: true, force: true }));
+
+  /** Runs the app as `cdk synth -c ...` does: context and output folder in the environment. */
+  const synthApp = (context: Record<string, unknown>) =>
+    run(process.execPath, ['--import', 'tsx', 'infra/bin/gridbuilder.ts'], {
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+      },
+    });
+
+  it('-c web=false synthesizes the API alone', async () => {
+    await synthApp({ web: 'false' });
+    const file = (await readdir(outdir)).find((name) => name.endsWith('.template.json'));
+    const template = JSON.parse(readFileSync(join(outdir, file as string), 'utf8')) as {
+      Resources: Resources;
+      Outputs: Record<string, unknown>;
+    };
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types).toContain('AWS::ApiGatewayV2::Api');
+    expect(types).not.toContain('AWS::CloudFront::Distribution');
+    expect(Object.keys(template.Outputs)).toContain('ApiUrl');
+    expect(Object.keys(template.Outputs)).not.toContain('WebUrl');
+    expect(readdirSync(outdir).some((name) => name.startsWith('asset.'))).toBe(false);
+  });
+
+  it('refuses a web or corsOrigins value it does not understand', async () => {
+    await expect(synthApp({ web: 'no' })).rejects.toThrow(/-c web=no: use "true" or "false"/);
+    await expect(synthApp({ web: 'false', corsOrigins: 'grids.example.com' })).rejects.toThrow(
+      /"grids.example.com" is not an origin/,
+    );
   });
 });

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll } from 'vitest';
 import { GridBuilderStack, type GridBuilderStackProps } from '../../infra/lib/gridbuilder-stack.js';
 
 // Helpers for the assertions on the synthesized CloudFormation template. Synthesis
 // stays offline and fast: Lambda bundling is skipped (the bundle itself is tested in
-// lambda-bundle.test.ts), and the page deployed is a stub folder, so the tests do not
+// test/lambda/bundle.test.ts), and the page deployed is a stub folder, so the tests do not
 // depend on `npm run build` having written dist/web.
 
 export type Resource = {
@@ -18,7 +19,7 @@ export type Resource = {
 export type Resources = Record<string, Resource>;
 
 /** A folder shaped like dist/web: index.html, config.json (the local default), hashed assets. */
-export function createStubPage(): { root: string; remove: () => void } {
+function createStubPage(): { root: string; remove: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'gridbuilder-stub-page-'));
   writeFileSync(
     join(root, 'index.html'),
@@ -38,16 +39,94 @@ export interface Synthesized {
   outdir: string;
 }
 
-export function synthesize(props: GridBuilderStackProps = {}): Synthesized {
+/** The stack as the tests build it, not synthesized yet: Lambda bundling skipped. */
+function buildStack(props: GridBuilderStackProps = {}): GridBuilderStack {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new GridBuilderStack(app, 'GridBuilder', props);
+  return new GridBuilderStack(app, 'GridBuilder', props);
+}
+
+function synthesize(props: GridBuilderStackProps = {}): Synthesized {
+  const stack = buildStack(props);
   const template = Template.fromStack(stack);
   return {
     template,
     resources: template.toJSON().Resources as Resources,
     stack,
-    outdir: app.outdir,
+    outdir: (stack.node.root as App).outdir,
   };
+}
+
+export interface StackFixture {
+  /** The stack with its defaults, synthesized before the file's tests. */
+  readonly synthesized: Synthesized;
+  readonly template: Template;
+  readonly resources: Resources;
+  /** The logical id of the default stack's resource whose id starts with `prefix`. */
+  logicalId(prefix: string): string;
+  /** The stack with other props, and the stub page unless they name another. */
+  synth(props?: GridBuilderStackProps): Synthesized;
+  /** The same, not synthesized yet. */
+  build(props?: GridBuilderStackProps): GridBuilderStack;
+}
+
+/** One test file's stack: a stub page made, the stack synthesized, the page removed after. */
+export function useStack(): StackFixture {
+  let page: ReturnType<typeof createStubPage> | undefined;
+  let synthesized: Synthesized | undefined;
+  const withPage = (props: GridBuilderStackProps = {}) => ({ webRoot: page?.root, ...props });
+  const synth = (props?: GridBuilderStackProps) => synthesize(withPage(props));
+  const ready = (): Synthesized => {
+    if (!synthesized) throw new Error('the stack is synthesized in beforeAll: use it in a test');
+    return synthesized;
+  };
+  beforeAll(() => {
+    page = createStubPage();
+    synthesized = synth();
+  });
+  afterAll(() => page?.remove());
+  return {
+    get synthesized() {
+      return ready();
+    },
+    get template() {
+      return ready().template;
+    },
+    get resources() {
+      return ready().resources;
+    },
+    logicalId: (prefix) => logicalIdIn(ready().resources, prefix),
+    synth,
+    build: (props) => buildStack(withPage(props)),
+  };
+}
+
+/** What every bucket of the stack is: private, encrypted with S3-managed keys. */
+export const PRIVATE_BUCKET = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  BucketEncryption: {
+    ServerSideEncryptionConfiguration: [
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ],
+  },
+};
+
+/** Every statement of the template's IAM policies, with the logical ids of the roles it is for. */
+export function statementsIn(template: Template) {
+  return Object.values(template.toJSON().Resources as Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .flatMap((r) =>
+      (r.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.map(
+        (statement) => ({
+          statement,
+          roles: (r.Properties.Roles as { Ref: string }[]).map((ref) => ref.Ref),
+        }),
+      ),
+    );
 }
 
 /** The resource's logical id, looked up by a prefix of it. */

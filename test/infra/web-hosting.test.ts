@@ -1,52 +1,34 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GridBuilderStack, type GridBuilderStackProps } from '../../infra/lib/gridbuilder-stack.js';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/storage/aws/aws-clients.js';
 import {
-  createStubPage,
-  logicalIdIn,
+  PRIVATE_BUCKET,
   type Resource,
-  type Resources,
   resolveForReading,
-  type Synthesized,
-  synthesize,
+  statementsIn,
+  useStack,
 } from './stack-template.js';
 
-// The web page next to the AWS API: a private bucket behind CloudFront, the page's
-// security headers, config.json pointing at the API, and -c web=false to leave it out.
+// infra/lib/web-hosting.ts: the web page next to the AWS API: a private bucket behind
+// CloudFront, the page's security headers, and config.json pointing at the API.
 
-let page: ReturnType<typeof createStubPage>;
-let synthesized: Synthesized;
-let template: Template;
-let resources: Resources;
-const synth = (props: GridBuilderStackProps = {}) => synthesize({ webRoot: page.root, ...props });
+const stack = useStack();
+const { logicalId } = stack;
 
-beforeAll(() => {
-  page = createStubPage();
-  synthesized = synth();
-  ({ template, resources } = synthesized);
-});
-afterAll(() => page.remove());
-
-const logicalId = (prefix: string) => logicalIdIn(resources, prefix);
 /** The logical id of the one resource of this type. */
 const idOf = (type: string): string => {
+  const { resources } = stack;
   const ids = Object.keys(resources).filter((id) => resources[id]?.Type === type);
   expect(ids, type).toHaveLength(1);
   return ids[0] as string;
 };
 const only = (type: string): Resource => {
-  const found = Object.values(resources).filter((r) => r.Type === type);
+  const found = Object.values(stack.resources).filter((r) => r.Type === type);
   expect(found, type).toHaveLength(1);
   return found[0] as Resource;
 };
@@ -101,24 +83,12 @@ describe('the web page on S3 + CloudFront', () => {
   });
 
   it("keeps the page's bucket private: only this distribution may read it, only over TLS", () => {
-    const bucket = resources[logicalId('WebPageBucket')] as Resource;
-    expect(bucket.Properties).toMatchObject({
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-        ],
-      },
-    });
+    const bucket = stack.resources[logicalId('WebPageBucket')] as Resource;
+    expect(bucket.Properties).toMatchObject(PRIVATE_BUCKET);
     expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
     expect(bucket.Properties.CorsConfiguration).toBeUndefined();
 
-    const policy = Object.values(resources).find(
+    const policy = Object.values(stack.resources).find(
       (r) =>
         r.Type === 'AWS::S3::BucketPolicy' &&
         JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: logicalId('WebPageBucket') }),
@@ -201,6 +171,7 @@ describe('the web page on S3 + CloudFront', () => {
   });
 
   it("deploys the built page, with a config.json carrying the API's URL resolved at deploy time", async () => {
+    const { resources } = stack;
     const deployments = Object.entries(resources).filter(
       ([, r]) => r.Type === 'Custom::CDKBucketDeployment',
     );
@@ -223,7 +194,8 @@ describe('the web page on S3 + CloudFront', () => {
     });
 
     // The staged sources, as the deployment's function will unpack them.
-    const staged = (key: string) => join(synthesized.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    const staged = (key: string) =>
+      join(stack.synthesized.outdir, `asset.${key.replace(/\.zip$/, '')}`);
     const [pageKey, configKey] = props.SourceObjectKeys as [string, string];
     // The built page without its local config.json (empty apiUrl: same origin)...
     expect(existsSync(join(staged(pageKey), 'index.html'))).toBe(true);
@@ -238,6 +210,7 @@ describe('the web page on S3 + CloudFront', () => {
   });
 
   it('deploys hashed assets first, cached for a year and never pruned from under open pages', () => {
+    const { resources } = stack;
     const assets = resources[logicalId('WebDeployAssetsCustomResource')] as Resource;
     expect(assets.Properties).toMatchObject({
       DestinationBucketName: { Ref: logicalId('WebPageBucket') },
@@ -253,7 +226,7 @@ describe('the web page on S3 + CloudFront', () => {
   });
 
   it('outputs the page URL next to the API URL', () => {
-    template.hasOutput('WebUrl', {
+    stack.template.hasOutput('WebUrl', {
       Value: {
         'Fn::Join': [
           '',
@@ -261,110 +234,23 @@ describe('the web page on S3 + CloudFront', () => {
         ],
       },
     });
-    template.hasOutput('ApiUrl', {});
-  });
-
-  it('warns that the page has no sign-in when the API sits behind Cognito', () => {
-    expect(Annotations.fromStack(synthesized.stack).findWarning('*', Match.anyValue())).toEqual([]);
-    const secured = synth({ auth: 'cognito' });
-    Annotations.fromStack(secured.stack).hasWarning(
-      '*',
-      Match.stringLikeRegexp('The web page has no Cognito sign-in'),
-    );
+    stack.template.hasOutput('ApiUrl', {});
   });
 
   it('refuses to synthesize without a built page, and says how to fix it', () => {
     const missing = join(tmpdir(), 'gridbuilder-no-such-page');
-    expect(() => synth({ webRoot: missing })).toThrow(/npm run build.*-c web=false/s);
-  });
-});
-
-describe('web: false (-c web=false)', () => {
-  it('leaves out the bucket, the distribution, its headers, the deployments and WebUrl', () => {
-    const apiOnly = synth({ web: false }).template;
-    apiOnly.resourceCountIs('AWS::S3::Bucket', 2);
-    for (const type of [
-      'AWS::CloudFront::Distribution',
-      'AWS::CloudFront::OriginAccessControl',
-      'AWS::CloudFront::ResponseHeadersPolicy',
-      'Custom::CDKBucketDeployment',
-    ]) {
-      apiOnly.resourceCountIs(type, 0);
-    }
-    apiOnly.resourceCountIs('AWS::Lambda::Function', 3);
-    expect(Object.keys(apiOnly.findOutputs('*'))).not.toContain('WebUrl');
-    apiOnly.hasOutput('ApiUrl', {});
+    expect(() => stack.synth({ webRoot: missing })).toThrow(/npm run build.*-c web=false/s);
   });
 
-  it('needs no built page', () => {
-    const missing = join(tmpdir(), 'gridbuilder-no-such-page');
-    expect(() => synth({ web: false, webRoot: missing })).not.toThrow();
-  });
-});
-
-describe('the template', () => {
-  // Template.fromStack refuses a template with a dependency cycle (CloudFormation would
-  // refuse it at deploy time), so every synthesis in these tests also checks that.
-  it('has no dependency cycle, with every switch', () => {
-    for (const props of [
-      {},
-      { web: false },
-      { auth: 'cognito' as const },
-      { destroyData: true },
-      { corsOrigins: ['https://grids.example.com'] },
-    ]) {
-      expect(() => synth(props), JSON.stringify(props)).not.toThrow();
-    }
-  });
-
-  it("is why the buckets' CORS cannot name the page's CloudFront origin (the CSP names the buckets)", () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new GridBuilderStack(app, 'GridBuilder', { webRoot: page.root });
-    const source = stack.node.findChild('SourceBucket').node.defaultChild as CfnBucket;
-    source.addPropertyOverride('CorsConfiguration.CorsRules.0.AllowedOrigins', [stack.web?.url]);
-    expect(() => Template.fromStack(stack)).toThrow(
-      /dependency cycle: SourceBucket\w* -> WebDistribution\w* -> WebPageHeaders\w* -> SourceBucket/,
+  it("the page's deployment may touch only the page's bucket, the CDK assets and its logs", () => {
+    const deployment = statementsIn(stack.template).filter(({ roles }) =>
+      roles.some((role) => role.startsWith('WebDeployRole')),
     );
-  });
-});
-
-describe('the CDK app (infra/bin/gridbuilder.ts)', () => {
-  const run = promisify(execFile);
-  let outdir: string;
-  beforeAll(async () => {
-    outdir = await mkdtemp(join(tmpdir(), 'gridbuilder-cdk-app-'));
-  });
-  afterAll(() => rm(outdir, { recursive: true, force: true }));
-
-  /** Runs the app as `cdk synth -c ...` does: context and output folder in the environment. */
-  const synthApp = (context: Record<string, unknown>) =>
-    run(process.execPath, ['--import', 'tsx', 'infra/bin/gridbuilder.ts'], {
-      env: {
-        ...process.env,
-        CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
-      },
-    });
-
-  it('-c web=false synthesizes the API alone', async () => {
-    await synthApp({ web: 'false' });
-    const file = (await readdir(outdir)).find((name) => name.endsWith('.template.json'));
-    const template = JSON.parse(readFileSync(join(outdir, file as string), 'utf8')) as {
-      Resources: Resources;
-      Outputs: Record<string, unknown>;
-    };
-    const types = Object.values(template.Resources).map((r) => r.Type);
-    expect(types).toContain('AWS::ApiGatewayV2::Api');
-    expect(types).not.toContain('AWS::CloudFront::Distribution');
-    expect(Object.keys(template.Outputs)).toContain('ApiUrl');
-    expect(Object.keys(template.Outputs)).not.toContain('WebUrl');
-    expect(readdirSync(outdir).some((name) => name.startsWith('asset.'))).toBe(false);
-  });
-
-  it('refuses a web or corsOrigins value it does not understand', async () => {
-    await expect(synthApp({ web: 'no' })).rejects.toThrow(/-c web=no: use "true" or "false"/);
-    await expect(synthApp({ web: 'false', corsOrigins: 'grids.example.com' })).rejects.toThrow(
-      /"grids.example.com" is not an origin/,
-    );
+    expect(deployment.length).toBeGreaterThan(0);
+    const text = JSON.stringify(deployment);
+    for (const other of ['SourceBucket', 'DestinationBucket', 'ImagesTable', 'HttpApi']) {
+      expect(text).not.toContain(other);
+    }
+    expect(text).not.toContain('cloudfront:'); // no invalidation: it needs Resource "*"
   });
 });

@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import type { Functions } from './functions.js';
+
+export interface ApiProps {
+  /** The functions behind the routes. */
+  functions: Functions;
+  /** 'cognito' puts a JWT authorizer (Cognito user pool) on every route but /health and the docs. */
+  auth: 'none' | 'cognito';
+  /** Origins whose pages may call the API from a browser. */
+  corsOrigins: string[];
+  /** Delete the user pool on `cdk destroy`, like the buckets and the table. */
+  destroyData: boolean;
+}
+
+/**
+ * The HTTP API: the lab's two routes, the grid routes and the open ones (health, the
+ * API's documentation), each on its function; CORS preflights answered by API Gateway;
+ * with auth 'cognito', a user pool and its JWT authorizer.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  /** The user pool and the client the page or a script signs in with, under auth 'cognito'. */
+  readonly cognito: { userPool: UserPool; client: UserPoolClient } | undefined;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    let authorizer: IHttpRouteAuthorizer | undefined;
+    if (props.auth === 'cognito') {
+      const userPool = new UserPool(this, 'UserPool', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true },
+        removalPolicy: props.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      });
+      const client = new UserPoolClient(this, 'UserPoolClient', {
+        userPool,
+        authFlows: { userPassword: true, userSrp: true },
+        generateSecret: false,
+      });
+      authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', userPool, {
+        userPoolClients: [client],
+      });
+      this.cognito = { userPool, client };
+    }
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: 'GridBuilder',
+      description: 'GridBuilder: the lab "Moving to Amazon API Gateway" as code',
+      corsPreflight: {
+        allowOrigins: props.corsOrigins,
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.DELETE,
+          CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['content-type', 'authorization'],
+        maxAge: Duration.minutes(10),
+      },
+      ...(authorizer ? { defaultAuthorizer: authorizer } : {}),
+    });
+
+    const { addImage, generateGrid, grids } = props.functions;
+    const gridsIntegration = new HttpLambdaIntegration('GridsIntegration', grids);
+    const routes: [string, HttpMethod[], HttpLambdaIntegration][] = [
+      ['/add_image', [HttpMethod.POST], new HttpLambdaIntegration('AddImageIntegration', addImage)],
+      [
+        '/generate_grid',
+        [HttpMethod.POST],
+        new HttpLambdaIntegration('GenerateGridIntegration', generateGrid),
+      ],
+      ['/grids/{gridId}', [HttpMethod.GET, HttpMethod.DELETE], gridsIntegration],
+      ['/grids/{gridId}/images/{imageId}', [HttpMethod.DELETE], gridsIntegration],
+      ['/grids/{gridId}/uploads', [HttpMethod.POST], gridsIntegration],
+      ['/grids/{gridId}/uploads/{uploadId}/confirm', [HttpMethod.POST], gridsIntegration],
+    ];
+    for (const [path, methods, integration] of routes) {
+      this.httpApi.addRoutes({ path, methods, integration });
+    }
+    // Open even with auth on: health checks and the API's own documentation.
+    for (const path of ['/health', '/openapi.json', '/docs']) {
+      this.httpApi.addRoutes({
+        path,
+        methods: [HttpMethod.GET],
+        integration: gridsIntegration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { useStack } from './stack-template.js';
+
+// infra/lib/api.ts: the HTTP API, its routes, CORS and the Cognito authorizer.
+
+const stack = useStack();
+
+describe('the HTTP API', () => {
+  const routeKeys = (template: Template) =>
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .map((r) => r.Properties.RouteKey as string)
+      .sort();
+
+  it("has the lab's two routes, the grid routes and /health, each on its function", () => {
+    const { template } = stack;
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    expect(routeKeys(template)).toEqual([
+      'DELETE /grids/{gridId}',
+      'DELETE /grids/{gridId}/images/{imageId}',
+      'GET /docs',
+      'GET /grids/{gridId}',
+      'GET /health',
+      'GET /openapi.json',
+      'POST /add_image',
+      'POST /generate_grid',
+      'POST /grids/{gridId}/uploads',
+      'POST /grids/{gridId}/uploads/{uploadId}/confirm',
+    ]);
+    const integrationOf = (routeKey: string) =>
+      Object.values(template.findResources('AWS::ApiGatewayV2::Route')).find(
+        (r) => r.Properties.RouteKey === routeKey,
+      )?.Properties.Target;
+    expect(JSON.stringify(integrationOf('POST /add_image'))).toContain('AddImageIntegration');
+    expect(JSON.stringify(integrationOf('POST /generate_grid'))).toContain(
+      'GenerateGridIntegration',
+    );
+    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('answers CORS preflights and outputs its URL', () => {
+    stack.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['*'],
+        AllowMethods: Match.arrayWith(['POST', 'PUT', 'DELETE']),
+      }),
+    });
+    stack.template.hasOutput('ApiUrl', {
+      Value: { 'Fn::GetAtt': [stack.logicalId('HttpApi'), 'ApiEndpoint'] },
+    });
+  });
+
+  it('takes the CORS origins given (-c corsOrigins), like the buckets', () => {
+    const origins = ['https://d111111abcdef8.cloudfront.net', 'https://grids.example.com'];
+    stack.synth({ corsOrigins: origins }).template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: origins }),
+    });
+  });
+
+  it('is open by default, and behind a Cognito JWT authorizer with -c auth=cognito', () => {
+    stack.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    stack.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+
+    const secured = stack.synth({ auth: 'cognito' }).template;
+    secured.resourceCountIs('AWS::Cognito::UserPool', 1);
+    secured.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    const routes = Object.values(secured.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties,
+    );
+    for (const route of routes) {
+      const open = ['GET /health', 'GET /docs', 'GET /openapi.json'].includes(route.RouteKey);
+      expect(route.AuthorizationType, route.RouteKey).toBe(open ? 'NONE' : 'JWT');
+    }
+    secured.hasOutput('UserPoolClientId', {});
+  });
+});
