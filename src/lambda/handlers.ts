@@ -4,7 +4,7 @@
  * the same Hono app as the local server (through `hono/aws-lambda`), so API Gateway
  * HTTP API (payload 2.0) and REST API (payload 1.0) events, base64 bodies included,
  * get the contract's answers. They differ only in the IAM role each one runs with
- * (infra/lib/gridbuilder-stack.ts) and the routes API Gateway sends them.
+ * (infra/lib/functions.ts) and the routes API Gateway sends them (infra/lib/api.ts).
  */
 import { handle } from 'hono/aws-lambda';
 import { createGridBuilder } from '../app/create-grid-builder.js';
