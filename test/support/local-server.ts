@@ -93,8 +93,8 @@ export function useTestServers() {
     for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
   });
   return {
-    async start(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
-      const started = await startTestServer(env, dataDir);
+    async start(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
+      const started = await startTestServer(...args);
       const server: TestServer = {
         ...started,
         close: async () => {
