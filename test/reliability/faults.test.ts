@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createGridBuilder } from '../../src/bootstrap.js';
 import { sweepUnrecordedObjects } from '../../src/core/sweep-unrecorded.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
@@ -13,6 +12,7 @@ import {
   awsStorageConfig,
   startAwsServers,
 } from '../support/aws-servers.js';
+import { createGridBuilder } from '../support/composition-root.js';
 import { FAULTS, type Fault, type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
 import { between, makeImage, prng } from './support/images.js';
 

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { createGridBuilder } from '../../../src/bootstrap.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { createLocalStorage } from '../../../src/storage/local/create-local-storage.js';
 import type { FileObjectStore } from '../../../src/storage/local/file-object-store.js';
 import type { StorageBackend } from '../../../src/storage/storage-backend.js';
+import { createGridBuilder } from '../../support/composition-root.js';
 import { GREEN, near, pixelAt, RED, type Rgb, solidImage } from '../../support/images.js';
 
 let dataDir: string;
