@@ -29,8 +29,8 @@ describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
   const server = useBackendServer(backend);
 
   const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
-  const post = (path: string, body?: BodyInit, init?: RequestInit) =>
-    api(path, { ...init, method: 'POST', ...(body === undefined ? {} : { body }) });
+  const post = (path: string, body?: BodyInit) =>
+    api(path, { method: 'POST', ...(body === undefined ? {} : { body }) });
   const imageCount = async (grid: string) =>
     (await (await api(`/grids/${grid}`)).json()).image_count;
 

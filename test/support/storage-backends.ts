@@ -22,7 +22,7 @@ import {
   startAwsServers,
 } from './aws-servers.js';
 import { createGridBuilder } from './composition-root.js';
-import { type LabCalls, labCalls, startTestServer } from './local-server.js';
+import { type LabCalls, labCalls, removeDataDir, startTestServer } from './local-server.js';
 import { startedLater } from './started-later.js';
 
 /**
@@ -102,7 +102,7 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
         signatureParameter: 'signature',
         async close() {
           await server.close();
-          rmSync(server.dataDir, { recursive: true, force: true });
+          removeDataDir(server);
         },
       };
     },
