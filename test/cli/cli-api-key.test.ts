@@ -1,31 +1,24 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeaderRecorder, startHeaderRecorder } from '../support/header-recorder.js';
 import { BLUE, GREEN, noisyPng, RED, solidImage } from '../support/images.js';
 import { idMadeAgo } from '../support/leftovers.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
-import { buildServerAndCli, CLI, runCli } from '../support/run-cli.js';
+import { useTestServer } from '../support/local-server.js';
+import { CLI, runCli, useCli } from '../support/run-cli.js';
 
 const KEY = 'cli-test-key-0123456789abcdef';
 const OTHER_KEY = 'not-the-key-0123456789abcdef';
 
-let server: TestServer;
+const server = useTestServer({ API_KEYS: `some-other-key-0123456789,${KEY}` });
 let front: HeaderRecorder;
-let work: string;
-let photos: string;
-let url: string[];
+const { work, gridbuilder } = useCli(() => front.url);
+const photos = join(work, 'photos');
 
 beforeAll(async () => {
-  await buildServerAndCli();
-  server = await startTestServer({ API_KEYS: `some-other-key-0123456789,${KEY}` });
   front = await startHeaderRecorder(server.url);
-  url = ['--url', front.url];
-  work = mkdtempSync(join(tmpdir(), 'gridbuilder-cli-key-'));
-  photos = join(work, 'photos');
   mkdirSync(photos);
   writeFileSync(join(photos, '1-red.jpg'), await solidImage(RED, 120, 90));
   writeFileSync(join(photos, '2-green.jpg'), await solidImage(GREEN, 90, 120));
@@ -34,28 +27,25 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await front?.stop();
-  await server?.close();
-  if (server) removeDataDir(server);
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('a server with API_KEYS', () => {
   it('without a key: exit 4, and how to pass a key', async () => {
-    const ls = await runCli(['ls', '--grid', 'trip', ...url]);
+    const ls = await gridbuilder('ls', 'trip');
     expect(ls.code).toBe(4);
     expect(ls.stderr).toBe(
       'error: This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.\n',
     );
 
     // add stops at the first refusal and says so once, not once a file.
-    const add = await runCli(['add', photos, '--grid', 'trip', ...url]);
+    const add = await gridbuilder('add', 'trip', [photos]);
     expect(add.code).toBe(4);
     expect(add.stderr.match(/This server needs an API key/g)).toHaveLength(1);
     expect(add.stdout).toBe('');
   });
 
   it('with a wrong key: exit 4, and that the key was refused', async () => {
-    const result = await runCli(['build', '--grid', 'trip', '--api-key', OTHER_KEY, ...url], {
+    const result = await gridbuilder('build', 'trip', ['--api-key', OTHER_KEY], {
       cwd: work,
     });
     expect(result.code).toBe(4);
@@ -63,7 +53,7 @@ describe('a server with API_KEYS', () => {
       'error: The API key given (--api-key or GRIDBUILDER_API_KEY) was refused: check it.\n',
     );
     expect(result.stderr).not.toMatch(/Authorization|Bearer/); // the API's words
-    const json = await runCli(['ls', '--grid', 'trip', '--json', ...url], {
+    const json = await gridbuilder('ls', 'trip', ['--json'], {
       env: { GRIDBUILDER_API_KEY: OTHER_KEY },
     });
     expect(json.code).toBe(4);
@@ -72,26 +62,13 @@ describe('a server with API_KEYS', () => {
 
   it('with --api-key: adds (two-step upload included) and builds; no key on presigned links', async () => {
     front.requests.length = 0;
-    const add = await runCli([
-      'add',
-      photos,
-      '--grid',
-      'trip',
-      '--concurrency',
-      '1',
-      '--api-key',
-      KEY,
-      ...url,
-    ]);
+    const add = await gridbuilder('add', 'trip', [photos, '--concurrency', '1', '--api-key', KEY]);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     expect(add.stdout).toContain('Added 3 of 3 images to grid trip');
 
     const out = join(work, 'trip.png');
-    const build = await runCli([
-      'build',
-      '--grid',
-      'trip',
+    const build = await gridbuilder('build', 'trip', [
       '--tile-size',
       '40',
       '--format',
@@ -100,7 +77,6 @@ describe('a server with API_KEYS', () => {
       out,
       '--api-key',
       KEY,
-      ...url,
     ]);
     expect(build.code).toBe(0);
     expect(await sharp(readFileSync(out)).metadata()).toMatchObject({ width: 40, height: 120 });
@@ -121,16 +97,14 @@ describe('a server with API_KEYS', () => {
 
   it('with GRIDBUILDER_API_KEY: lists and removes', async () => {
     const env = { GRIDBUILDER_API_KEY: KEY };
-    const ls = await runCli(['ls', '--grid', 'trip', '--json', ...url], { env });
+    const ls = await gridbuilder('ls', 'trip', ['--json'], { env });
     expect(ls.code).toBe(0);
     const listing = JSON.parse(ls.stdout);
     expect(listing.image_count).toBe(3);
 
-    const rm = await runCli(['rm', '--grid', 'trip', listing.images[0].image_id, ...url], { env });
+    const rm = await gridbuilder('rm', 'trip', [listing.images[0].image_id], { env });
     expect(rm.code).toBe(0);
-    const after = JSON.parse(
-      (await runCli(['ls', '--grid', 'trip', '--json', ...url], { env })).stdout,
-    );
+    const after = JSON.parse((await gridbuilder('ls', 'trip', ['--json'], { env })).stdout);
     expect(after.image_count).toBe(2);
   });
 });
@@ -169,7 +143,7 @@ describe('gridbuilder gc', () => {
 
   it('removes an unrecorded object older than the grace period and keeps a newer one', async () => {
     const listing = JSON.parse(
-      (await runCli(['ls', '--grid', 'trip', '--json', '--api-key', KEY, ...url])).stdout,
+      (await gridbuilder('ls', 'trip', ['--json', '--api-key', KEY])).stdout,
     );
     const recorded: string[] = listing.images.map((image: { key: string }) => image.key);
     expect(recorded).toHaveLength(2);
@@ -210,9 +184,13 @@ describe('gridbuilder gc', () => {
     for (const key of recorded) expect(existsSync(sourceFile(key))).toBe(true);
 
     // The grid is whole: it still builds from its two images.
-    const build = await runCli(
-      ['build', '--grid', 'trip', '--tile-size', '20', '--json', '--api-key', KEY, ...url],
-      { cwd: work },
+    const build = await gridbuilder(
+      'build',
+      'trip',
+      ['--tile-size', '20', '--json', '--api-key', KEY],
+      {
+        cwd: work,
+      },
     );
     expect(build.code).toBe(0);
     expect(JSON.parse(build.stdout).image_count).toBe(2);

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import sharp from 'sharp';
@@ -16,17 +15,14 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
-import { buildServerAndCli, runCli, runCliInTerminal } from '../support/run-cli.js';
+import { runCli, runCliInTerminal, useCli } from '../support/run-cli.js';
 
 let server: RunningServer;
-let work: string;
-let url: string[];
+const { work, urlArgs, gridbuilder } = useCli(() => server.url);
 /** "METHOD /path" of every request the server answered, from its own request log. */
 const requests: string[] = [];
 
 beforeAll(async () => {
-  await buildServerAndCli();
-  work = mkdtempSync(join(tmpdir(), 'gridbuilder-cli-'));
   const config = loadConfig({ PORT: '0', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info' });
   const log = pino(
     { level: 'info' },
@@ -38,11 +34,9 @@ beforeAll(async () => {
     },
   );
   server = await startServer(config, log);
-  url = ['--url', server.url];
 });
 afterAll(async () => {
   await server?.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('gridbuilder add, ls, build', () => {
@@ -64,7 +58,7 @@ describe('gridbuilder add, ls, build', () => {
   it('adds a folder, skipping the non-image with a warning, and exits 0', async () => {
     expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
     requests.length = 0;
-    const result = await runCli(['add', photos, '--grid', 'trip', '--concurrency', '1', ...url]);
+    const result = await gridbuilder('add', 'trip', [photos, '--concurrency', '1']);
     expect(result.stderr).toMatch(
       /skipping .*notes\.txt: not an image of a format GridBuilder reads/,
     );
@@ -81,7 +75,7 @@ describe('gridbuilder add, ls, build', () => {
   });
 
   it('lists the images in file order as JSON, the big one included (two-step upload)', async () => {
-    const result = await runCli(['ls', '--grid', 'trip', '--json', ...url]);
+    const result = await gridbuilder('ls', 'trip', ['--json']);
     expect(result.code).toBe(0);
     const listing = JSON.parse(result.stdout);
     expect(listing.image_count).toBe(5);
@@ -92,7 +86,7 @@ describe('gridbuilder add, ls, build', () => {
   });
 
   it('lists them for people too', async () => {
-    const result = await runCli(['ls', '--grid', 'trip', ...url]);
+    const result = await gridbuilder('ls', 'trip');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^#\s+IMAGE_ID\s+SIZE/);
     expect(result.stdout).toContain('1500x1200');
@@ -101,17 +95,13 @@ describe('gridbuilder add, ls, build', () => {
 
   it('builds with -o and saves a grid of the right size, tiles in file order', async () => {
     const out = join(work, 'trip.jpg');
-    const result = await runCli([
-      'build',
-      '--grid',
-      'trip',
+    const result = await gridbuilder('build', 'trip', [
       '--tile-size',
       '40',
       '--columns',
       '3',
       '-o',
       out,
-      ...url,
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Saved ${out}: 120x80 px`);
@@ -126,9 +116,13 @@ describe('gridbuilder add, ls, build', () => {
   });
 
   it('builds with --json, the default columns and another format', async () => {
-    const result = await runCli(
-      ['build', '--grid', 'trip', '--tile-size', '50', '--format', 'png', '--json', ...url],
-      { cwd: work },
+    const result = await gridbuilder(
+      'build',
+      'trip',
+      ['--tile-size', '50', '--format', 'png', '--json'],
+      {
+        cwd: work,
+      },
     );
     expect(result.code).toBe(0);
     const built = JSON.parse(result.stdout);
@@ -158,13 +152,13 @@ describe('failures and exit codes', () => {
     // A JPEG header with the rest cut off: sniffed as an image, refused by the server.
     writeFileSync(join(folder, 'cut.jpg'), good.subarray(0, Math.floor(good.length / 2)));
 
-    const human = await runCli(['add', folder, '--grid', 'mixed', ...url]);
+    const human = await gridbuilder('add', 'mixed', [folder]);
     expect(human.code).toBe(1);
     expect(human.stderr).toMatch(/error: .*cut\.jpg: The image is truncated or corrupt/);
     expect(human.stdout).toContain('Added 1 of 2 images to grid mixed');
     expect(human.stdout).toContain('1 failed');
 
-    const json = await runCli(['add', folder, '--grid', 'mixed-json', '--json', ...url]);
+    const json = await gridbuilder('add', 'mixed-json', [folder, '--json']);
     expect(json.code).toBe(1);
     const summary = JSON.parse(json.stdout);
     expect(summary.added.map((a: { file: string }) => a.file)).toEqual([
@@ -176,7 +170,7 @@ describe('failures and exit codes', () => {
   });
 
   it("exits 1 when building an empty grid, saying so in the CLI's words", async () => {
-    const result = await runCli(['build', '--grid', 'nothing-here', ...url], { cwd: work });
+    const result = await gridbuilder('build', 'nothing-here', [], { cwd: work });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'error: Grid nothing-here has no images yet: add some first with gridbuilder add PHOTOS --grid nothing-here.\n',
@@ -185,25 +179,25 @@ describe('failures and exit codes', () => {
   });
 
   it('exits 2 when nothing given is an image', async () => {
-    const result = await runCli(['add', join(work, 'photos', 'notes.txt'), '--grid', 'x', ...url]);
+    const result = await gridbuilder('add', 'x', [join(work, 'photos', 'notes.txt')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('No images to upload');
   });
 
   it('exits 2 on a bad command line', async () => {
-    const missing = await runCli(['ls', ...url]);
+    const missing = await runCli(['ls', ...urlArgs()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '-g, --grid <id>' not specified");
 
-    const badNumber = await runCli(['build', '--grid', 'trip', '--tile-size', 'big', ...url]);
+    const badNumber = await gridbuilder('build', 'trip', ['--tile-size', 'big']);
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toContain('must be a whole number');
 
-    const badGrid = await runCli(['ls', '--grid', '../etc', ...url]);
+    const badGrid = await gridbuilder('ls', '../etc');
     expect(badGrid.code).toBe(2);
     expect(badGrid.stderr).toContain('The grid id must be 1-128 characters');
 
-    const badFormat = await runCli(['build', '--grid', 'trip', '--format', 'bmp', ...url]);
+    const badFormat = await gridbuilder('build', 'trip', ['--format', 'bmp']);
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('Allowed choices are jpeg, png, webp, avif');
 
@@ -211,7 +205,7 @@ describe('failures and exit codes', () => {
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('must be an http:// or https:// URL');
 
-    const rmNothing = await runCli(['rm', '--grid', 'trip', ...url]);
+    const rmNothing = await gridbuilder('rm', 'trip');
     expect(rmNothing.code).toBe(2);
     expect(rmNothing.stderr).toContain('--all');
   });
@@ -251,27 +245,27 @@ describe('gridbuilder rm', () => {
     ] as const) {
       writeFileSync(join(folder, `${name}.jpg`), await solidImage(colour));
     }
-    expect((await runCli(['add', folder, '--grid', 'rm-me', ...url])).code).toBe(0);
-    const before = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
+    expect((await gridbuilder('add', 'rm-me', [folder])).code).toBe(0);
+    const before = JSON.parse((await gridbuilder('ls', 'rm-me', ['--json'])).stdout);
     const first = before.images[0].image_id;
 
-    const removed = await runCli(['rm', '--grid', 'rm-me', first, '--json', ...url]);
+    const removed = await gridbuilder('rm', 'rm-me', [first, '--json']);
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.stdout)).toEqual({ grid: 'rm-me', removed: [first] });
-    const after = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
+    const after = JSON.parse((await gridbuilder('ls', 'rm-me', ['--json'])).stdout);
     expect(after.image_count).toBe(2);
     expect(after.images.map((i: { image_id: string }) => i.image_id)).not.toContain(first);
 
-    const again = await runCli(['rm', '--grid', 'rm-me', first, ...url]);
+    const again = await gridbuilder('rm', 'rm-me', [first]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `error: Grid rm-me has no image ${first} (removed already?): see gridbuilder ls --grid rm-me.\n`,
     );
 
-    const all = await runCli(['rm', '--grid', 'rm-me', '--all', ...url]);
+    const all = await gridbuilder('rm', 'rm-me', ['--all']);
     expect(all.code).toBe(0);
     expect(all.stdout).toContain('Removed grid rm-me (2 images)');
-    const empty = JSON.parse((await runCli(['ls', '--grid', 'rm-me', '--json', ...url])).stdout);
+    const empty = JSON.parse((await gridbuilder('ls', 'rm-me', ['--json'])).stdout);
     expect(empty.image_count).toBe(0);
   });
 });
@@ -303,7 +297,7 @@ describe('failed uploads are named in the summary', () => {
       'some-fail-tty',
       '--concurrency',
       '1',
-      ...url,
+      ...urlArgs(),
     ]);
     expect(result.code).toBe(1);
     // The progress bar was drawn: this is the terminal case.
@@ -318,7 +312,7 @@ describe('failed uploads are named in the summary', () => {
   });
 
   it('off a terminal: the summary on stdout lists each failed file and why', async () => {
-    const result = await runCli(['add', folder, '--grid', 'some-fail', ...url]);
+    const result = await gridbuilder('add', 'some-fail', [folder]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('Added 2 of 4 images to grid some-fail');
     expect(result.stdout).toMatch(/2 failed:/);
@@ -337,7 +331,7 @@ describe('build options are checked before anything is built', () => {
       ['--tile-size', '4097', 'from 8 to 4096'],
       ['--columns', '1001', 'from 1 to 1000'],
     ] as const) {
-      const result = await runCli(['build', '--grid', 'trip', flag, value, ...url], {
+      const result = await gridbuilder('build', 'trip', [flag, value], {
         cwd: work,
       });
       expect(result.code).toBe(2);
@@ -356,7 +350,7 @@ describe('build options are checked before anything is built', () => {
       [join(aFile, 'x.jpg'), /is not a folder/],
       [work, /is a folder/],
     ] as const) {
-      const result = await runCli(['build', '--grid', 'trip', '-o', output, ...url]);
+      const result = await gridbuilder('build', 'trip', ['-o', output]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^error: /);
       expect(result.stderr).toContain('-o');
@@ -377,7 +371,7 @@ describe('usage errors name the command to ask for help', () => {
       [['frobnicate'], 'gridbuilder --help'],
     ];
     for (const [args, help] of cases) {
-      const result = await runCli([...args, ...url]);
+      const result = await runCli([...args, ...urlArgs()]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^error: /m);
       expect(result.stderr.trimEnd().endsWith(`(run ${help} for usage)`)).toBe(true);
@@ -388,33 +382,14 @@ describe('usage errors name the command to ask for help', () => {
 describe('-c means --columns', () => {
   it('builds with -c as the number of columns', async () => {
     const out = join(work, 'one-column.jpg');
-    const result = await runCli([
-      'build',
-      '--grid',
-      'trip',
-      '-c',
-      '1',
-      '--tile-size',
-      '20',
-      '-o',
-      out,
-      ...url,
-    ]);
+    const result = await gridbuilder('build', 'trip', ['-c', '1', '--tile-size', '20', '-o', out]);
     expect(result.code).toBe(0);
     expect(await sharp(readFileSync(out)).metadata()).toMatchObject({ width: 20, height: 100 });
   });
 
   it('refuses -c in add, pointing to --concurrency, and uploads nothing', async () => {
     requests.length = 0;
-    const result = await runCli([
-      'add',
-      join(work, 'photos'),
-      '--grid',
-      'c-add',
-      '-c',
-      '2',
-      ...url,
-    ]);
+    const result = await gridbuilder('add', 'c-add', [join(work, 'photos'), '-c', '2']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--concurrency');
     expect(requests.filter((r) => r.startsWith('POST /add_image'))).toEqual([]);
@@ -441,32 +416,26 @@ describe('the grid keeps the order of the files', () => {
     writeFileSync(join(folder, 'photo10.jpg'), await solidImage(GREEN, 80, 30));
   });
   const widths = async (grid: string) => {
-    const result = await runCli(['ls', '--grid', grid, '--json', ...url]);
+    const result = await gridbuilder('ls', grid, ['--json']);
     return JSON.parse(result.stdout).images.map((i: { width: number }) => i.width);
   };
 
   it('at the default concurrency: name order within the folder, whatever order uploads arrive in', async () => {
-    const result = await runCli(['add', folder, '--grid', 'ordered', ...url]);
+    const result = await gridbuilder('add', 'ordered', [folder]);
     expect(result.code).toBe(0);
     expect(await widths('ordered')).toEqual([1500, 40, 50, 60, 70, 80]);
   });
 
   it('gridbuilder order puts the named images first, the others after in their order', async () => {
-    const ids = JSON.parse(
-      (await runCli(['ls', '--grid', 'ordered', '--json', ...url])).stdout,
-    ).images.map((i: { image_id: string }) => i.image_id);
-    const result = await runCli(['order', '--grid', 'ordered', ids[5], ids[2], ...url]);
+    const ids = JSON.parse((await gridbuilder('ls', 'ordered', ['--json'])).stdout).images.map(
+      (i: { image_id: string }) => i.image_id,
+    );
+    const result = await gridbuilder('order', 'ordered', [ids[5], ids[2]]);
     expect(result.stdout).toContain('Rearranged grid ordered (6 images).');
     expect(result.code).toBe(0);
     expect(await widths('ordered')).toEqual([80, 50, 1500, 40, 60, 70]);
 
-    const unknown = await runCli([
-      'order',
-      '--grid',
-      'ordered',
-      '01J9Z3K5R8X2V6W4T0Q7M1N3B5',
-      ...url,
-    ]);
+    const unknown = await gridbuilder('order', 'ordered', ['01J9Z3K5R8X2V6W4T0Q7M1N3B5']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('has no image 01J9Z3K5R8X2V6W4T0Q7M1N3B5');
     expect(await widths('ordered')).toEqual([80, 50, 1500, 40, 60, 70]);

@@ -1,11 +1,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSigningSecret, UrlSigner } from '../../src/storage/local/url-signer.js';
 import { documentedErrorCodes, expectErrorBody, expectErrorCode } from '../support/error-codes.js';
 import { GREEN, RED, solidImage } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 import { jsonBodyOf, openSocket, replyOf } from '../support/raw-http.js';
 
 /**
@@ -23,20 +23,16 @@ const KEY = 'the-right-key-0123456789';
 const UNKNOWN_ID = '01J9Z3K5R8X2V6W4T0Q7M1N3B5';
 const produced = new Set<string>();
 
-let server: TestServer;
-let keyed: TestServer;
+const server = useTestServer({
+  MAX_UPLOAD_BYTES: '300000',
+  MAX_INPUT_PIXELS: '4000000',
+  BODY_IDLE_TIMEOUT_MS: '200',
+});
+const keyed = useTestServer({ API_KEYS: KEY });
 let imageIds: string[];
 let link: URL;
 
 beforeAll(async () => {
-  [server, keyed] = await Promise.all([
-    startTestServer({
-      MAX_UPLOAD_BYTES: '300000',
-      MAX_INPUT_PIXELS: '4000000',
-      BODY_IDLE_TIMEOUT_MS: '200',
-    }),
-    startTestServer({ API_KEYS: KEY }),
-  ]);
   imageIds = [];
   for (const colour of [RED, GREEN]) {
     imageIds.push(
@@ -44,12 +40,6 @@ beforeAll(async () => {
     );
   }
   link = new URL((await (await server.generateGrid('kept')).json()).presigned_url);
-});
-afterAll(async () => {
-  for (const running of [server, keyed]) {
-    await running?.close();
-    if (running) removeDataDir(running);
-  }
 });
 
 /** Expects the answer, and notes its code as produced here. */
@@ -277,17 +267,12 @@ describe('each documented error code, from a real request', () => {
   });
 
   describe('on a server whose storage broke underneath it', () => {
-    let broken: TestServer;
-    beforeAll(async () => {
-      broken = await startTestServer();
+    const broken = useTestServer();
+    beforeAll(() => {
       // The objects folder replaced by a file: every read and write of an object fails.
       const objects = join(broken.dataDir, 'objects');
       rmSync(objects, { recursive: true, force: true });
       writeFileSync(objects, 'not a folder');
-    });
-    afterAll(async () => {
-      await broken.close();
-      removeDataDir(broken);
     });
 
     it('storage_unavailable: /health', async () => {

@@ -2,15 +2,18 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorBody } from '../support/error-codes.js';
 import { GREEN, RED, solidImage } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 
 const MAX_UPLOAD_BYTES = 300_000;
 const MAX_INPUT_PIXELS = 4_000_000;
 
-let server: TestServer;
+const server = useTestServer({
+  MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+  MAX_INPUT_PIXELS: String(MAX_INPUT_PIXELS),
+});
 let goodKeys: string[];
 
 /** Every file under the data folder's objects/ (temp files included): must not change on bad input. */
@@ -30,18 +33,10 @@ async function pngClaiming(width: number, height: number): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({
-    MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-    MAX_INPUT_PIXELS: String(MAX_INPUT_PIXELS),
-  });
   goodKeys = [];
   for (const colour of [RED, GREEN]) {
     goodKeys.push((await (await server.addImage('kept', await solidImage(colour))).json()).key);
   }
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
 });
 
 async function expectError(response: Response, status: number | number[], message: RegExp) {

@@ -1,17 +1,10 @@
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectErrorBody } from '../support/error-codes.js';
 import { BLUE, GREEN, near, pixelAt, RED, solidImage } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
-});
+const server = useTestServer();
 
 const api = async (path: string, init?: RequestInit) => {
   const response = await fetch(`${server.url}${path}`, init);

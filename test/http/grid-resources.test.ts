@@ -1,19 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectErrorBody } from '../support/error-codes.js';
 import { BLUE, GREEN, near, pixelAt, RED, solidImage } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ MAX_UPLOAD_BYTES: '500000' });
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
-});
+const server = useTestServer({ MAX_UPLOAD_BYTES: '500000' });
 
 const listing = async (gridId: string) => (await fetch(`${server.url}/grids/${gridId}`)).json();
 const filesUnder = (bucket: string) => {

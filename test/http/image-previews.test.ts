@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BLUE,
   near,
@@ -9,7 +9,7 @@ import {
   rotatedImage,
   solidImage,
 } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 
 interface Listed {
   image_id: string;
@@ -17,22 +17,17 @@ interface Listed {
   preview_url: string;
 }
 
-let server: TestServer;
+const server = useTestServer();
 let images: Listed[];
 let PHOTO: Buffer;
 
 beforeAll(async () => {
-  server = await startTestServer();
   PHOTO = await photoLikeJpeg(2560, 1600);
   for (const image of [PHOTO, await rotatedImage(), await solidImage(RED, 40, 30, 'png')]) {
     expect((await server.addImage('previews', image)).status).toBe(200);
   }
   images = ((await (await fetch(`${server.url}/grids/previews`)).json()) as { images: Listed[] })
     .images;
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
 });
 
 const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());

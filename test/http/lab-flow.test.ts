@@ -1,5 +1,11 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { createGridBuilder } from '../../src/app/create-grid-builder.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
+import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-servers.js';
+import { decode, distinctColours } from '../support/image-inspection.js';
 import {
   BLACK,
   BLUE,
@@ -8,85 +14,189 @@ import {
   near,
   pixelAt,
   RED,
-  type Rgb,
   rotatedImage,
   solidImage,
   stripedImage,
   YELLOW,
 } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { STORAGE_BACKENDS, useBackendServer } from '../support/storage-backends.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
-});
+// The lab's contract over HTTP, against the real GridBuilder server on each storage
+// backend: what a client sees must not depend on where the images are kept. What each
+// backend really stored is read past GridBuilder, through the backend's `stored` probe.
 
-async function fetchGrid(body: { presigned_url: string }) {
-  const response = await fetch(body.presigned_url);
-  expect(response.status).toBe(200);
-  return {
-    image: Buffer.from(await response.arrayBuffer()),
-    contentType: response.headers.get('content-type'),
-  };
-}
+describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
+  const server = useBackendServer(backend);
 
-describe('the lab flow', () => {
-  it('adds 16 images and builds a 4x4 grid of 300-pixel tiles', async () => {
-    const colours: Rgb[] = Array.from({ length: 16 }, (_, i) => [
-      i * 15,
-      255 - i * 15,
-      (i * 70) % 256,
-    ]);
-    for (const colour of colours) {
-      const response = await server.addImage('lab', await solidImage(colour, 640, 480), {
-        // What `curl --data-binary` sends: the type must not matter.
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      });
-      expect(response.status).toBe(200);
-      const body = await response.json();
-      expect(body).toMatchObject({
-        message: 'image saved',
-        width: 640,
-        height: 480,
-        format: 'jpeg',
-      });
-      expect(body.image_size).toBeGreaterThan(0);
-      expect(body.key).toBe(`lab/${body.image_id}.jpg`);
-    }
+  const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  const post = (path: string, body?: BodyInit) =>
+    api(path, { method: 'POST', ...(body === undefined ? {} : { body }) });
+  const imageCount = async (grid: string) =>
+    (await (await api(`/grids/${grid}`)).json()).image_count;
 
-    const response = await server.generateGrid('lab');
+  async function fetchGrid(body: { presigned_url: string }) {
+    const response = await fetch(body.presigned_url);
     expect(response.status).toBe(200);
-    const body = await response.json();
-    expect(body).toMatchObject({
-      message: 'built grid',
-      width: 1200,
-      height: 1200,
-      columns: 4,
-      rows: 4,
-      image_count: 16,
-      tile_size: 300,
-      format: 'jpeg',
-      cached: false,
-    });
-    expect(new Date(body.expires_at).getTime()).toBeGreaterThan(Date.now() + 290_000);
-    expect(body.presigned_url).toMatch(new RegExp(`^${server.url}/files/destination/lab/grid-`));
+    return {
+      image: Buffer.from(await response.arrayBuffer()),
+      contentType: response.headers.get('content-type'),
+    };
+  }
 
-    const { image, contentType } = await fetchGrid(body);
-    expect(contentType).toBe('image/jpeg');
-    expect(await sharp(image).metadata()).toMatchObject({
-      format: 'jpeg',
-      width: 1200,
-      height: 1200,
+  describe('one grid from its first image to its deletion', () => {
+    const colours = distinctColours(16);
+    const imageIds: string[] = [];
+
+    it('add_image stores 16 images with their type and records them', async () => {
+      for (const [i, colour] of colours.entries()) {
+        const jpeg = await solidImage(colour, 320 + i, 240);
+        const response = await server.addImage('trip', jpeg, {
+          // What `curl --data-binary` sends: the type must not matter.
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        });
+        expect(response.status).toBe(200);
+        const body = await response.json();
+        expect(body).toMatchObject({
+          message: 'image saved',
+          image_size: jpeg.length,
+          width: 320 + i,
+          height: 240,
+          format: 'jpeg',
+        });
+        expect(body.key).toBe(`trip/${body.image_id}.jpg`);
+        imageIds.push(body.image_id);
+      }
+      expect(await server.stored.keys('source', 'trip/')).toHaveLength(16);
+      expect(await server.stored.contentType('source', `trip/${imageIds[0]}.jpg`)).toBe(
+        'image/jpeg',
+      );
     });
-    for (const [i, colour] of colours.entries()) {
-      const x = (i % 4) * 300 + 150;
-      const y = Math.floor(i / 4) * 300 + 150;
-      expect(near(await pixelAt(image, x, y), colour), `tile ${i}`).toBe(true);
-    }
+
+    it('generate_grid builds the 4x4 grid of 300-pixel tiles, and its presigned URL serves it', async () => {
+      const response = await server.generateGrid('trip');
+      expect(response.status).toBe(200);
+      const built = await response.json();
+      expect(built).toMatchObject({
+        message: 'built grid',
+        width: 1200,
+        height: 1200,
+        columns: 4,
+        rows: 4,
+        image_count: 16,
+        tile_size: 300,
+        format: 'jpeg',
+        cached: false,
+      });
+      expect(new Date(built.expires_at).getTime()).toBeGreaterThan(Date.now() + 290_000);
+      // The backend's own presigned link (the local files route, or S3), not a proxy in the API.
+      expect(built.presigned_url.startsWith(`${server.linkPrefix('destination')}trip/grid-`)).toBe(
+        true,
+      );
+      expect(new URL(built.presigned_url).searchParams.has(server.signatureParameter)).toBe(true);
+
+      const { image, contentType } = await fetchGrid(built);
+      expect(contentType).toBe('image/jpeg');
+      const grid = await decode(image);
+      expect([grid.width, grid.height, grid.format]).toEqual([1200, 1200, 'jpeg']);
+      for (const [i, colour] of colours.entries()) {
+        const centre = grid.pixel((i % 4) * 300 + 150, Math.floor(i / 4) * 300 + 150);
+        expect(near(centre, colour, 16), `tile ${i}: ${centre} instead of ${colour}`).toBe(true);
+      }
+
+      const again = await (await server.generateGrid('trip')).json();
+      expect(again).toMatchObject({ key: built.key, cached: true });
+      expect(await server.stored.keys('destination', 'trip/')).toEqual([built.key]);
+    });
+
+    it('builds other formats with their content type', async () => {
+      const built = await (
+        await server.generateGrid('trip', { format: 'png', tileSize: 50, columns: 8 })
+      ).json();
+      expect(built).toMatchObject({ width: 400, height: 100, format: 'png' });
+      const image = await fetch(built.presigned_url);
+      expect(image.headers.get('content-type')).toBe('image/png');
+    });
+
+    it('GET /grids/ID lists the images in upload order with working links', async () => {
+      const response = await api('/grids/trip');
+      expect(response.status).toBe(200);
+      const listing = await response.json();
+      expect(listing.image_count).toBe(16);
+      expect(listing.images.map((i: { image_id: string }) => i.image_id)).toEqual(imageIds);
+      const first = await fetch(listing.images[0].url);
+      expect(first.headers.get('content-type')).toBe('image/jpeg');
+      expect((await decode(Buffer.from(await first.arrayBuffer()))).width).toBe(320);
+      // 320 x 240 is smaller than a preview (and S3 serves the original as its preview).
+      const preview = await fetch(listing.images[0].preview_url);
+      expect(preview.status).toBe(200);
+      expect((await decode(Buffer.from(await preview.arrayBuffer()))).width).toBe(320);
+    });
+
+    it('two-step upload: PUT to a presigned URL, then confirm', async () => {
+      const created = await post('/grids/trip/uploads');
+      expect(created.status).toBe(201);
+      const upload = await created.json();
+      expect(upload.upload_url.startsWith(`${server.linkPrefix('source')}_uploads/trip/`)).toBe(
+        true,
+      );
+
+      const big = await solidImage([250, 250, 250], 2000, 1500);
+      const put = await fetch(upload.upload_url, {
+        method: 'PUT',
+        body: new Uint8Array(big),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(put.status).toBe(200);
+
+      const confirmed = await fetch(upload.confirm_url, { method: 'POST' });
+      expect(confirmed.status).toBe(200);
+      const saved = await confirmed.json();
+      expect(saved).toMatchObject({
+        message: 'image saved',
+        key: `trip/${saved.image_id}.jpg`,
+        width: 2000,
+        height: 1500,
+        image_size: big.length,
+      });
+      expect(saved.image_id > upload.upload_id).toBe(true);
+      expect(await server.stored.keys('source', `_uploads/trip/${upload.upload_id}`)).toEqual([]);
+      expect(await server.stored.keys('source', `trip/${saved.image_id}.jpg`)).toHaveLength(1);
+      expect(await imageCount('trip')).toBe(17);
+    });
+
+    it('a two-step upload that is not an image is refused and deleted', async () => {
+      const upload = await (await post('/grids/trip/uploads')).json();
+      await fetch(upload.upload_url, { method: 'PUT', body: 'this is not an image' });
+      const confirmed = await fetch(upload.confirm_url, { method: 'POST' });
+      expect(confirmed.status).toBe(415);
+      expect((await confirmed.json()).message).toMatch(/not an image/);
+      expect(await server.stored.keys('source', `_uploads/trip/${upload.upload_id}`)).toEqual([]);
+      expect(await imageCount('trip')).toBe(17);
+
+      const never = await (await post('/grids/trip/uploads')).json();
+      expect((await fetch(never.confirm_url, { method: 'POST' })).status).toBe(404);
+    });
+
+    it('deletes one image (record and object), then the whole grid', async () => {
+      const victim = imageIds[3];
+      const deleted = await api(`/grids/trip/images/${victim}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+      expect(await server.stored.keys('source', `trip/${victim}.jpg`)).toEqual([]);
+      const listing = await (await api('/grids/trip')).json();
+      expect(listing.image_count).toBe(16);
+      expect(listing.images.map((i: { image_id: string }) => i.image_id)).not.toContain(victim);
+      expect((await api(`/grids/trip/images/${victim}`, { method: 'DELETE' })).status).toBe(404);
+
+      const gone = await api('/grids/trip', { method: 'DELETE' });
+      expect(gone.status).toBe(200);
+      expect(await gone.json()).toMatchObject({ deleted_images: 16 });
+      expect(await server.stored.keys('source', 'trip/')).toEqual([]);
+      expect(await server.stored.keys('destination', 'trip/')).toEqual([]);
+      expect(await imageCount('trip')).toBe(0);
+      const empty = await server.generateGrid('trip');
+      expect(empty.status).toBe(404);
+      expect((await empty.json()).message).toMatch(/no images/);
+    });
   });
 
   it('places tiles in upload order, row-major, with black empty cells', async () => {
@@ -198,15 +308,24 @@ describe('the lab flow', () => {
     const saved = await Promise.all(responses.map((r) => r.json()));
     expect(responses.every((r) => r.status === 200)).toBe(true);
 
-    const listing = await (await fetch(`${server.url}/grids/parallel`)).json();
+    const listing = await (await api('/grids/parallel')).json();
     expect(listing.image_count).toBe(40);
     const listedIds = listing.images.map((i: { image_id: string }) => i.image_id);
     expect(new Set(listedIds)).toEqual(new Set(saved.map((s) => s.image_id)));
     expect([...listedIds].sort()).toEqual(listedIds);
   });
 
+  it('answers bad input with 4xx messages and stores nothing', async () => {
+    const missing = await post('/add_image', new Uint8Array(await solidImage([1, 2, 3])));
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).message).toMatch(/uniqueGridId/);
+    expect((await post('/add_image?uniqueGridId=bad', new Uint8Array(0))).status).toBe(400);
+    expect((await post('/add_image?uniqueGridId=bad', '<html>')).status).toBe(415);
+    expect(await server.stored.keys('source', 'bad/')).toEqual([]);
+  });
+
   it('answers CORS preflights and marks every response', async () => {
-    const preflight = await fetch(`${server.url}/add_image?uniqueGridId=x`, {
+    const preflight = await api('/add_image?uniqueGridId=x', {
       method: 'OPTIONS',
       headers: { Origin: 'https://example.com', 'Access-Control-Request-Method': 'POST' },
     });
@@ -216,5 +335,55 @@ describe('the lab flow', () => {
 
     const error = await server.addImage('', 'x');
     expect(error.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('reports healthy storage', async () => {
+    const health = await api('/health');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('when S3 or DynamoDB cannot be reached', () => {
+  it('answers 503 with a message, never a 500 or a stack trace', async () => {
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      STORAGE: 'aws',
+      SOURCE_BUCKET: 'gridbuilder-source',
+      DESTINATION_BUCKET: 'gridbuilder-destination',
+      TABLE_NAME: 'GridBuilder',
+    });
+    const nowhere = 'http://127.0.0.1:9';
+    const down = createGridBuilder(
+      config,
+      createLogger('silent'),
+      createAwsStorage(config, {
+        s3Endpoint: nowhere,
+        dynamoDbEndpoint: nowhere,
+        region: TEST_REGION,
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 1,
+      }),
+    );
+    try {
+      const health = await down.app.request('/health');
+      expect(health.status).toBe(503);
+      expect((await health.json()).message).toMatch(/Storage cannot be reached/);
+
+      const add = await down.app.request('/add_image?uniqueGridId=x', {
+        method: 'POST',
+        body: new Uint8Array(await solidImage([9, 9, 9])),
+      });
+      expect(add.status).toBe(503);
+      const message = (await add.json()).message as string;
+      expect(message).toMatch(/^Storage is unavailable: S3 could not store an object/);
+      expect(message).not.toMatch(/\n\s+at /);
+
+      const build = await down.app.request('/generate_grid?uniqueGridId=x', { method: 'POST' });
+      expect(build.status).toBe(503);
+      expect((await build.json()).message).toMatch(/DynamoDB/);
+    } finally {
+      down.close();
+    }
   });
 });

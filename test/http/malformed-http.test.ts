@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { expectErrorBody } from '../support/error-codes.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 import { jsonBodyOf, openSocket, replyOf } from '../support/raw-http.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
-});
+const server = useTestServer();
 
 /** Requests no well-behaved client sends, written on a raw socket. */
 const CASES: { name: string; request: string; status: number; message: RegExp }[] = [

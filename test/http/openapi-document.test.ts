@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PROTECTED_PATH } from '../../src/http/api-key-auth.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 
 const REDOCLY = join(
   createRequire(import.meta.url).resolve('@redocly/cli/package.json'),
@@ -30,15 +30,10 @@ interface LintProblem {
   location: { pointer: string }[];
 }
 
-let server: TestServer;
+const server = useTestServer();
 let document: Document;
 beforeAll(async () => {
-  server = await startTestServer();
   document = await (await fetch(`${server.url}/openapi.json`)).json();
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
 });
 
 const operations = () =>

@@ -1,20 +1,15 @@
 import { unlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { expectErrorBody } from '../support/error-codes.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 import { placeSignedFile } from '../support/signed-file.js';
 
 const SIZE = 3 * 1024 * 1024 + 17;
-let server: TestServer;
+const server = useTestServer();
 let file: Awaited<ReturnType<typeof placeSignedFile>>;
 
 beforeAll(async () => {
-  server = await startTestServer();
   file = await placeSignedFile(server.dataDir, server.url, 'downloads/grid-1.jpg', SIZE);
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
 });
 
 const get = (range?: string) => fetch(file.url, range ? { headers: { range } } : {});

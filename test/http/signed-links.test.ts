@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSigningSecret, UrlSigner } from '../../src/storage/local/url-signer.js';
 import { expectErrorBody } from '../support/error-codes.js';
 import { RED, solidImage } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import { useTestServer } from '../support/local-server.js';
 
-let server: TestServer;
+const server = useTestServer({ URL_EXPIRES_SECONDS: '2' });
 let link: URL;
 
 beforeAll(async () => {
-  server = await startTestServer({ URL_EXPIRES_SECONDS: '2' });
   await server.addImage('signed', await solidImage(RED));
   link = new URL((await (await server.generateGrid('signed')).json()).presigned_url);
-});
-afterAll(async () => {
-  await server.close();
-  removeDataDir(server);
 });
 
 const get = (url: URL | string) => fetch(url);

@@ -3,25 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { type RunningServer, startServer } from '../../src/server/start-server.js';
-
-/** Starts the real server over a temporary data folder and the given web root. */
-async function serverWith(webRoot: string, env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gridbuilder-web-'));
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const server = await startServer(config, createLogger('silent'), webRoot);
-  return { server, dataDir };
-}
+import { useTestServer, useTestServers } from '../support/local-server.js';
 
 const SCRIPT = `console.log(${JSON.stringify('the page '.repeat(200))});`;
-let webRoot: string;
-let running: { server: RunningServer; dataDir: string };
+// A stand-in for dist/web, so this test needs no Vite build.
+const webRoot = mkdtempSync(join(tmpdir(), 'gridbuilder-webroot-'));
 
-beforeAll(async () => {
-  // A stand-in for dist/web, so this test needs no Vite build.
-  webRoot = mkdtempSync(join(tmpdir(), 'gridbuilder-webroot-'));
+beforeAll(() => {
   mkdirSync(join(webRoot, 'assets'));
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>GridBuilder</title>');
   writeFileSync(join(webRoot, 'config.json'), '{"apiUrl": ""}');
@@ -30,17 +18,16 @@ beforeAll(async () => {
   writeFileSync(join(webRoot, 'assets', 'index-abc123.js.br'), brotliCompressSync(SCRIPT));
   writeFileSync(join(webRoot, 'assets', 'index-abc123.js.gz'), gzipSync(SCRIPT));
   writeFileSync(join(webRoot, 'secret.txt'), 'not part of the page');
-  running = await serverWith(webRoot, { PUBLIC_URL: 'https://grids.example.com/' });
 });
-afterAll(async () => {
-  await running.server.close();
-  rmSync(running.dataDir, { recursive: true, force: true });
+afterAll(() => {
   rmSync(webRoot, { recursive: true, force: true });
 });
+const server = useTestServer({ PUBLIC_URL: 'https://grids.example.com/' }, { webRoot });
+const servers = useTestServers();
 
 describe('the web page at /', () => {
   it('serves index.html with a strict CSP, nosniff and no caching', async () => {
-    const response = await fetch(`${running.server.url}/`);
+    const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await response.text()).toContain('<title>GridBuilder</title>');
@@ -56,18 +43,18 @@ describe('the web page at /', () => {
   });
 
   it('serves hashed assets for a year and config.json fresh', async () => {
-    const asset = await fetch(`${running.server.url}/assets/index-abc123.js`);
+    const asset = await fetch(`${server.url}/assets/index-abc123.js`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
-    const config = await fetch(`${running.server.url}/config.json`);
+    const config = await fetch(`${server.url}/config.json`);
     expect(await config.json()).toEqual({ apiUrl: '' });
     expect(config.headers.get('cache-control')).toBe('no-cache');
   });
 
   it('sends the compressed copy the browser accepts, and says it varies by it', async () => {
-    const url = `${running.server.url}/assets/index-abc123.js`;
+    const url = `${server.url}/assets/index-abc123.js`;
     for (const [accepted, expected] of [
       ['gzip, deflate, br, zstd', 'br'],
       ['gzip, deflate', 'gzip'],
@@ -87,24 +74,19 @@ describe('the web page at /', () => {
   });
 
   it('serves nothing else from the folder, and leaves the API routes alone', async () => {
-    const secret = await fetch(`${running.server.url}/secret.txt`);
+    const secret = await fetch(`${server.url}/secret.txt`);
     expect(secret.status).toBe(404);
     expect(await secret.json()).toMatchObject({ message: expect.stringContaining('No route') });
-    const traversal = await fetch(`${running.server.url}/assets/..%2f..%2fsecret.txt`);
+    const traversal = await fetch(`${server.url}/assets/..%2f..%2fsecret.txt`);
     expect(traversal.status).toBe(404);
-    const health = await fetch(`${running.server.url}/health`);
+    const health = await fetch(`${server.url}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
   });
 
   it('answers / with the usual JSON 404 when the page is not built', async () => {
-    const bare = await serverWith(join(webRoot, 'missing'));
-    try {
-      const response = await fetch(`${bare.server.url}/`);
-      expect(response.status).toBe(404);
-      expect(await response.json()).toMatchObject({ message: expect.any(String) });
-    } finally {
-      await bare.server.close();
-      rmSync(bare.dataDir, { recursive: true, force: true });
-    }
+    const bare = await servers.start({}, undefined, join(webRoot, 'missing'));
+    const response = await fetch(`${bare.url}/`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ message: expect.any(String) });
   });
 });

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,13 +18,40 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * For a CLI test file: builds the CLI before its tests and gives them a work folder
+ * (removed after them) and `gridbuilder(command, grid, args)`, which runs
+ * `gridbuilder COMMAND --grid GRID ...ARGS --url URL` against the server at `url()`.
+ */
+export function useCli(url: () => string) {
+  const work = mkdtempSync(join(tmpdir(), 'gridbuilder-cli-'));
+  beforeAll(buildServerAndCli);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  return {
+    work,
+    /** `--url URL`, for runs that name no grid. */
+    urlArgs: () => ['--url', url()],
+    gridbuilder: (
+      command: string,
+      grid: string,
+      args: readonly string[] = [],
+      options?: CliOptions,
+    ) => runCli([command, '--grid', grid, ...args, '--url', url()], options),
+  };
+}
+
 /**
  * Runs `node dist/cli/launch.cjs ...args` in a child process. Asynchronous on purpose:
  * the server under test runs in this process and must keep answering meanwhile.
  */
 export async function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: CliOptions = {},
 ): Promise<CliResult> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {

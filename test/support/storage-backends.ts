@@ -1,30 +1,58 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { createGridBuilder } from '../../src/app/create-grid-builder.js';
 import { loadConfig } from '../../src/config.js';
 import { GridService } from '../../src/core/grid-service.js';
-import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
+import type { Bucket, GridIndex, ObjectStore } from '../../src/core/ports.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { createLogger } from '../../src/logger.js';
+import { startServer } from '../../src/server/start-server.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
 import { createLocalStorage } from '../../src/storage/local/create-local-storage.js';
+import { contentTypeOf, SIGNED_FILES_PATH } from '../../src/storage/local/file-object-store.js';
 import type { StorageBackend as Storage } from '../../src/storage/storage-backend.js';
 import {
   type AwsServers,
   awsClientOverrides,
+  awsEnv,
   awsStorageConfig,
   startAwsServers,
 } from './aws-servers.js';
+import { type LabCalls, labCalls, removeDataDir, startTestServer } from './local-server.js';
+import { startedLater } from './started-later.js';
 
 /**
  * Both storage backends, opened fresh, with the service settings the configuration
- * gives: for tests that must hold on each (`describe.each(STORAGE_BACKENDS)`).
+ * gives: for tests that must hold on each (`describe.each(STORAGE_BACKENDS)`). Either
+ * as ports (`open`) or behind a real GridBuilder server on 127.0.0.1 (`startServer`).
  */
 export interface StorageBackend {
   name: string;
   open(): Promise<{ storage: Storage; settings: GridService['settings']; stop(): Promise<void> }>;
+  startServer(): Promise<BackendServer>;
+}
+
+/** A GridBuilder server over one backend, and a look at what that backend stores. */
+export interface BackendServer extends LabCalls {
+  url: string;
+  /** What is really stored, read past GridBuilder (the files, or S3 itself). */
+  stored: StoredObjects;
+  /** Where the backend's presigned links to `bucket`'s objects start. */
+  linkPrefix(bucket: Bucket): string;
+  /** The query parameter that carries a presigned link's signature. */
+  signatureParameter: string;
+  close(): Promise<void>;
+}
+
+export interface StoredObjects {
+  /** The keys under `prefix`, sorted; none when nothing was ever stored there. */
+  keys(bucket: Bucket, prefix: string): Promise<string[]>;
+  /** The type the object is served with, or undefined when there is no such object. */
+  contentType(bucket: Bucket, key: string): Promise<string | undefined>;
 }
 
 const logger = createLogger('silent');
@@ -45,6 +73,39 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
         },
       };
     },
+    async startServer() {
+      const server = await startTestServer();
+      const objects = join(server.dataDir, 'objects');
+      const keys = async (bucket: Bucket, prefix: string) => {
+        const files = await readdir(join(objects, bucket), {
+          recursive: true,
+          withFileTypes: true,
+        }).catch(() => []);
+        return files
+          .filter((entry) => entry.isFile())
+          .map((entry) =>
+            join(entry.parentPath, entry.name).slice(join(objects, bucket).length + 1),
+          )
+          .filter((key) => key.startsWith(prefix))
+          .sort();
+      };
+      return {
+        url: server.url,
+        ...labCalls(server.url),
+        stored: {
+          keys,
+          // The local store serves each object with the type its key's extension names.
+          contentType: async (bucket, key) =>
+            (await keys(bucket, key)).includes(key) ? contentTypeOf(key) : undefined,
+        },
+        linkPrefix: (bucket) => `${server.url}${SIGNED_FILES_PATH}/${bucket}/`,
+        signatureParameter: 'signature',
+        async close() {
+          await server.close();
+          removeDataDir(server);
+        },
+      };
+    },
   },
   {
     name: 'S3 + DynamoDB protocol servers',
@@ -58,6 +119,43 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
         async stop() {
           storage.close();
           await servers.stop();
+        },
+      };
+    },
+    async startServer() {
+      const servers = await startAwsServers();
+      // The server finds the protocol servers the way it would find any S3- or
+      // DynamoDB-compatible store: through AWS_ENDPOINT_URL_S3 and
+      // AWS_ENDPOINT_URL_DYNAMODB, which the SDK reads itself.
+      const savedEnv = process.env;
+      process.env = { ...savedEnv, ...awsEnv(servers) };
+      const server = await startServer(awsStorageConfig(servers, { PORT: '0' }), logger);
+      const s3 = servers.s3.client();
+      const bucketName = (bucket: Bucket) =>
+        bucket === 'source' ? servers.sourceBucket : servers.destinationBucket;
+      return {
+        url: server.url,
+        ...labCalls(server.url),
+        stored: {
+          async keys(bucket, prefix) {
+            const listed = await s3.send(
+              new ListObjectsV2Command({ Bucket: bucketName(bucket), Prefix: prefix }),
+            );
+            return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
+          },
+          contentType: (bucket, key) =>
+            s3.send(new HeadObjectCommand({ Bucket: bucketName(bucket), Key: key })).then(
+              (head) => head.ContentType,
+              () => undefined,
+            ),
+        },
+        linkPrefix: (bucket) => `${servers.s3.endpoint}/${bucketName(bucket)}/`,
+        signatureParameter: 'X-Amz-Signature',
+        async close() {
+          s3.destroy();
+          await server.close();
+          await servers.stop();
+          process.env = savedEnv;
         },
       };
     },
@@ -94,4 +192,16 @@ export function useStorageBackend(backend: StorageBackend) {
       return new GridService(objects, index, sharpImaging, current().settings);
     },
   };
+}
+
+/** Starts a server over `backend` before the enclosing suite's tests and closes it after them. */
+export function useBackendServer(backend: StorageBackend): BackendServer {
+  let running: BackendServer | undefined;
+  beforeAll(async () => {
+    running = await backend.startServer();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  return startedLater(() => running, backend.name);
 }

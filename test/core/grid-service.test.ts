@@ -1,0 +1,311 @@
+import { ulid } from 'ulid';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
+import { stagingKey } from '../../src/core/ids.js';
+import {
+  MemoryGridIndex,
+  MemoryObjectStore,
+  TextImaging,
+  textImage,
+} from '../support/memory-ports.js';
+
+// The service's own rules, over in-memory ports (test/support/memory-ports.ts). Races
+// between operations: grid-service-races.test.ts; the grid's order and reorders:
+// grid-order.test.ts; both over the real backends.
+
+const SETTINGS: GridServiceSettings = {
+  defaultTileSize: 100,
+  urlExpiresSeconds: 300,
+  maxUploadBytes: 64,
+  maxInputPixels: 1_000_000,
+  maxOutputPixels: 4_000_000,
+  buildInFlight: 2,
+  decodeConcurrency: 1,
+  maxConcurrentBuilds: 1,
+  maxConcurrentValidations: 2,
+  maxQueued: 8,
+  queueTimeoutMs: 10_000,
+  graceMs: 60_000,
+};
+
+let objects: MemoryObjectStore;
+let index: MemoryGridIndex;
+let imaging: TextImaging;
+let service: GridService;
+
+beforeEach(() => {
+  objects = new MemoryObjectStore();
+  index = new MemoryGridIndex();
+  imaging = new TextImaging();
+  service = new GridService(objects, index, imaging, SETTINGS);
+});
+
+const add = (grid: string, width = 40, height = 30) =>
+  service.addImage(grid, textImage('jpeg', width, height));
+/** The sources of a built grid, in tile order, as TextImaging wrote them. */
+const tilesOf = async (key: string) =>
+  JSON.parse((await objects.get('destination', key)).toString()).sources as string[];
+
+describe('adding an image', () => {
+  it('stores the bytes under GRID/ID.ext with their type, then records them', async () => {
+    const bytes = textImage('png', 40, 30);
+    const record = await service.addImage('trip', bytes);
+
+    expect(record).toEqual({
+      gridId: 'trip',
+      key: `trip/${record.imageId}.png`,
+      imageId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+      size: bytes.length,
+      width: 40,
+      height: 30,
+      format: 'png',
+      contentType: 'image/png',
+      uploadedAt: expect.any(String),
+      position: record.imageId,
+    });
+    expect(Date.parse(record.uploadedAt)).toBeLessThanOrEqual(Date.now());
+    expect(objects.buckets.source.get(record.key)).toEqual({
+      body: bytes,
+      contentType: 'image/png',
+    });
+    expect(await index.list('trip')).toEqual([record]);
+  });
+
+  it('refuses a body over maxUploadBytes before decoding it: body_too_large, nothing stored', async () => {
+    const probe = vi.spyOn(imaging, 'probe');
+    const tooBig = Buffer.alloc(SETTINGS.maxUploadBytes + 1);
+    await expect(service.addImage('trip', tooBig)).rejects.toMatchObject({
+      kind: 'too_large',
+      code: 'body_too_large',
+    });
+    expect(probe).not.toHaveBeenCalled();
+    expect(objects.buckets.source.size).toBe(0);
+  });
+
+  it('refuses what the imaging cannot read, or too many pixels, and stores nothing', async () => {
+    await expect(service.addImage('trip', Buffer.from('<html>'))).rejects.toMatchObject({
+      kind: 'unsupported_media',
+      code: 'not_an_image',
+    });
+    await expect(add('trip', 1001, 1000)).rejects.toMatchObject({ code: 'too_many_pixels' });
+    expect(objects.buckets.source.size).toBe(0);
+    expect(index.records.size).toBe(0);
+  });
+
+  it.each([
+    ['no grid id', undefined],
+    ['an empty one', ''],
+    ['a path', '../etc'],
+  ])('refuses %s with invalid_grid_id on uniqueGridId', async (_, gridId) => {
+    await expect(service.addImage(gridId, textImage('jpeg', 4, 4))).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'invalid_grid_id',
+      param: 'uniqueGridId',
+    });
+    expect(objects.buckets.source.size).toBe(0);
+  });
+
+  it('takes the object back when the index cannot record it', async () => {
+    vi.spyOn(index, 'add').mockRejectedValueOnce(new Error('index down'));
+    await expect(add('trip')).rejects.toThrow('index down');
+    expect(objects.buckets.source.size).toBe(0);
+    expect(index.records.size).toBe(0);
+  });
+});
+
+describe('listing a grid', () => {
+  it('gives every image in upload order with a signed link and a preview link', async () => {
+    const first = await add('trip');
+    const second = await add('trip', 30, 40);
+    await add('other');
+
+    const { gridId, images } = await service.listImages('trip');
+    expect(gridId).toBe('trip');
+    expect(images).toEqual([
+      {
+        ...first,
+        url: `memory://get/source/${first.key}?expires=300`,
+        previewUrl: `memory://preview/${first.key}?expires=300`,
+      },
+      {
+        ...second,
+        url: `memory://get/source/${second.key}?expires=300`,
+        previewUrl: `memory://preview/${second.key}?expires=300`,
+      },
+    ]);
+  });
+});
+
+describe('building a grid', () => {
+  it('lays out floor(sqrt(n)) columns and ceil(n / columns) rows, in upload order, at the default tile size in JPEG', async () => {
+    const added = [];
+    for (let i = 1; i <= 5; i++) added.push(await add('trip', 10 * i, 10));
+
+    const built = await service.buildGrid('trip');
+    expect(built).toEqual({
+      key: expect.stringMatching(/^trip\/grid-[0-9a-f]{24}\.jpg$/),
+      width: 200,
+      height: 300,
+      columns: 2,
+      rows: 3,
+      imageCount: 5,
+      tileSize: 100,
+      format: 'jpeg',
+      cached: false,
+      url: `memory://get/destination/${built.key}?expires=300`,
+      expiresAt: expect.any(String),
+    });
+    const expiresIn = Date.parse(built.expiresAt) - Date.now();
+    expect(expiresIn).toBeGreaterThan(290_000);
+    expect(expiresIn).toBeLessThanOrEqual(300_000);
+    expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/jpeg');
+    expect(imaging.composed[0]).toMatchObject({
+      count: 5,
+      columns: 2,
+      rows: 3,
+      tileSize: 100,
+      format: 'jpeg',
+      inFlight: SETTINGS.buildInFlight,
+      decodes: SETTINGS.decodeConcurrency,
+    });
+    expect(await tilesOf(built.key)).toEqual(
+      ['10', '20', '30', '40', '50'].map((w) => `jpeg ${w}x10`),
+    );
+  });
+
+  it('takes the tile size, columns and format asked for', async () => {
+    for (let i = 0; i < 5; i++) await add('trip');
+    const built = await service.buildGrid('trip', { tileSize: 20, columns: 5, format: 'webp' });
+    expect(built).toMatchObject({ width: 100, height: 20, columns: 5, rows: 1, format: 'webp' });
+    expect(built.key).toMatch(/\.webp$/);
+    expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/webp');
+  });
+
+  it('reuses the stored grid while the images and options stay the same', async () => {
+    await add('trip');
+    await add('trip');
+    const first = await service.buildGrid('trip', { tileSize: 50 });
+    const again = await service.buildGrid('trip', { tileSize: 50 });
+    expect(again).toMatchObject({ cached: true, key: first.key });
+    expect(imaging.composed).toHaveLength(1);
+
+    const keys = new Set([first.key]);
+    for (const options of [
+      { tileSize: 60 },
+      { tileSize: 50, columns: 2 },
+      { format: 'png' as const },
+    ]) {
+      const other = await service.buildGrid('trip', options);
+      expect(other.cached, JSON.stringify(options)).toBe(false);
+      keys.add(other.key);
+    }
+    await add('trip');
+    const afterAdd = await service.buildGrid('trip', { tileSize: 50 });
+    expect(afterAdd).toMatchObject({ cached: false, imageCount: 3 });
+    keys.add(afterAdd.key);
+    expect(keys.size).toBe(5);
+    expect(imaging.composed).toHaveLength(5);
+  });
+
+  it('answers a grid without images with grid_empty', async () => {
+    await expect(service.buildGrid('nothing')).rejects.toMatchObject({
+      kind: 'not_found',
+      code: 'grid_empty',
+    });
+  });
+
+  it('refuses a grid over the output limit with grid_too_large, before composing', async () => {
+    await add('trip');
+    await expect(service.buildGrid('trip', { tileSize: 2001 })).rejects.toMatchObject({
+      code: 'grid_too_large',
+    });
+    expect(imaging.composed).toHaveLength(0);
+  });
+});
+
+describe('deleting', () => {
+  it('an image: its record, then its object; the grid builds without it', async () => {
+    const kept = await add('trip');
+    const gone = await add('trip');
+    expect(await service.deleteImage('trip', gone.imageId)).toEqual(gone);
+    expect([...index.records.keys()]).toEqual([kept.key]);
+    expect(await objects.list('source', 'trip/')).toEqual([kept.key]);
+    expect((await service.buildGrid('trip')).imageCount).toBe(1);
+  });
+
+  it('an unknown image: image_not_found; a malformed id: invalid_parameter on imageId', async () => {
+    await add('trip');
+    await expect(service.deleteImage('trip', ulid())).rejects.toMatchObject({
+      kind: 'not_found',
+      code: 'image_not_found',
+    });
+    await expect(service.deleteImage('trip', 'not-an-id')).rejects.toMatchObject({
+      code: 'invalid_parameter',
+      param: 'imageId',
+    });
+    expect(index.records.size).toBe(1);
+  });
+
+  it('a grid: its records, order, pending uploads and built grids, and only its own', async () => {
+    const a = await add('trip');
+    const b = await add('trip');
+    const other = await add('other');
+    await service.reorder('trip', [b.imageId, a.imageId]);
+    await service.buildGrid('trip');
+    const otherGrid = await service.buildGrid('other');
+    const { uploadId } = await service.createUpload('trip');
+    await objects.put('source', stagingKey('trip', uploadId), textImage('jpeg', 4, 4), 'x');
+
+    expect(await service.deleteGrid('trip')).toEqual({ gridId: 'trip', deletedImages: 2 });
+    expect([...index.records.keys()]).toEqual([other.key]);
+    expect(index.orders.has('trip')).toBe(false);
+    expect([...objects.buckets.source.keys()]).toEqual([other.key]);
+    expect([...objects.buckets.destination.keys()]).toEqual([otherGrid.key]);
+  });
+});
+
+describe('the two-step upload', () => {
+  it('signs a PUT to the staging key, then validates the bytes like add_image under a new id', async () => {
+    const upload = await service.createUpload('trip');
+    const staged = stagingKey('trip', upload.uploadId);
+    expect(upload.url).toBe(`memory://put/source/${staged}?expires=300`);
+
+    await objects.put('source', staged, textImage('webp', 80, 60), 'application/octet-stream');
+    const saved = await service.confirmUpload('trip', upload.uploadId);
+    expect(saved).toMatchObject({
+      format: 'webp',
+      width: 80,
+      height: 60,
+      key: `trip/${saved.imageId}.webp`,
+    });
+    expect(saved.imageId > upload.uploadId).toBe(true);
+    expect(objects.buckets.source.get(saved.key)?.contentType).toBe('image/webp');
+    expect(await objects.head('source', staged)).toBeUndefined();
+  });
+
+  it('without bytes: upload_not_found; with bytes that are not an image: refused and deleted', async () => {
+    const { uploadId } = await service.createUpload('trip');
+    await expect(service.confirmUpload('trip', uploadId)).rejects.toMatchObject({
+      code: 'upload_not_found',
+    });
+
+    const staged = stagingKey('trip', uploadId);
+    await objects.put('source', staged, Buffer.from('not an image'), 'text/plain');
+    await expect(service.confirmUpload('trip', uploadId)).rejects.toMatchObject({
+      code: 'not_an_image',
+    });
+    expect(await objects.head('source', staged)).toBeUndefined();
+    expect(index.records.size).toBe(0);
+  });
+
+  it('refuses an upload older than its link and the grace period: upload_not_found', async () => {
+    const usableMs = SETTINGS.urlExpiresSeconds * 1000 + (SETTINGS.graceMs ?? 0);
+    const old = ulid(Date.now() - usableMs - 1000);
+    await objects.put('source', stagingKey('trip', old), textImage('jpeg', 4, 4), 'image/jpeg');
+    await expect(service.confirmUpload('trip', old)).rejects.toMatchObject({
+      kind: 'not_found',
+      code: 'upload_not_found',
+    });
+    expect(index.records.size).toBe(0);
+  });
+});
