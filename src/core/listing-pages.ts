@@ -26,7 +26,7 @@ export const PAGE_BYTES = 1_000_000;
  * after that place even if the image was deleted meanwhile, and an upload or a delete
  * between pages neither repeats nor skips an image that did not move.
  */
-export function encodeCursor(last: Place): string {
+export function encodeCursor(last: Pick<Place, 'key' | 'position'>): string {
   return Buffer.from(JSON.stringify({ key: last.key, position: last.position })).toString(
     'base64url',
   );
@@ -48,7 +48,7 @@ export function decodeCursor(gridId: string, cursor: string): Place {
     typeof key !== 'string' ||
     typeof position !== 'string' ||
     !key.startsWith(gridPrefix(gridId)) ||
-    encodeCursor({ key, position, imageId: '' }) !== cursor
+    encodeCursor({ key, position }) !== cursor
   ) {
     throw new GridBuilderError(
       'invalid_request',
