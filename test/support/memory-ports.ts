@@ -70,6 +70,9 @@ export class MemoryGridIndex implements GridIndex {
   async list(gridId: string) {
     return [...this.records.values()].filter((record) => record.gridId === gridId);
   }
+  async find(gridId: string, imageId: string) {
+    return [...this.records.values()].find((r) => r.gridId === gridId && r.imageId === imageId);
+  }
   async getOrder(gridId: string) {
     return this.orders.get(gridId);
   }

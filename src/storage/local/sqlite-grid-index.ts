@@ -17,6 +17,19 @@ interface Row {
   position: string | null;
 }
 
+const toRecord = (row: Row): ImageRecord => ({
+  gridId: row.grid_id,
+  key: row.s3_key,
+  imageId: row.image_id,
+  size: row.size,
+  width: row.width,
+  height: row.height,
+  format: row.format,
+  contentType: row.content_type,
+  uploadedAt: row.uploaded_at,
+  position: row.position ?? row.image_id,
+});
+
 /**
  * The lab's DynamoDB table `GridBuilder` in SQLite: primary key (uniqueGridId, s3Key),
  * listed in key order, which is upload order because image ids are time-ordered.
@@ -61,6 +74,8 @@ export class SqliteGridIndex implements GridIndex {
     if (!columns.some((column) => column.name === 'position')) {
       this.db.exec('ALTER TABLE images ADD COLUMN position TEXT');
     }
+    // Deleting an image finds it by id without reading its grid's other rows.
+    this.db.exec('CREATE INDEX IF NOT EXISTS images_by_id ON images (grid_id, image_id)');
     this.db.exec(`CREATE TABLE IF NOT EXISTS grid_orders (
       grid_id TEXT NOT NULL PRIMARY KEY,
       image_ids TEXT NOT NULL
@@ -79,6 +94,9 @@ export class SqliteGridIndex implements GridIndex {
          @uploaded_at, @position)`,
       ),
       list: this.db.prepare<[string], Row>('SELECT * FROM images WHERE grid_id = ?'),
+      find: this.db.prepare<[string, string], Row>(
+        'SELECT * FROM images WHERE grid_id = ? AND image_id = ?',
+      ),
       getOrder: this.db.prepare<[string], { image_ids: string }>(
         'SELECT image_ids FROM grid_orders WHERE grid_id = ?',
       ),
@@ -154,18 +172,12 @@ export class SqliteGridIndex implements GridIndex {
   }
 
   async list(gridId: string): Promise<ImageRecord[]> {
-    return this.statements.list.all(gridId).map((row) => ({
-      gridId: row.grid_id,
-      key: row.s3_key,
-      imageId: row.image_id,
-      size: row.size,
-      width: row.width,
-      height: row.height,
-      format: row.format,
-      contentType: row.content_type,
-      uploadedAt: row.uploaded_at,
-      position: row.position ?? row.image_id,
-    }));
+    return this.statements.list.all(gridId).map(toRecord);
+  }
+
+  async find(gridId: string, imageId: string): Promise<ImageRecord | undefined> {
+    const row = this.statements.find.get(gridId, imageId);
+    return row && toRecord(row);
   }
 
   async getOrder(gridId: string): Promise<string[] | undefined> {
