@@ -12,6 +12,7 @@ import {
   newImageId,
   parseGridId,
   parseImageId,
+  renditionKey,
   STAGING_PREFIX,
   sourceKey,
   stagingKey,
@@ -19,6 +20,7 @@ import {
 import { gridLayout } from './layout.js';
 import { arrange, checkNewOrder, checkPlacement, type Placement, positionOf } from './order.js';
 import type { Bucket, GridIndex, ImageRecord, Imaging, ObjectStore } from './ports.js';
+import { renditionCovering } from './renditions.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
 const BUILD_ATTEMPTS = 3;
@@ -224,10 +226,7 @@ export class GridService {
       const image = await this.builds.run(() =>
         this.imaging.composeGrid({
           count: records.length,
-          loadSource: (i) =>
-            this.objects.getSource((records[i] as ImageRecord).key).catch((error) => {
-              throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
-            }),
+          loadSource: (i) => this.loadSource(records[i] as ImageRecord, tileSize),
           columns,
           rows,
           tileSize,
@@ -263,7 +262,7 @@ export class GridService {
       records.map(async (record) => ({
         ...record,
         url: (await this.sign('source', record.key, 'get')).url,
-        previewUrl: await this.objects.presignPreview(record.key, this.settings.urlExpiresSeconds),
+        previewUrl: await this.previewUrl(record),
       })),
     );
     return { gridId, images };
@@ -329,6 +328,34 @@ export class GridService {
   /** Resolves when both stores answer. */
   async health(): Promise<void> {
     await Promise.all([this.objects.ping(), this.index.ping()]);
+  }
+
+  /**
+   * What a tile is cut from: the smallest rendition that covers it, when one is
+   * recorded and still stored (one made by an earlier configuration may be gone), else
+   * the original.
+   */
+  private async loadSource(record: ImageRecord, tileSize: number) {
+    const size = renditionCovering(record, tileSize);
+    if (size !== undefined) {
+      try {
+        return await this.objects.getSource(renditionKey(record.key, size));
+      } catch (error) {
+        if (!isErrorKind(error, 'not_found')) throw error;
+      }
+    }
+    return this.objects.getSource(record.key).catch((error) => {
+      throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
+    });
+  }
+
+  /** The smallest rendition once made, else the store's own preview (or the original). */
+  private previewUrl(record: ImageRecord): Promise<string> {
+    const expires = this.settings.urlExpiresSeconds;
+    const size = renditionCovering(record, 0);
+    return size === undefined
+      ? this.objects.presignPreview(record.key, expires)
+      : this.objects.presignGet('source', renditionKey(record.key, size), expires);
   }
 
   /** The grid's records as the grid shows them: by position, its stored order first. */
