@@ -13,6 +13,7 @@ import {
   parseGridId,
   parseImageId,
   renditionKey,
+  renditionPrefix,
   STAGING_PREFIX,
   sourceKey,
   stagingKey,
@@ -292,7 +293,10 @@ export class GridService {
     // Record first, object second: a crash in between leaves an unrecorded object
     // (swept later), never a record without its object.
     await this.index.remove(gridId, [record.key]);
-    await this.objects.delete('source', [record.key]);
+    // Listed after the record is gone: a rendition stored later is taken back by its
+    // maker, whose record write then fails (src/core/renditions.ts).
+    const renditions = await this.objects.list('source', renditionPrefix(gridId, imageId));
+    await this.objects.delete('source', [record.key, ...renditions]);
     return record;
   }
 
@@ -310,16 +314,19 @@ export class GridService {
     const keys = (await this.index.list(gridId)).map((r) => r.key);
     await this.index.remove(gridId, keys);
     await this.index.setOrder(gridId, []);
-    const [sources, staged, built] = await Promise.all([
+    const [sources, staged, renditions, built] = await Promise.all([
       this.objects.list('source', gridPrefix(gridId)),
       this.objects.list('source', `${STAGING_PREFIX}${gridPrefix(gridId)}`),
+      this.objects.list('source', renditionPrefix(gridId)),
       this.objects.list('destination', gridPrefix(gridId)),
     ]);
     const leftovers = sources.filter((key) =>
       isOlderThan(imageIdOfKey(key), this.settings.graceMs),
     );
     await Promise.all([
-      this.objects.delete('source', [...new Set([...keys, ...leftovers, ...staged])]),
+      this.objects.delete('source', [
+        ...new Set([...keys, ...leftovers, ...staged, ...renditions]),
+      ]),
       this.objects.delete('destination', built),
     ]);
     return { gridId, deletedImages: keys.length };

@@ -63,4 +63,22 @@ describe.each(STORAGE_BACKENDS)('renditions on $name', (backend) => {
       renditionKey(saved.key, 100),
     ]);
   });
+
+  test('go with their image, and with their grid', async () => {
+    const grid = newGrid();
+    const [first, second] = [
+      await opened.service().addImage(grid, await solidImage(RED, 600, 400)),
+      await opened.service().addImage(grid, await solidImage(BLUE, 600, 400)),
+    ];
+    for (const saved of [first, second]) {
+      await makeRenditions(ports(), sharpImaging, saved.key, [100]);
+    }
+
+    await opened.service().deleteImage(grid, first.imageId);
+    expect(await opened.storage.objects.list('source', renditionPrefix(grid))).toEqual([
+      renditionKey(second.key, 100),
+    ]);
+    await opened.service().deleteGrid(grid);
+    expect(await opened.storage.objects.list('source', renditionPrefix(grid))).toEqual([]);
+  });
 });
