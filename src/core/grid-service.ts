@@ -20,7 +20,14 @@ import {
 } from './ids.js';
 import { gridLayout } from './layout.js';
 import { arrange, checkNewOrder, checkPlacement, type Placement, positionOf } from './order.js';
-import type { Bucket, GridIndex, ImageRecord, Imaging, ObjectStore } from './ports.js';
+import type {
+  Bucket,
+  GridIndex,
+  ImageRecord,
+  Imaging,
+  ObjectStore,
+  RenditionRequests,
+} from './ports.js';
 import { renditionCovering } from './renditions.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
@@ -94,6 +101,7 @@ export class GridService {
     private readonly index: GridIndex,
     private readonly imaging: Imaging,
     readonly settings: GridServiceSettings,
+    private readonly renditions?: RenditionRequests,
   ) {
     const queue = { maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs };
     this.builds = new Admission('grid builds', {
@@ -205,6 +213,7 @@ export class GridService {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
     const records = await this.arranged(gridId);
+    this.requestMissingRenditions(records);
     if (records.length === 0) {
       throw new GridBuilderError(
         'not_found',
@@ -259,6 +268,7 @@ export class GridService {
   ): Promise<{ gridId: string; images: GridImage[] }> {
     const gridId = parseGridId(gridIdInput);
     const records = await this.arranged(gridId);
+    this.requestMissingRenditions(records);
     const images = await Promise.all(
       records.map(async (record) => ({
         ...record,
@@ -332,6 +342,16 @@ export class GridService {
     return { gridId, deletedImages: keys.length };
   }
 
+  /**
+   * Resolves once no upload is being validated and no grid built or waiting to be:
+   * background work (renditions) waits for this, so requests come first.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.builds.active > 0 || this.validations.active > 0) {
+      await Promise.all([this.builds.whenIdle(), this.validations.whenIdle()]);
+    }
+  }
+
   /** Resolves when both stores answer. */
   async health(): Promise<void> {
     await Promise.all([this.objects.ping(), this.index.ping()]);
@@ -363,6 +383,14 @@ export class GridService {
     return size === undefined
       ? this.objects.presignPreview(record.key, expires)
       : this.objects.presignGet('source', renditionKey(record.key, size), expires);
+  }
+
+  /**
+   * Asks for the renditions of records that have none yet: images stored before
+   * renditions existed, or whose request was dropped or lost in a restart.
+   */
+  private requestMissingRenditions(records: readonly ImageRecord[]): void {
+    this.renditions?.request(records.filter((r) => !r.renditions).map((r) => r.key));
   }
 
   /** The grid's records as the grid shows them: by position, its stored order first. */
@@ -418,6 +446,7 @@ export class GridService {
       }
       throw error;
     }
+    this.renditions?.request([record.key]);
     return record;
   }
 

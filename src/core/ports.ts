@@ -152,6 +152,16 @@ export interface Imaging {
   renditions(source: SourceImage, sizes: readonly number[]): Promise<Rendition[]>;
 }
 
+/**
+ * Where the service asks for an image's renditions to be made off the request's path:
+ * the local server's worker (src/core/rendition-worker.ts). None on AWS, where the
+ * source bucket's events will ask.
+ */
+export interface RenditionRequests {
+  /** Asks without waiting: requests may be dropped, and are repeated whenever asked again. */
+  request(keys: readonly string[]): void;
+}
+
 export interface Rendition {
   size: number;
   bytes: Buffer;
