@@ -8,6 +8,7 @@ import {
   gridPrefix,
   idTime,
   imageIdOfKey,
+  imageOfRenditionKey,
   isOlderThan,
   newImageId,
   parseGridId,
@@ -312,8 +313,8 @@ export class GridService {
 
   /**
    * Removes every image, record, pending upload and built grid of the grid. Of the
-   * source objects, only those its removed records named, and unrecorded ones older
-   * than the grace period: a younger one may be an upload between its two writes,
+   * source objects and renditions, only those of its removed records, and unrecorded
+   * ones older than the grace period: a younger one may be an upload between its two writes,
    * whose record comes after this listing and which is then answered 200, so it keeps
    * its object (and the grid that one image).
    */
@@ -333,9 +334,16 @@ export class GridService {
     const leftovers = sources.filter((key) =>
       isOlderThan(imageIdOfKey(key), this.settings.graceMs),
     );
+    // Like the sources: an image recorded after the listing keeps its renditions, which
+    // its record names (its previews link to them).
+    const removedIds = new Set(keys.map(imageIdOfKey));
+    const oldRenditions = renditions.filter((key) => {
+      const imageId = imageOfRenditionKey(key)?.imageId ?? '';
+      return removedIds.has(imageId) || isOlderThan(imageId, this.settings.graceMs);
+    });
     await Promise.all([
       this.objects.delete('source', [
-        ...new Set([...keys, ...leftovers, ...staged, ...renditions]),
+        ...new Set([...keys, ...leftovers, ...staged, ...oldRenditions]),
       ]),
       this.objects.delete('destination', built),
     ]);
