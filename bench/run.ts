@@ -32,6 +32,9 @@ const quick = args.quick as boolean;
 // `npm start` sizes it (src/server/launch.cts runs the same function), and so do the
 // baselines, so that every variant gets the same threads.
 sizeThreadPool();
+// The build rows measure builds from the originals: no renditions made in the background
+// (the children inherit this too). Set RENDITION_SIZES to bench builds from renditions.
+process.env.RENDITION_SIZES ??= '';
 const workloads = BUILD_WORKLOADS.filter(
   (w) => !args.only || args.only.split(',').some((o) => w.name.startsWith(o)),
 );

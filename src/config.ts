@@ -19,6 +19,8 @@ const flag = (name: string) =>
     .optional()
     .transform((value) => value === 'true' || value === '1');
 
+const SIZES_ERROR = 'RENDITION_SIZES must be whole numbers from 16 to 4096';
+
 const optionalText = z
   .string()
   .optional()
@@ -77,6 +79,30 @@ const schema = z.object({
           }),
       ),
     ),
+  /**
+   * Short sides of the renditions made of each image (comma-separated; empty: none).
+   * 256 serves tiles up to 256 and previews, 640 the default tile of 300 (measured in
+   * the report of issue 15).
+   */
+  RENDITION_SIZES: z
+    .string()
+    .default('256,640')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((size) => size.trim())
+        .filter((size) => size !== ''),
+    )
+    .pipe(
+      z.array(
+        z.coerce
+          .number<string>({ error: SIZES_ERROR })
+          .int({ error: SIZES_ERROR })
+          .min(16, { error: SIZES_ERROR })
+          .max(4096, { error: SIZES_ERROR }),
+      ),
+    )
+    .transform((sizes) => [...new Set(sizes)].sort((a, b) => a - b)),
   MAX_CONCURRENT_BUILDS: int('MAX_CONCURRENT_BUILDS', 1, 64, 2),
   MAX_CONCURRENT_VALIDATIONS: int(
     'MAX_CONCURRENT_VALIDATIONS',

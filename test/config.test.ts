@@ -49,6 +49,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads RENDITION_SIZES as sorted short sides, empty for none', () => {
+    expect(loadConfig({}).RENDITION_SIZES).toEqual([256, 640]);
+    expect(loadConfig({ RENDITION_SIZES: ' 1024, 320 ,320' }).RENDITION_SIZES).toEqual([320, 1024]);
+    expect(loadConfig({ RENDITION_SIZES: '' }).RENDITION_SIZES).toEqual([]);
+    for (const bad of ['abc', '320,x', '8', '320,10000', '2.5']) {
+      expect(() => loadConfig({ RENDITION_SIZES: bad })).toThrow(
+        /RENDITION_SIZES\.\d: RENDITION_SIZES must be whole numbers from 16 to 4096/,
+      );
+    }
+  });
+
   it('rejects a short signing secret', () => {
     expect(() => loadConfig({ URL_SIGNING_SECRET: 'short' })).toThrow(/at least 32 characters/);
   });

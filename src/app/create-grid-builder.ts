@@ -1,10 +1,19 @@
 import type { Config } from '../config.js';
 import { GridService } from '../core/grid-service.js';
+import type { Imaging } from '../core/ports.js';
+import { RenditionWorker } from '../core/rendition-worker.js';
+import { makeRenditions } from '../core/renditions.js';
 import { type AppOptions, createApp } from '../http/app.js';
 import { sharpImaging } from '../imaging/sharp-imaging.js';
 import { configureSharp } from '../imaging/sharp-settings.js';
 import type { Logger } from '../logger.js';
 import type { StorageBackend } from '../storage/storage-backend.js';
+
+/**
+ * Images waiting for their renditions in one process; a fuller queue drops requests,
+ * which listings and builds repeat. Keys are short: this is well under a megabyte.
+ */
+const RENDITION_QUEUE_LIMIT = 10_000;
 
 /**
  * The one place that wires configuration, storage, service and HTTP app together, for
@@ -16,23 +25,44 @@ export function createGridBuilder(
   config: Config,
   logger: Logger,
   storage: StorageBackend,
-  web: Pick<AppOptions, 'webRoot'> = {},
+  parts: Pick<AppOptions, 'webRoot'> & { imaging?: Imaging } = {},
 ) {
   configureSharp();
-  const service = new GridService(storage.objects, storage.index, sharpImaging, {
-    defaultTileSize: config.TILE_SIZE,
-    urlExpiresSeconds: config.URL_EXPIRES_SECONDS,
-    maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    maxInputPixels: config.MAX_INPUT_PIXELS,
-    maxOutputPixels: config.MAX_OUTPUT_PIXELS,
-    buildInFlight: config.BUILD_IN_FLIGHT,
-    decodeConcurrency: config.DECODE_CONCURRENCY,
-    maxConcurrentBuilds: config.MAX_CONCURRENT_BUILDS,
-    maxConcurrentValidations: config.MAX_CONCURRENT_VALIDATIONS,
-    maxQueued: config.MAX_QUEUED,
-    queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
-    graceMs: config.GC_GRACE_SECONDS * 1000,
-  });
+  const imaging = parts.imaging ?? sharpImaging;
+  // Local only: on AWS the source bucket's events will have renditions made.
+  const renditions =
+    config.STORAGE === 'local' && config.RENDITION_SIZES.length > 0
+      ? new RenditionWorker({
+          make: (key) => makeRenditions(storage, imaging, key, config.RENDITION_SIZES),
+          room: (): Promise<void> => service.whenIdle(),
+          limit: RENDITION_QUEUE_LIMIT,
+          onError: (key, error) =>
+            logger.warn(
+              { err: error, key },
+              'could not make the renditions of an image; builds read its original',
+            ),
+        })
+      : undefined;
+  const service = new GridService(
+    storage.objects,
+    storage.index,
+    imaging,
+    {
+      defaultTileSize: config.TILE_SIZE,
+      urlExpiresSeconds: config.URL_EXPIRES_SECONDS,
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      maxInputPixels: config.MAX_INPUT_PIXELS,
+      maxOutputPixels: config.MAX_OUTPUT_PIXELS,
+      buildInFlight: config.BUILD_IN_FLIGHT,
+      decodeConcurrency: config.DECODE_CONCURRENCY,
+      maxConcurrentBuilds: config.MAX_CONCURRENT_BUILDS,
+      maxConcurrentValidations: config.MAX_CONCURRENT_VALIDATIONS,
+      maxQueued: config.MAX_QUEUED,
+      queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
+      graceMs: config.GC_GRACE_SECONDS * 1000,
+    },
+    renditions,
+  );
   const app = createApp({
     service,
     logger,
@@ -42,12 +72,18 @@ export function createGridBuilder(
     publicUrl: config.PUBLIC_URL,
     backendRoutes: storage.routes?.bind(storage),
     apiKeys: config.API_KEYS,
-    webRoot: web.webRoot,
+    webRoot: parts.webRoot,
   });
   return {
     service,
     app,
-    close: () => storage.close(),
+    /** The background worker, if this process has one (tests wait on it). */
+    renditions,
+    /** Stops the worker (the image under way finishes), then closes the storage. */
+    close: async () => {
+      await renditions?.stop();
+      storage.close();
+    },
   };
 }
 

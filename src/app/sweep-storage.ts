@@ -42,6 +42,7 @@ export const sweepOptionsOf = (
 /** The counts of a report, for a log line: what the backend does not sweep is not there. */
 export const sweepSummary = ({ housekeeping, ...report }: SweepReport) => ({
   unrecordedImages: report.unrecordedImages.length,
+  unrecordedRenditions: report.unrecordedRenditions.length,
   abandonedUploads: report.abandonedUploads.length,
   ...(housekeeping && {
     orphanedGrids: housekeeping.orphanedGrids.length,

@@ -23,6 +23,7 @@ interface Waiter {
 export class Admission {
   private running = 0;
   private readonly waiting: Waiter[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly what: string,
@@ -35,6 +36,12 @@ export class Admission {
 
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** Resolves once no job runs or waits (at once when none does). */
+  whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async run<T>(job: () => Promise<T>): Promise<T> {
@@ -72,6 +79,9 @@ export class Admission {
     // The slot passes straight to the next waiter, so `running` stays the same.
     if (next) next.start();
     else this.running--;
+    if (this.running === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
   private busy(): GridBuilderError {

@@ -8,10 +8,13 @@ import {
   gridPrefix,
   idTime,
   imageIdOfKey,
+  imageOfRenditionKey,
   isOlderThan,
   newImageId,
   parseGridId,
   parseImageId,
+  renditionKey,
+  renditionPrefix,
   STAGING_PREFIX,
   sourceKey,
   stagingKey,
@@ -26,7 +29,15 @@ import {
   type Placement,
   positionOf,
 } from './order.js';
-import type { Bucket, GridIndex, ImageRecord, Imaging, ObjectStore } from './ports.js';
+import type {
+  Bucket,
+  GridIndex,
+  ImageRecord,
+  Imaging,
+  ObjectStore,
+  RenditionRequests,
+} from './ports.js';
+import { renditionCovering } from './renditions.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
 const BUILD_ATTEMPTS = 3;
@@ -118,6 +129,7 @@ export class GridService {
     private readonly index: GridIndex,
     private readonly imaging: Imaging,
     readonly settings: GridServiceSettings,
+    private readonly renditions?: RenditionRequests,
   ) {
     const queue = { maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs };
     this.builds = new Admission('grid builds', {
@@ -229,6 +241,7 @@ export class GridService {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
     const { records } = await this.arranged(gridId);
+    this.requestMissingRenditions(records);
     if (records.length === 0) {
       throw new GridBuilderError(
         'not_found',
@@ -251,10 +264,7 @@ export class GridService {
       const image = await this.builds.run(() =>
         this.imaging.composeGrid({
           count: records.length,
-          loadSource: (i) =>
-            this.objects.getSource((records[i] as ImageRecord).key).catch((error) => {
-              throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
-            }),
+          loadSource: (i) => this.loadSource(records[i] as ImageRecord, tileSize),
           columns,
           rows,
           tileSize,
@@ -290,6 +300,7 @@ export class GridService {
     const gridId = parseGridId(gridIdInput);
     const after = page.cursor === undefined ? undefined : decodeCursor(gridId, page.cursor);
     const { records, order } = await this.arranged(gridId);
+    this.requestMissingRenditions(records);
     const rest = after ? records.slice(indexAfter(records, order, after)) : records;
     const images: GridImage[] = [];
     let bytes = 0;
@@ -313,7 +324,7 @@ export class GridService {
     return {
       ...record,
       url: (await this.sign('source', record.key, 'get')).url,
-      previewUrl: await this.objects.presignPreview(record.key, this.settings.urlExpiresSeconds),
+      previewUrl: await this.previewUrl(record),
     };
   }
 
@@ -341,14 +352,17 @@ export class GridService {
     // Record first, object second: a crash in between leaves an unrecorded object
     // (swept later), never a record without its object.
     await this.index.remove(gridId, [record.key]);
-    await this.objects.delete('source', [record.key]);
+    // Listed after the record is gone: a rendition stored later is taken back by its
+    // maker, whose record write then fails (src/core/renditions.ts).
+    const renditions = await this.objects.list('source', renditionPrefix(gridId, imageId));
+    await this.objects.delete('source', [record.key, ...renditions]);
     return record;
   }
 
   /**
    * Removes every image, record, pending upload and built grid of the grid. Of the
-   * source objects, only those its removed records named, and unrecorded ones older
-   * than the grace period: a younger one may be an upload between its two writes,
+   * source objects and renditions, only those of its removed records, and unrecorded
+   * ones older than the grace period: a younger one may be an upload between its two writes,
    * whose record comes after this listing and which is then answered 200, so it keeps
    * its object (and the grid that one image).
    */
@@ -359,24 +373,80 @@ export class GridService {
     const keys = (await this.index.list(gridId)).map((r) => r.key);
     await this.index.remove(gridId, keys);
     await this.index.setOrder(gridId, []);
-    const [sources, staged, built] = await Promise.all([
+    const [sources, staged, renditions, built] = await Promise.all([
       this.objects.list('source', gridPrefix(gridId)),
       this.objects.list('source', `${STAGING_PREFIX}${gridPrefix(gridId)}`),
+      this.objects.list('source', renditionPrefix(gridId)),
       this.objects.list('destination', gridPrefix(gridId)),
     ]);
     const leftovers = sources.filter((key) =>
       isOlderThan(imageIdOfKey(key), this.settings.graceMs),
     );
+    // Like the sources: an image recorded after the listing keeps its renditions, which
+    // its record names (its previews link to them).
+    const removedIds = new Set(keys.map(imageIdOfKey));
+    const oldRenditions = renditions.filter((key) => {
+      const imageId = imageOfRenditionKey(key)?.imageId ?? '';
+      return removedIds.has(imageId) || isOlderThan(imageId, this.settings.graceMs);
+    });
     await Promise.all([
-      this.objects.delete('source', [...new Set([...keys, ...leftovers, ...staged])]),
+      this.objects.delete('source', [
+        ...new Set([...keys, ...leftovers, ...staged, ...oldRenditions]),
+      ]),
       this.objects.delete('destination', built),
     ]);
     return { gridId, deletedImages: keys.length };
   }
 
+  /**
+   * Resolves once no upload is being validated and no grid built or waiting to be:
+   * background work (renditions) waits for this, so requests come first.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.builds.active > 0 || this.validations.active > 0) {
+      await Promise.all([this.builds.whenIdle(), this.validations.whenIdle()]);
+    }
+  }
+
   /** Resolves when both stores answer. */
   async health(): Promise<void> {
     await Promise.all([this.objects.ping(), this.index.ping()]);
+  }
+
+  /**
+   * What a tile is cut from: the smallest rendition that covers it, when one is
+   * recorded and still stored (one made by an earlier configuration may be gone), else
+   * the original.
+   */
+  private async loadSource(record: ImageRecord, tileSize: number) {
+    const size = renditionCovering(record, tileSize);
+    if (size !== undefined) {
+      try {
+        return await this.objects.getSource(renditionKey(record.key, size));
+      } catch (error) {
+        if (!isErrorKind(error, 'not_found')) throw error;
+      }
+    }
+    return this.objects.getSource(record.key).catch((error) => {
+      throw isErrorKind(error, 'not_found') ? new SourceDeleted() : error;
+    });
+  }
+
+  /** The smallest rendition once made, else the store's own preview (or the original). */
+  private previewUrl(record: ImageRecord): Promise<string> {
+    const expires = this.settings.urlExpiresSeconds;
+    const size = renditionCovering(record, 0);
+    return size === undefined
+      ? this.objects.presignPreview(record.key, expires)
+      : this.objects.presignGet('source', renditionKey(record.key, size), expires);
+  }
+
+  /**
+   * Asks for the renditions of records that have none yet: images stored before
+   * renditions existed, or whose request was dropped or lost in a restart.
+   */
+  private requestMissingRenditions(records: readonly ImageRecord[]): void {
+    this.renditions?.request(records.filter((r) => !r.renditions).map((r) => r.key));
   }
 
   /** The grid's records as the grid shows them (its stored order first), and that order. */
@@ -434,6 +504,7 @@ export class GridService {
       }
       throw error;
     }
+    this.renditions?.request([record.key]);
     return record;
   }
 

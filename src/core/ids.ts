@@ -76,6 +76,27 @@ export function uploadOfStagingKey(key: string): { gridId: string; uploadId: str
   return match ? { gridId: match[1] as string, uploadId: match[2] as string } : undefined;
 }
 
+/**
+ * A rendition of a source image, `_renditions/GRID_ID/IMAGE_ID/SIZE.jpg` in the source
+ * bucket: derived from the image's key, so whoever deletes the image can name it, and
+ * under its own prefix, so a grid's source listing and the sweep tell it from images.
+ */
+export const renditionKey = (key: string, size: number): string =>
+  `${renditionPrefix(gridOfKey(key), imageIdOfKey(key))}${size}.jpg`;
+export const RENDITIONS_PREFIX = '_renditions/';
+/** Every rendition of the grid, or of one image of it. */
+export const renditionPrefix = (gridId: string, imageId?: string): string =>
+  `${RENDITIONS_PREFIX}${gridId}/${imageId === undefined ? '' : `${imageId}/`}`;
+
+/** The grid and image a rendition key belongs to, or undefined for any other key. */
+export function imageOfRenditionKey(key: string): { gridId: string; imageId: string } | undefined {
+  const match = /^_renditions\/([^/]+)\/([^/]+)\/[^/]+$/.exec(key);
+  return match ? { gridId: match[1] as string, imageId: match[2] as string } : undefined;
+}
+
+/** The grid id of a source key (`GRID/ID.ext` -> `GRID`). */
+export const gridOfKey = (key: string): string => key.slice(0, key.indexOf('/'));
+
 /** Built grids: `GRID_ID/grid-VERSION.ext` in the destination bucket. */
 export const gridKey = (gridId: string, version: string, extension: string): string =>
   `${gridId}/grid-${version}.${extension}`;

@@ -65,6 +65,11 @@ export interface ImageRecord {
   uploadedAt: string;
   /** Sort key of the image in its grid (src/core/order.ts); by default its id. */
   position: string;
+  /**
+   * The short sides of the renditions stored for it (src/core/renditions.ts); empty when
+   * the image is too small for any, absent while none were made.
+   */
+  renditions?: number[];
 }
 
 export interface GridIndex {
@@ -84,6 +89,11 @@ export interface GridIndex {
    * (when the upload's link can no longer be used). It makes an upload link single-use.
    */
   claimUpload(gridId: string, uploadId: string, keepUntil: Date): Promise<boolean>;
+  /**
+   * Records the image's renditions, only if its record still exists (one conditional
+   * write): false when it is gone, so a deleted image is never brought back.
+   */
+  setRenditions(gridId: string, key: string, sizes: readonly number[]): Promise<boolean>;
   /** Removes records; keys that are not recorded are not an error. */
   remove(gridId: string, keys: readonly string[]): Promise<void>;
   /** Resolves when the index can be reached. */
@@ -136,4 +146,25 @@ export interface Imaging {
   probe(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage>;
   /** The grid image: the sources as square tiles, row by row, encoded in `format`. */
   composeGrid(request: ComposeRequest): Promise<Buffer>;
+  /**
+   * Small copies of a stored image, upright, in sRGB, on black where transparent, one
+   * per size with that short side (each size below the image's short side), encoded as
+   * JPEG (the `.jpg` of `renditionKey`).
+   */
+  renditions(source: SourceImage, sizes: readonly number[]): Promise<Rendition[]>;
+}
+
+/**
+ * Where the service asks for an image's renditions to be made off the request's path:
+ * the local server's worker (src/core/rendition-worker.ts). None on AWS, where the
+ * source bucket's events will ask.
+ */
+export interface RenditionRequests {
+  /** Asks without waiting: requests may be dropped, and are repeated whenever asked again. */
+  request(keys: readonly string[]): void;
+}
+
+export interface Rendition {
+  size: number;
+  bytes: Buffer;
 }

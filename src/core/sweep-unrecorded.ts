@@ -1,4 +1,10 @@
-import { imageIdOfKey, isOlderThan, STAGING_PREFIX } from './ids.js';
+import {
+  imageIdOfKey,
+  imageOfRenditionKey,
+  isOlderThan,
+  RENDITIONS_PREFIX,
+  STAGING_PREFIX,
+} from './ids.js';
 import type { GridIndex, ObjectStore } from './ports.js';
 
 export interface UnrecordedSweepOptions {
@@ -16,6 +22,8 @@ export interface UnrecordedSweepOptions {
 export interface UnrecordedSweepReport {
   /** Source images no record names, removed. */
   unrecordedImages: string[];
+  /** Renditions of images no record names (deleted, or a crash before the record), removed. */
+  unrecordedRenditions: string[];
   /** Two-step uploads never confirmed, removed. */
   abandonedUploads: string[];
 }
@@ -38,7 +46,13 @@ export async function sweepUnrecordedObjects(
   const olderThan = (id: string, ageMs: number) => isOlderThan(id, ageMs, now);
 
   const abandonedUploads: string[] = [];
-  const candidates = new Map<string, string[]>(); // grid id -> old keys
+  // grid id -> old keys of images, and of renditions by their image's id
+  const candidates = new Map<string, { images: string[]; renditions: Map<string, string[]> }>();
+  const candidatesOf = (gridId: string) => {
+    const found = candidates.get(gridId) ?? { images: [] as string[], renditions: new Map() };
+    candidates.set(gridId, found);
+    return found;
+  };
   for (const key of await objects.list('source', '')) {
     if (key.startsWith(STAGING_PREFIX)) {
       const uploadId = key.slice(key.lastIndexOf('/') + 1);
@@ -47,19 +61,37 @@ export async function sweepUnrecordedObjects(
       }
       continue;
     }
+    if (key.startsWith(RENDITIONS_PREFIX)) {
+      // Dated by its image's id: a rendition is made after its image's record.
+      const image = imageOfRenditionKey(key);
+      if (!image || !olderThan(image.imageId, options.graceMs)) continue;
+      const { renditions } = candidatesOf(image.gridId);
+      renditions.set(image.imageId, [...(renditions.get(image.imageId) ?? []), key]);
+      continue;
+    }
     const gridId = key.slice(0, key.indexOf('/'));
     if (!gridId || !olderThan(imageIdOfKey(key), options.graceMs)) continue;
-    candidates.set(gridId, [...(candidates.get(gridId) ?? []), key]);
+    candidatesOf(gridId).images.push(key);
   }
 
   const unrecordedImages: string[] = [];
-  for (const [gridId, keys] of candidates) {
+  const unrecordedRenditions: string[] = [];
+  for (const [gridId, { images, renditions }] of candidates) {
     // Listed after the objects: a record written meanwhile is seen, never missed.
-    const recorded = new Set((await index.list(gridId)).map((record) => record.key));
+    const records = await index.list(gridId);
+    const recorded = new Set(records.map((record) => record.key));
+    const recordedIds = new Set(records.map((record) => record.imageId));
     // A confirmed two-step upload gets a new image id at its confirm, so an image
     // being confirmed is as young as any upload in flight.
-    unrecordedImages.push(...keys.filter((key) => !recorded.has(key)));
+    unrecordedImages.push(...images.filter((key) => !recorded.has(key)));
+    for (const [imageId, keys] of renditions) {
+      if (!recordedIds.has(imageId)) unrecordedRenditions.push(...keys);
+    }
   }
-  await objects.delete('source', [...unrecordedImages, ...abandonedUploads]);
-  return { unrecordedImages, abandonedUploads };
+  await objects.delete('source', [
+    ...unrecordedImages,
+    ...unrecordedRenditions,
+    ...abandonedUploads,
+  ]);
+  return { unrecordedImages, unrecordedRenditions, abandonedUploads };
 }

@@ -171,7 +171,7 @@ export const GridImage = z
     url: z.string().url().openapi({ description: 'A presigned GET of the source image.' }),
     preview_url: z.string().url().openapi({
       description:
-        'A presigned GET of a small JPEG copy for thumbnails (320 px on its short side, never enlarged). On AWS, the source image until renditions exist.',
+        "A presigned GET of a small JPEG copy for thumbnails, upright, never enlarged: the image's smallest rendition (256 px on its short side by default) once made, a little after the upload; before that a 320 px copy made on request (local storage) or, on AWS, the source image.",
     }),
   })
   .openapi('GridImage');

@@ -97,7 +97,7 @@ export async function startServer(
       const shutdown = async (graceMs: number) => {
         clearInterval(sweeps);
         await closeServer(graceMs);
-        gridBuilder.close();
+        await gridBuilder.close();
       };
       resolvePromise({ url, close: () => shutdown(0), shutdown });
     });

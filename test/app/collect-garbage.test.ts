@@ -44,6 +44,7 @@ describe('collectGarbage on local storage', () => {
     );
     expect(report).toEqual({
       unrecordedImages: [],
+      unrecordedRenditions: [],
       abandonedUploads: [],
       housekeeping: { orphanedGrids: [], expiredGrids: ['g4/grid-week.jpg'], tempFiles: 0 },
     });
@@ -77,7 +78,11 @@ describe('collectGarbage on S3 + DynamoDB', () => {
       const report = await collectGarbage(
         loadConfig({ ...awsEnv(servers), GC_GRACE_SECONDS: '60' }),
       );
-      expect(report).toEqual({ unrecordedImages: [old], abandonedUploads: [] });
+      expect(report).toEqual({
+        unrecordedImages: [old],
+        unrecordedRenditions: [],
+        abandonedUploads: [],
+      });
     } finally {
       s3.destroy();
     }

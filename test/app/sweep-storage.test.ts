@@ -45,6 +45,25 @@ describe.each(STORAGE_BACKENDS)('one sweep through the ports on $name', (backend
     });
   });
 
+  test('removes the renditions of unrecorded images older than the grace period, never those of a recorded image', async () => {
+    const { storage } = opened;
+    const recordedId = idMadeAgo(2 * HOUR);
+    const goneId = idMadeAgo(2 * HOUR);
+    const youngId = idMadeAgo(1000);
+    const recorded = `g3/${recordedId}.jpg`;
+    const kept = [`_renditions/g3/${recordedId}/256.jpg`, `_renditions/g3/${youngId}/256.jpg`];
+    const orphans = [`_renditions/g3/${goneId}/256.jpg`, `_renditions/g3/${goneId}/640.jpg`];
+    const foreign = '_renditions/g3/not-a-ulid/256.jpg';
+    for (const key of [recorded, ...kept, ...orphans, foreign]) await put(key);
+    await storage.index.add(recordOf(recorded));
+
+    const report = await sweepStorage(storage, { graceMs: HOUR });
+    expect(report).toMatchObject({ unrecordedImages: [], unrecordedRenditions: orphans });
+    expect(await storage.objects.list('source', '_renditions/g3/')).toEqual(
+      [...kept, foreign].sort(),
+    );
+  });
+
   test('spares an object whose record is written while the sweep runs', async () => {
     const { storage } = opened;
     const stalled = `g2/${idMadeAgo(2 * HOUR)}.jpg`; // an upload stalled between its two writes
@@ -108,6 +127,7 @@ describe('on local storage, the sweep and then the backend’s housekeeping', ()
     const report = await sweepStorage(storage, { graceMs: HOUR });
     expect(report).toEqual({
       unrecordedImages: [unrecorded],
+      unrecordedRenditions: [],
       abandonedUploads: [abandoned],
       housekeeping: { orphanedGrids: ['gone/grid-abc.jpg'], expiredGrids: [], tempFiles: 1 },
     });
@@ -121,6 +141,7 @@ describe('on local storage, the sweep and then the backend’s housekeeping', ()
     // A second sweep finds nothing more.
     expect(await sweepStorage(storage, { graceMs: HOUR })).toEqual({
       unrecordedImages: [],
+      unrecordedRenditions: [],
       abandonedUploads: [],
       housekeeping: { orphanedGrids: [], expiredGrids: [], tempFiles: 0 },
     });

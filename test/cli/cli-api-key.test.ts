@@ -174,6 +174,7 @@ describe('gridbuilder gc', () => {
       graceSeconds: 3600,
       gridRetentionDays: 30,
       unrecordedImages: [oldLeftover],
+      unrecordedRenditions: [],
       abandonedUploads: [],
       orphanedGrids: [],
       expiredGrids: [],
@@ -200,7 +201,9 @@ describe('gridbuilder gc', () => {
     // gets it removed.
     const again = await runCli(['gc', '--data-dir', server.dataDir, '--grace-seconds', '0']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('removed 1 unrecorded image, 0 unconfirmed uploads');
+    expect(again.stdout).toContain(
+      'removed 1 unrecorded image, 0 renditions of unrecorded images, 0 unconfirmed uploads',
+    );
     expect(again.stdout).toContain(newLeftover);
     expect(existsSync(sourceFile(newLeftover))).toBe(false);
     for (const key of recorded) expect(existsSync(sourceFile(key))).toBe(true);

@@ -1,7 +1,9 @@
 import { ulid } from 'ulid';
 import { describe, expect, test } from 'vitest';
-import { sourceKey, stagingKey } from '../../src/core/ids.js';
+import { renditionKey, renditionPrefix, sourceKey, stagingKey } from '../../src/core/ids.js';
 import type { GridIndex, ObjectStore } from '../../src/core/ports.js';
+import { makeRenditions } from '../../src/core/renditions.js';
+import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { BLUE, GREEN, RED, solidImage } from '../support/images.js';
 import { pauseOnce } from '../support/pause-points.js';
 import { STORAGE_BACKENDS, useStorageBackend } from '../support/storage-backends.js';
@@ -55,6 +57,37 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     await serviceOver().deleteGrid(grid);
 
     expect(await opened.storage.objects.list('source', `${grid}/`)).toEqual([inFlight]);
+  });
+
+  test('an image recorded while its grid is deleted keeps its renditions; old unrecorded ones go', async () => {
+    const grid = newGrid();
+    const bytes = await solidImage(BLUE, 640, 480);
+    const made = (key: string) => makeRenditions(opened.storage, sharpImaging, key, [256]);
+    const removed = await serviceOver().addImage(grid, bytes);
+    await made(removed.key);
+    const hourAgo = Date.now() - 3_600_000;
+    const leftover = renditionKey(
+      sourceKey(grid, ulid(hourAgo - opened.settings.graceMs), 'jpg'),
+      256,
+    );
+    await opened.storage.objects.put('source', leftover, bytes, 'image/jpeg');
+
+    // The delete has removed the records it listed and is about to list the renditions.
+    const { port: objects, pause } = pauseOnce(opened.storage.objects, 'list', (_bucket, prefix) =>
+      String(prefix).startsWith('_renditions/'),
+    );
+    const deleting = serviceOver(objects).deleteGrid(grid);
+    await pause.reached;
+    const survivor = await serviceOver().addImage(grid, bytes);
+    await made(survivor.key);
+    pause.release();
+    await deleting;
+
+    expect(await opened.storage.objects.list('source', renditionPrefix(grid))).toEqual([
+      renditionKey(survivor.key, 256),
+    ]);
+    const { images } = await serviceOver().listImages(grid);
+    expect(images.map((image) => image.renditions)).toEqual([[256]]);
   });
 
   test('two confirms of one upload in parallel: one adds the image, the other gets 409', async () => {

@@ -27,7 +27,12 @@ describe.skipIf(!tmpfs.dir)(
     const refusals: { status: number; message: string }[] = [];
 
     beforeAll(async () => {
-      server = await startTestServer({ STORAGE_RESERVE_BYTES: String(512 * 1024) }, tmpfs.dir);
+      // Renditions off: the files must be exactly the saved images, and a rendition made
+      // in the background would take space at a moment no test chooses.
+      server = await startTestServer(
+        { STORAGE_RESERVE_BYTES: String(512 * 1024), RENDITION_SIZES: '' },
+        tmpfs.dir,
+      );
     });
 
     afterAll(async () => {

@@ -17,7 +17,8 @@ interface Listed {
   preview_url: string;
 }
 
-const server = useTestServer();
+// Renditions off: these are the previews the local store makes on request, before renditions exist.
+const server = useTestServer({ RENDITION_SIZES: '' });
 let images: Listed[];
 let PHOTO: Buffer;
 

@@ -8,6 +8,7 @@ import type {
   Imaging,
   ObjectInfo,
   ObjectStore,
+  SourceImage,
 } from '../../src/core/ports.js';
 
 // The service's three ports in memory, small enough to read at a glance, for tests of
@@ -73,6 +74,12 @@ export class MemoryGridIndex implements GridIndex {
   async find(gridId: string, imageId: string) {
     return [...this.records.values()].find((r) => r.gridId === gridId && r.imageId === imageId);
   }
+
+  async setRenditions(_gridId: string, key: string, sizes: readonly number[]) {
+    const record = this.records.get(key);
+    if (record) this.records.set(key, { ...record, renditions: [...sizes] });
+    return record !== undefined;
+  }
   async getOrder(gridId: string) {
     return this.orders.get(gridId);
   }
@@ -129,6 +136,11 @@ export class TextImaging implements Imaging {
       sources.push((await request.loadSource(i)).bytes.toString());
     const { columns, rows, tileSize, format } = request;
     return Buffer.from(JSON.stringify({ columns, rows, tileSize, format, sources }));
+  }
+
+  /** A rendition is its source's text and its size: `jpeg 800x600 @256`. */
+  async renditions(source: SourceImage, sizes: readonly number[]) {
+    return sizes.map((size) => ({ size, bytes: Buffer.from(`${source.bytes} @${size}`) }));
   }
 }
 

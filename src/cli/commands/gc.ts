@@ -76,9 +76,14 @@ async function gc(options: GcOptions): Promise<void> {
       const where = config.STORAGE === 'local' ? config.DATA_DIR : config.SOURCE_BUCKET;
       const removed = [
         plural(swept.unrecordedImages.length, 'unrecorded image'),
+        `${plural(swept.unrecordedRenditions.length, 'rendition')} of unrecorded images`,
         plural(swept.abandonedUploads.length, 'unconfirmed upload'),
       ];
-      const keys = [...swept.unrecordedImages, ...swept.abandonedUploads];
+      const keys = [
+        ...swept.unrecordedImages,
+        ...swept.unrecordedRenditions,
+        ...swept.abandonedUploads,
+      ];
       if (housekeeping) {
         removed.push(
           `${plural(housekeeping.orphanedGrids.length, 'built grid')} of emptied grids`,

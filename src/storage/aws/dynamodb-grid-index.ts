@@ -7,6 +7,7 @@ import {
   PutCommand,
   paginateQuery,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { GridBuilderError } from '../../core/errors.js';
 import { sourceKeyPrefix } from '../../core/ids.js';
@@ -37,6 +38,7 @@ export interface ImageItem {
   contentType: string;
   uploadedAt: string;
   position: string;
+  renditions?: number[];
 }
 
 export const toItem = (record: ImageRecord): ImageItem => ({
@@ -50,6 +52,7 @@ export const toItem = (record: ImageRecord): ImageItem => ({
   contentType: record.contentType,
   uploadedAt: record.uploadedAt,
   position: record.position,
+  ...(record.renditions && { renditions: record.renditions }),
 });
 
 const toRecord = (item: Record<string, unknown>): ImageRecord => {
@@ -66,6 +69,7 @@ const toRecord = (item: Record<string, unknown>): ImageRecord => {
     uploadedAt: String(i.uploadedAt ?? ''),
     // Items written before positions existed: their id is their position.
     position: String(i.position ?? i.imageId ?? ''),
+    ...(Array.isArray(i.renditions) && { renditions: i.renditions.map(Number) }),
   };
 };
 
@@ -120,6 +124,25 @@ export class DynamoDbGridIndex implements GridIndex {
     } catch (error) {
       if ((error as { name?: string })?.name === 'ConditionalCheckFailedException') return false;
       throw storageFailure('DynamoDB', 'confirm the upload', error);
+    }
+  }
+
+  /** An update conditional on the item: it never creates one for a deleted image. */
+  async setRenditions(gridId: string, key: string, sizes: readonly number[]): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { uniqueGridId: gridId, s3Key: key },
+          UpdateExpression: 'SET renditions = :sizes',
+          ConditionExpression: 'attribute_exists(s3Key)',
+          ExpressionAttributeValues: { ':sizes': [...sizes] },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string })?.name === 'ConditionalCheckFailedException') return false;
+      throw storageFailure('DynamoDB', "record the image's renditions", error);
     }
   }
 

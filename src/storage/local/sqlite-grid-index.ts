@@ -15,6 +15,8 @@ interface Row {
   uploaded_at: string;
   /** NULL in rows written before positions existed: their id is their position. */
   position: string | null;
+  /** JSON list of sizes; NULL while the image has no renditions recorded. */
+  renditions: string | null;
 }
 
 const toRecord = (row: Row): ImageRecord => ({
@@ -28,6 +30,7 @@ const toRecord = (row: Row): ImageRecord => ({
   contentType: row.content_type,
   uploadedAt: row.uploaded_at,
   position: row.position ?? row.image_id,
+  ...(row.renditions !== null && { renditions: JSON.parse(row.renditions) as number[] }),
 });
 
 /**
@@ -74,6 +77,9 @@ export class SqliteGridIndex implements GridIndex {
     if (!columns.some((column) => column.name === 'position')) {
       this.db.exec('ALTER TABLE images ADD COLUMN position TEXT');
     }
+    if (!columns.some((column) => column.name === 'renditions')) {
+      this.db.exec('ALTER TABLE images ADD COLUMN renditions TEXT');
+    }
     // Deleting an image finds it by id without reading its grid's other rows.
     this.db.exec('CREATE INDEX IF NOT EXISTS images_by_id ON images (grid_id, image_id)');
     this.db.exec(`CREATE TABLE IF NOT EXISTS grid_orders (
@@ -89,9 +95,13 @@ export class SqliteGridIndex implements GridIndex {
     this.statements = {
       add: this.db.prepare<Row>(
         `INSERT OR REPLACE INTO images
-         (grid_id, s3_key, image_id, size, width, height, format, content_type, uploaded_at, position)
+         (grid_id, s3_key, image_id, size, width, height, format, content_type, uploaded_at, position,
+         renditions)
          VALUES (@grid_id, @s3_key, @image_id, @size, @width, @height, @format, @content_type,
-         @uploaded_at, @position)`,
+         @uploaded_at, @position, @renditions)`,
+      ),
+      setRenditions: this.db.prepare<[string, string, string]>(
+        'UPDATE images SET renditions = ? WHERE grid_id = ? AND s3_key = ?',
       ),
       list: this.db.prepare<[string], Row>('SELECT * FROM images WHERE grid_id = ?'),
       find: this.db.prepare<[string, string], Row>(
@@ -153,6 +163,7 @@ export class SqliteGridIndex implements GridIndex {
             content_type: record.contentType,
             uploaded_at: record.uploadedAt,
             position: record.position,
+            renditions: record.renditions ? JSON.stringify(record.renditions) : null,
           });
         }
       })();
@@ -208,6 +219,18 @@ export class SqliteGridIndex implements GridIndex {
     try {
       this.statements.forgetClaims.run(Date.now());
       return this.statements.claim.run(gridId, uploadId, keepUntil.getTime()).changes === 1;
+    } catch (error) {
+      throw asStorageError(error, this.space);
+    }
+  }
+
+  /**
+   * Not flushed on its own: a lost update only makes the renditions again (they are
+   * derived data), which is cheaper than an fsync per image in the background.
+   */
+  async setRenditions(gridId: string, key: string, sizes: readonly number[]): Promise<boolean> {
+    try {
+      return this.statements.setRenditions.run(JSON.stringify(sizes), gridId, key).changes === 1;
     } catch (error) {
       throw asStorageError(error, this.space);
     }
