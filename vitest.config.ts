@@ -14,8 +14,8 @@ export default defineConfig({
       // The .cts launchers only run in child processes, whose code is not counted anyway.
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'html'],
-      // The floor is the line coverage measured when it was set (79.12%): raise it, never lower it.
-      thresholds: { lines: 79 },
+      // The floor is the line coverage measured when it was set (81.75% on 2026-12-02): raise it, never lower it.
+      thresholds: { lines: 81 },
     },
   },
 });

@@ -73,6 +73,11 @@ export interface ClientSettings<Options extends CallOptions> {
   words?: ErrorWords | undefined;
 }
 
+export interface ListOptions extends CallOptions {
+  /** Images asked for per request; the server's default when not given. */
+  pageSize?: number | undefined;
+}
+
 export interface UploadOptions extends CallOptions {
   /** Takes this place in its batch whatever order uploads arrive in. */
   placement?: Placement | undefined;
@@ -196,9 +201,22 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     return this.call('POST', upload.confirm_url, about, steps);
   }
 
-  listImages(gridId: string, options = {} as Options): Promise<GridListing> {
-    const url = this.url(`/grids/${encodeURIComponent(gridId)}`);
-    return this.call('GET', url, { grid: gridId }, options);
+  /** Every image of the grid, in the grid's order: the listing's pages, one after another. */
+  async listImages(
+    gridId: string,
+    options: ListOptions & Options = {} as ListOptions & Options,
+  ): Promise<GridListing> {
+    const images: GridImage[] = [];
+    let page: GridListing | undefined;
+    do {
+      const query = new URLSearchParams();
+      if (options.pageSize !== undefined) query.set('limit', String(options.pageSize));
+      if (page?.next_cursor) query.set('cursor', page.next_cursor);
+      const path = `/grids/${encodeURIComponent(gridId)}${query.size ? `?${query}` : ''}`;
+      page = await this.call<GridListing>('GET', this.url(path), { grid: gridId }, options);
+      images.push(...page.images);
+    } while (page.next_cursor);
+    return { ...page, image_count: images.length, images };
   }
 
   deleteImage(gridId: string, imageId: string, options = {} as Options): Promise<Deleted> {

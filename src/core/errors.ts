@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'invalid_request',
   'invalid_grid_id',
   'invalid_parameter',
+  'invalid_cursor',
   'empty_body',
   'order_mismatch',
   'grid_too_large',

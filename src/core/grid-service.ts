@@ -17,7 +17,15 @@ import {
   stagingKey,
 } from './ids.js';
 import { gridLayout } from './layout.js';
-import { arrange, checkNewOrder, checkPlacement, type Placement, positionOf } from './order.js';
+import { DEFAULT_PAGE_LIMIT, decodeCursor, encodeCursor, PAGE_BYTES } from './listing-pages.js';
+import {
+  arrange,
+  checkNewOrder,
+  checkPlacement,
+  indexAfter,
+  type Placement,
+  positionOf,
+} from './order.js';
 import type { Bucket, GridIndex, ImageRecord, Imaging, ObjectStore } from './ports.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
@@ -58,6 +66,25 @@ export interface GridImage extends ImageRecord {
   url: string;
   /** A small copy, for thumbnails. */
   previewUrl: string;
+}
+
+/** Which page of a grid's listing to give (src/core/listing-pages.ts). */
+export interface PageRequest {
+  /** Images at most; DEFAULT_PAGE_LIMIT when not given. */
+  limit?: number | undefined;
+  /** The `nextCursor` of the page before; the first page when not given. */
+  cursor?: string | undefined;
+  /** The bytes an image takes in the answer, for the byte budget; none when not given. */
+  sizeOf?: ((image: GridImage) => number) | undefined;
+}
+
+export interface ImagePage {
+  gridId: string;
+  /** Images in the grid, on every page. */
+  imageCount: number;
+  images: GridImage[];
+  /** Where the next page starts; undefined on the last page. */
+  nextCursor: string | undefined;
 }
 
 export interface BuiltGrid extends SignedLink {
@@ -201,7 +228,7 @@ export class GridService {
   private async buildOnce(gridId: string, options: GridOptions): Promise<BuiltGrid> {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
-    const records = await this.arranged(gridId);
+    const { records } = await this.arranged(gridId);
     if (records.length === 0) {
       throw new GridBuilderError(
         'not_found',
@@ -253,20 +280,41 @@ export class GridService {
     };
   }
 
-  /** The grid's images in the grid's order, each with a link to the source image. */
-  async listImages(
-    gridIdInput: string | undefined,
-  ): Promise<{ gridId: string; images: GridImage[] }> {
+  /**
+   * A page of the grid's images in the grid's order, each with its links: at most
+   * `limit`, after the place `cursor` names, and no more than fit in PAGE_BYTES (one at
+   * least). Every record is read, since a stored order may put any image anywhere; only
+   * the page's images are signed, one after another until the page is full.
+   */
+  async listImages(gridIdInput: string | undefined, page: PageRequest = {}): Promise<ImagePage> {
     const gridId = parseGridId(gridIdInput);
-    const records = await this.arranged(gridId);
-    const images = await Promise.all(
-      records.map(async (record) => ({
-        ...record,
-        url: (await this.sign('source', record.key, 'get')).url,
-        previewUrl: await this.objects.presignPreview(record.key, this.settings.urlExpiresSeconds),
-      })),
-    );
-    return { gridId, images };
+    const after = page.cursor === undefined ? undefined : decodeCursor(gridId, page.cursor);
+    const { records, order } = await this.arranged(gridId);
+    const rest = after ? records.slice(indexAfter(records, order, after)) : records;
+    const images: GridImage[] = [];
+    let bytes = 0;
+    for (const record of rest.slice(0, page.limit ?? DEFAULT_PAGE_LIMIT)) {
+      const image = await this.withLinks(record);
+      bytes += page.sizeOf?.(image) ?? 0;
+      if (images.length > 0 && bytes > PAGE_BYTES) break;
+      images.push(image);
+    }
+    const last = images.at(-1);
+    const more = last !== undefined && images.length < rest.length;
+    return {
+      gridId,
+      imageCount: records.length,
+      images,
+      nextCursor: more ? encodeCursor(last) : undefined,
+    };
+  }
+
+  private async withLinks(record: ImageRecord): Promise<GridImage> {
+    return {
+      ...record,
+      url: (await this.sign('source', record.key, 'get')).url,
+      previewUrl: await this.objects.presignPreview(record.key, this.settings.urlExpiresSeconds),
+    };
   }
 
   /**
@@ -284,7 +332,7 @@ export class GridService {
   async deleteImage(gridIdInput: string | undefined, imageIdInput: string): Promise<ImageRecord> {
     const gridId = parseGridId(gridIdInput);
     const imageId = parseImageId(imageIdInput);
-    const record = (await this.index.list(gridId)).find((r) => r.imageId === imageId);
+    const record = await this.index.find(gridId, imageId);
     if (!record) {
       throw new GridBuilderError('not_found', `Grid "${gridId}" has no image ${imageId}.`, {
         code: 'image_not_found',
@@ -331,13 +379,15 @@ export class GridService {
     await Promise.all([this.objects.ping(), this.index.ping()]);
   }
 
-  /** The grid's records as the grid shows them: by position, its stored order first. */
-  private async arranged(gridId: string): Promise<ImageRecord[]> {
+  /** The grid's records as the grid shows them (its stored order first), and that order. */
+  private async arranged(
+    gridId: string,
+  ): Promise<{ records: ImageRecord[]; order: string[] | undefined }> {
     const [records, order] = await Promise.all([
       this.index.list(gridId),
       this.index.getOrder(gridId),
     ]);
-    return arrange(records, order);
+    return { records: arrange(records, order), order };
   }
 
   private async storeImage(

@@ -60,7 +60,10 @@ export const newImageId: () => string = monotonicFactory(pooledRandom);
 
 /** Object keys: `GRID_ID/IMAGE_ID.ext` in the source bucket. */
 export const sourceKey = (gridId: string, imageId: string, extension: string): string =>
-  `${gridId}/${imageId}.${extension}`;
+  `${sourceKeyPrefix(gridId, imageId)}${extension}`;
+
+/** What the source key of an image starts with, whatever its extension: `GRID_ID/IMAGE_ID.` */
+export const sourceKeyPrefix = (gridId: string, imageId: string): string => `${gridId}/${imageId}.`;
 
 /** Where a two-step upload waits to be confirmed. Grid ids never start with "_". */
 export const stagingKey = (gridId: string, uploadId: string): string =>

@@ -56,20 +56,40 @@ export function positionOf(imageId: string, placement: Placement = {}): string {
   return `${batch}.${String(index).padStart(5, '0')}`;
 }
 
-/** Records by position (ties: by key), then a stored order first, as the grid shows them. */
+/** What an image's place in the grid's order depends on. */
+export type Place = Pick<ImageRecord, 'imageId' | 'position' | 'key'>;
+
+/** Records as the grid shows them: a stored order first, then by position (ties: by key). */
 export function arrange(
   records: readonly ImageRecord[],
   order: readonly string[] | undefined,
 ): ImageRecord[] {
-  const byPosition = [...records].sort(
-    (a, b) => compare(a.position, b.position) || compare(a.key, b.key),
-  );
-  if (!order?.length) return byPosition;
-  const rank = new Map(order.map((imageId, i) => [imageId, i]));
-  const ordered = byPosition
-    .filter((r) => rank.has(r.imageId))
-    .sort((a, b) => (rank.get(a.imageId) as number) - (rank.get(b.imageId) as number));
-  return [...ordered, ...byPosition.filter((r) => !rank.has(r.imageId))];
+  return [...records].sort(arrangement(order));
+}
+
+/**
+ * Where the records after `place` start in `arranged` (records arranged with `order`).
+ * The place need not be one of them: a listing resumes after an image deleted since.
+ */
+export function indexAfter(
+  arranged: readonly ImageRecord[],
+  order: readonly string[] | undefined,
+  place: Place,
+): number {
+  const compareTo = arrangement(order);
+  const index = arranged.findIndex((record) => compareTo(record, place) > 0);
+  return index === -1 ? arranged.length : index;
+}
+
+/** The grid's order as a comparison: the ids of a stored order by rank, then the others. */
+function arrangement(order: readonly string[] | undefined): (a: Place, b: Place) => number {
+  const rank = new Map((order ?? []).map((imageId, i) => [imageId, i]));
+  const rankOf = (place: Place) => rank.get(place.imageId) ?? Number.POSITIVE_INFINITY;
+  return (a, b) => {
+    const [rankA, rankB] = [rankOf(a), rankOf(b)];
+    if (rankA !== rankB) return rankA < rankB ? -1 : 1;
+    return compare(a.position, b.position) || compare(a.key, b.key);
+  };
 }
 
 /** Refuses a new order that does not name every image of the grid exactly once. */

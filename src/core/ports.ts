@@ -77,6 +77,8 @@ export interface GridIndex {
   add(record: ImageRecord): Promise<void>;
   /** Every image of the grid, in no promised order, following all pages. */
   list(gridId: string): Promise<ImageRecord[]>;
+  /** The grid's image with that id, or undefined; reads that image's record only. */
+  find(gridId: string, imageId: string): Promise<ImageRecord | undefined>;
   /** The image ids of the grid's last reorder, or undefined if it has none. */
   getOrder(gridId: string): Promise<string[] | undefined>;
   /** Stores the grid's order in one atomic write; an empty list removes it. */

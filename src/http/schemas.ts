@@ -8,6 +8,7 @@ import {
   GRID_ID_PATTERN,
   IMAGE_ID_PATTERN,
 } from '../core/ids.js';
+import { DEFAULT_PAGE_LIMIT, PAGE_BYTES, PAGE_LIMIT_RANGE } from '../core/listing-pages.js';
 import { MAX_BATCH_INDEX } from '../core/order.js';
 
 /** Request and response shapes: they validate requests and generate /openapi.json. */
@@ -87,6 +88,19 @@ export const BuildQuery = GridQuery.extend({
 });
 
 export const GridParams = z.object({ gridId: GridId });
+
+/** Which page of a grid's listing (src/core/listing-pages.ts). */
+export const PageQuery = z.object({
+  limit: wholeNumber('limit', PAGE_LIMIT_RANGE)
+    .optional()
+    .openapi({
+      description: `Images on the page at most (default ${DEFAULT_PAGE_LIMIT}); a page also ends before its images pass ${PAGE_BYTES / 1_000_000} MB of JSON`,
+      example: DEFAULT_PAGE_LIMIT,
+    }),
+  cursor: z.string().optional().openapi({
+    description: "The previous page's next_cursor, unchanged; none for the first page",
+  }),
+});
 export const ImageParams = GridParams.extend({
   imageId: z.string().regex(IMAGE_ID_PATTERN, {
     error: 'The image id must be the 26-character image_id returned when the image was added.',
@@ -163,7 +177,14 @@ export const GridImage = z
   .openapi('GridImage');
 
 export const GridListing = z
-  .object({ uniqueGridId: z.string(), image_count: z.number().int(), images: z.array(GridImage) })
+  .object({
+    uniqueGridId: z.string(),
+    image_count: z.number().int().openapi({ description: 'Images in the grid, on every page' }),
+    images: z.array(GridImage).openapi({ description: "This page's images, in the grid's order" }),
+    next_cursor: z.string().nullable().openapi({
+      description: 'Send it as `cursor` for the next page; null on the last page',
+    }),
+  })
   .openapi('Grid');
 
 export const UploadCreated = z
@@ -197,7 +218,7 @@ export const errorResponses = (...statuses: number[]) =>
   );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad uniqueGridId, option or empty body',
+  400: 'Bad uniqueGridId, option, cursor or empty body',
   401: 'Missing or wrong API key',
   404: 'No such grid, image or upload',
   408: 'The body stalled: nothing arrived for BODY_IDLE_TIMEOUT_MS',

@@ -15,6 +15,8 @@ import {
   solidImage,
   YELLOW,
 } from '../support/images.js';
+import { labCalls } from '../support/local-server.js';
+import { addImages } from '../support/many-images.js';
 import { runCli, runCliInTerminal, useCli } from '../support/run-cli.js';
 
 let server: RunningServer;
@@ -439,5 +441,27 @@ describe('the grid keeps the order of the files', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('has no image 01J9Z3K5R8X2V6W4T0Q7M1N3B5');
     expect(await widths('ordered')).toEqual([80, 50, 1500, 40, 60, 70]);
+  });
+});
+
+describe('a grid longer than one page of the listing', () => {
+  it('ls lists every image, for people and as JSON, and order names them all', async () => {
+    // One more than the server's default page: two pages to follow.
+    const ids = await addImages(labCalls(server.url), 'many', 501);
+    requests.length = 0;
+    const json = await gridbuilder('ls', 'many', ['--json']);
+    expect(json.code).toBe(0);
+    const listing = JSON.parse(json.stdout);
+    expect(listing.images.map((image: { image_id: string }) => image.image_id)).toEqual(ids);
+    expect(listing).toMatchObject({ uniqueGridId: 'many', image_count: 501, next_cursor: null });
+    expect(requests.filter((request) => request === 'GET /grids/many')).toHaveLength(2);
+
+    const table = (await gridbuilder('ls', 'many')).stdout.split('\n');
+    expect(table.at(-2)).toBe('501 images in grid many.');
+    expect(table.at(-3)).toMatch(new RegExp(`^501 +${ids[500]} `));
+
+    const ordered = await gridbuilder('order', 'many', [ids[500] as string]);
+    expect(ordered.code).toBe(0);
+    expect(ordered.stdout).toContain('Rearranged grid many (501 images).');
   });
 });

@@ -61,6 +61,20 @@ describe('the shared API client over fetch', () => {
     expect(Buffer.from(grid.subarray(1, 4)).toString('latin1')).toBe('PNG');
   });
 
+  it('lists a grid longer than a page whole, following next_cursor page after page', async () => {
+    const api = client(KEY);
+    const bytes = bytesOf(await solidImage(RED, 8, 8, 'png'));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await api.upload('client-pages', bytes)).image_id);
+    front.requests.length = 0;
+    const listing = await api.listImages('client-pages', { pageSize: 2 });
+    expect(listing.images.map((image) => image.image_id)).toEqual(ids);
+    expect(listing).toMatchObject({ image_count: 5, next_cursor: null });
+    expect(front.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+      Array(3).fill('GET /grids/client-pages'),
+    );
+  });
+
   it('turns an error answer into an ApiError with the contract’s status, code and param', async () => {
     const error = await client(KEY)
       .buildGrid('client-grid', { tileSize: 1 })

@@ -134,6 +134,34 @@ describe('listing a grid', () => {
       },
     ]);
   });
+
+  it('gives 500 images a page by default, and the rest after the cursor', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 501; i++) keys.push((await add('big')).key);
+    const first = await service.listImages('big');
+    expect(first.imageCount).toBe(501);
+    expect(first.images.map((image) => image.key)).toEqual(keys.slice(0, 500));
+    const second = await service.listImages('big', { cursor: first.nextCursor });
+    expect(second.images.map((image) => image.key)).toEqual(keys.slice(500));
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it('signs only the page’s images, and gives one a page when one alone passes the byte budget', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) keys.push((await add('heavy')).key);
+    const signed = vi.spyOn(objects, 'presignGet');
+    const page = await service.listImages('heavy', { limit: 2 });
+    expect(signed).toHaveBeenCalledTimes(2);
+
+    const pages: string[][] = [];
+    let cursor = page.nextCursor;
+    do {
+      const next = await service.listImages('heavy', { cursor, sizeOf: () => 2_000_000 });
+      pages.push(next.images.map((image) => image.key));
+      cursor = next.nextCursor;
+    } while (cursor !== undefined);
+    expect(pages).toEqual(keys.slice(2).map((key) => [key]));
+  });
 });
 
 describe('building a grid', () => {
@@ -227,7 +255,10 @@ describe('deleting', () => {
   it('an image: its record, then its object; the grid builds without it', async () => {
     const kept = await add('trip');
     const gone = await add('trip');
+    const listed = vi.spyOn(index, 'list');
     expect(await service.deleteImage('trip', gone.imageId)).toEqual(gone);
+    // The image is looked up alone, not found in a listing of the whole grid.
+    expect(listed).not.toHaveBeenCalled();
     expect([...index.records.keys()]).toEqual([kept.key]);
     expect(await objects.list('source', 'trip/')).toEqual([kept.key]);
     expect((await service.buildGrid('trip')).imageCount).toBe(1);

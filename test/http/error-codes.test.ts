@@ -116,6 +116,21 @@ describe('each documented error code, from a real request', () => {
     );
   });
 
+  it('invalid_parameter names a listing’s limit; invalid_cursor a cursor it did not give', async () => {
+    await expectCode(
+      await fetch(`${server.url}/grids/kept?limit=0`),
+      400,
+      'invalid_parameter',
+      'limit',
+    );
+    await expectCode(
+      await fetch(`${server.url}/grids/kept?cursor=made-up`),
+      400,
+      'invalid_cursor',
+      'cursor',
+    );
+  });
+
   it('empty_body', async () => {
     await expectCode(await server.addImage('kept', new Uint8Array(0)), 400, 'empty_body');
   });

@@ -46,6 +46,7 @@ describe('grid resource routes', () => {
       uniqueGridId: 'nothing-here',
       image_count: 0,
       images: [],
+      next_cursor: null,
     });
   });
 

@@ -76,6 +76,10 @@ export class MemoryGridIndex implements GridIndex {
     if (record) this.records.set(key, { ...record, renditions: [...sizes] });
     return record !== undefined;
   }
+
+  async find(gridId: string, imageId: string) {
+    return [...this.records.values()].find((r) => r.gridId === gridId && r.imageId === imageId);
+  }
   async getOrder(gridId: string) {
     return this.orders.get(gridId);
   }

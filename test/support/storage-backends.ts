@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,14 @@ import { startedLater } from './started-later.js';
 export interface StorageBackend {
   name: string;
   open(): Promise<{ storage: Storage; settings: GridService['settings']; stop(): Promise<void> }>;
-  startServer(): Promise<BackendServer>;
+  /** A server over a fresh backend; `env` adds to its settings. */
+  startServer(env?: Record<string, string>): Promise<BackendServer>;
+  /**
+   * Settings that make each presigned link about 2 KB longer: on AWS a session token,
+   * as a Lambda role's credentials carry (~1.2 KB); locally a long PUBLIC_URL path.
+   * Links made so are for measuring answers, not for following.
+   */
+  longLinks: Record<string, string>;
 }
 
 /** A GridBuilder server over one backend, and a look at what that backend stores. */
@@ -73,8 +81,9 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
         },
       };
     },
-    async startServer() {
-      const server = await startTestServer();
+    longLinks: { PUBLIC_URL: `http://127.0.0.1:9/${'long-prefix/'.repeat(170)}` },
+    async startServer(env) {
+      const server = await startTestServer(env);
       const objects = join(server.dataDir, 'objects');
       const keys = async (bucket: Bucket, prefix: string) => {
         const files = await readdir(join(objects, bucket), {
@@ -122,14 +131,15 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
         },
       };
     },
-    async startServer() {
+    longLinks: { AWS_SESSION_TOKEN: randomBytes(1500).toString('base64') },
+    async startServer(env = {}) {
       const servers = await startAwsServers();
       // The server finds the protocol servers the way it would find any S3- or
       // DynamoDB-compatible store: through AWS_ENDPOINT_URL_S3 and
       // AWS_ENDPOINT_URL_DYNAMODB, which the SDK reads itself.
       const savedEnv = process.env;
-      process.env = { ...savedEnv, ...awsEnv(servers) };
-      const server = await startServer(awsStorageConfig(servers, { PORT: '0' }), logger);
+      process.env = { ...savedEnv, ...awsEnv(servers), ...env };
+      const server = await startServer(awsStorageConfig(servers, { PORT: '0', ...env }), logger);
       const s3 = servers.s3.client();
       const bucketName = (bucket: Bucket) =>
         bucket === 'source' ? servers.sourceBucket : servers.destinationBucket;
@@ -195,10 +205,13 @@ export function useStorageBackend(backend: StorageBackend) {
 }
 
 /** Starts a server over `backend` before the enclosing suite's tests and closes it after them. */
-export function useBackendServer(backend: StorageBackend): BackendServer {
+export function useBackendServer(
+  backend: StorageBackend,
+  env?: Record<string, string>,
+): BackendServer {
   let running: BackendServer | undefined;
   beforeAll(async () => {
-    running = await backend.startServer();
+    running = await backend.startServer(env);
   });
   afterAll(async () => {
     await running?.close();

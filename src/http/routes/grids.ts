@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { GridImage } from '../../core/grid-service.js';
 import { gridImage, imageSaved } from '../presenters.js';
 import { createRouter } from '../router.js';
 import {
@@ -10,6 +11,7 @@ import {
   ImageSaved,
   NewOrder,
   OrderSaved,
+  PageQuery,
   PlacementQuery,
   UploadCreated,
   UploadParams,
@@ -29,17 +31,25 @@ export const gridRoutes = () =>
         path: '/grids/{gridId}',
         operationId: 'listGrid',
         tags: ['Grids'],
-        summary: "A grid's images in upload order",
-        request: { params: GridParams },
+        summary: "A page of a grid's images, in the grid's order",
+        description:
+          'Follow `next_cursor` (as `cursor`) until it is null to get every image. Each page ends at `limit` images or before its images pass 1 MB of JSON, whichever comes first.',
+        request: { params: GridParams, query: PageQuery },
         responses: { 200: json('The images', GridListing), ...errorResponses(400, 401, 503) },
       }),
       async (c) => {
-        const { gridId, images } = await c.var.service.listImages(c.req.valid('param').gridId);
+        const present = (image: GridImage) => gridImage(image, c.var.absolute);
+        const page = await c.var.service.listImages(c.req.valid('param').gridId, {
+          ...c.req.valid('query'),
+          // As c.json writes it, and a comma.
+          sizeOf: (image) => Buffer.byteLength(JSON.stringify(present(image))) + 1,
+        });
         return c.json(
           {
-            uniqueGridId: gridId,
-            image_count: images.length,
-            images: images.map((i) => gridImage(i, c.var.absolute)),
+            uniqueGridId: page.gridId,
+            image_count: page.imageCount,
+            images: page.images.map(present),
+            next_cursor: page.nextCursor ?? null,
           },
           200,
         );

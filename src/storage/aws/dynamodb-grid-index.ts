@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { GridBuilderError } from '../../core/errors.js';
+import { sourceKeyPrefix } from '../../core/ids.js';
 import type { GridIndex, ImageRecord } from '../../core/ports.js';
 import { storageFailure } from './storage-errors.js';
 
@@ -200,6 +201,25 @@ export class DynamoDbGridIndex implements GridIndex {
         for (const item of page.Items ?? []) records.push(toRecord(item));
       }
       return { records, pages };
+    });
+  }
+
+  /** One Query on the keys the image's can be (`GRID/IMAGE_ID.ext`): one item read. */
+  async find(gridId: string, imageId: string): Promise<ImageRecord | undefined> {
+    return this.send('find the image', async () => {
+      const { Items } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'uniqueGridId = :grid AND begins_with(s3Key, :prefix)',
+          ExpressionAttributeValues: {
+            ':grid': gridId,
+            ':prefix': sourceKeyPrefix(gridId, imageId),
+          },
+          ConsistentRead: true,
+        }),
+      );
+      const item = Items?.[0];
+      return item && toRecord(item);
     });
   }
 

@@ -19,6 +19,20 @@ interface Row {
   renditions: string | null;
 }
 
+const toRecord = (row: Row): ImageRecord => ({
+  gridId: row.grid_id,
+  key: row.s3_key,
+  imageId: row.image_id,
+  size: row.size,
+  width: row.width,
+  height: row.height,
+  format: row.format,
+  contentType: row.content_type,
+  uploadedAt: row.uploaded_at,
+  position: row.position ?? row.image_id,
+  ...(row.renditions !== null && { renditions: JSON.parse(row.renditions) as number[] }),
+});
+
 /**
  * The lab's DynamoDB table `GridBuilder` in SQLite: primary key (uniqueGridId, s3Key),
  * listed in key order, which is upload order because image ids are time-ordered.
@@ -66,6 +80,8 @@ export class SqliteGridIndex implements GridIndex {
     if (!columns.some((column) => column.name === 'renditions')) {
       this.db.exec('ALTER TABLE images ADD COLUMN renditions TEXT');
     }
+    // Deleting an image finds it by id without reading its grid's other rows.
+    this.db.exec('CREATE INDEX IF NOT EXISTS images_by_id ON images (grid_id, image_id)');
     this.db.exec(`CREATE TABLE IF NOT EXISTS grid_orders (
       grid_id TEXT NOT NULL PRIMARY KEY,
       image_ids TEXT NOT NULL
@@ -88,6 +104,9 @@ export class SqliteGridIndex implements GridIndex {
         'UPDATE images SET renditions = ? WHERE grid_id = ? AND s3_key = ?',
       ),
       list: this.db.prepare<[string], Row>('SELECT * FROM images WHERE grid_id = ?'),
+      find: this.db.prepare<[string, string], Row>(
+        'SELECT * FROM images WHERE grid_id = ? AND image_id = ?',
+      ),
       getOrder: this.db.prepare<[string], { image_ids: string }>(
         'SELECT image_ids FROM grid_orders WHERE grid_id = ?',
       ),
@@ -164,19 +183,12 @@ export class SqliteGridIndex implements GridIndex {
   }
 
   async list(gridId: string): Promise<ImageRecord[]> {
-    return this.statements.list.all(gridId).map((row) => ({
-      gridId: row.grid_id,
-      key: row.s3_key,
-      imageId: row.image_id,
-      size: row.size,
-      width: row.width,
-      height: row.height,
-      format: row.format,
-      contentType: row.content_type,
-      uploadedAt: row.uploaded_at,
-      position: row.position ?? row.image_id,
-      ...(row.renditions !== null && { renditions: JSON.parse(row.renditions) as number[] }),
-    }));
+    return this.statements.list.all(gridId).map(toRecord);
+  }
+
+  async find(gridId: string, imageId: string): Promise<ImageRecord | undefined> {
+    const row = this.statements.find.get(gridId, imageId);
+    return row && toRecord(row);
   }
 
   async getOrder(gridId: string): Promise<string[] | undefined> {

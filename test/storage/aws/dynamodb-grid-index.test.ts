@@ -68,6 +68,30 @@ describe('DynamoDbGridIndex on dynalite', () => {
     expect(await index.list('empty-grid')).toEqual([]);
   });
 
+  it('finds one image with one Query that reads that item alone', async () => {
+    const records = Array.from({ length: 200 }, (_, i) => record('finding', i));
+    await seed(records);
+    const outputs: Record<string, unknown>[] = [];
+    const counted = createDynamoDbClient(awsClientOverrides(servers));
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        outputs.push({ command: context.commandName, ...(result.output as object) });
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    try {
+      const finder = new DynamoDbGridIndex(counted, servers.tableName);
+      const wanted = records[123] as ImageRecord;
+      expect(await finder.find('finding', wanted.imageId)).toEqual(wanted);
+      expect(outputs).toMatchObject([{ command: 'QueryCommand', Count: 1, ScannedCount: 1 }]);
+      expect(await finder.find('finding', newImageId())).toBeUndefined();
+    } finally {
+      counted.destroy();
+    }
+  });
+
   it('follows LastEvaluatedKey past the 1 MB Query page and returns every item in key order', async () => {
     // The longest grid id the lab allows makes each item about 430 bytes: 3000 of
     // them are about 1.3 MB, more than one Query page can hold.
