@@ -22,7 +22,7 @@ export type RecordOutcome = RenditionOutcome | 'ignored';
  * Keys arrive URL-encoded, a space as "+". A key that does not decode is no key
  * GridBuilder wrote: it comes back as it was, to be ignored.
  */
-export function decodeEventKey(key: string): string {
+function decodeEventKey(key: string): string {
   try {
     return decodeURIComponent(key.replace(/\+/g, ' '));
   } catch {
@@ -36,7 +36,7 @@ export function decodeEventKey(key: string): string {
  * staged uploads (`_uploads/...`) are created in the same bucket: without this check
  * each rendition stored would invoke the function again.
  */
-export function isImageKey(key: string): boolean {
+function isImageKey(key: string): boolean {
   const match = /^([^/]+)\/([^/.]+)\.[a-z0-9]+$/.exec(key);
   return (
     match !== null &&
