@@ -20,6 +20,8 @@ const flag = (name: string) =>
     .transform((value) => value === 'true' || value === '1');
 
 const SIZES_ERROR = 'RENDITION_SIZES must be whole numbers from 16 to 4096';
+/** Also what the AWS stack hands its functions unless told otherwise. */
+export const DEFAULT_RENDITION_SIZES: readonly number[] = [256, 640];
 
 const optionalText = z
   .string()
@@ -86,7 +88,7 @@ const schema = z.object({
    */
   RENDITION_SIZES: z
     .string()
-    .default('256,640')
+    .default(DEFAULT_RENDITION_SIZES.join(','))
     .transform((text) =>
       text
         .split(',')

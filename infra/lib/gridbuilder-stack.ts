@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Annotations, type CfnElement, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
+import { DEFAULT_RENDITION_SIZES } from '../../src/config.js';
 import { Api } from './api.js';
 import { Functions } from './functions.js';
 import type { LambdaCpu } from './lambda-bundling.js';
@@ -31,12 +32,15 @@ export interface GridBuilderStackProps extends StackProps {
   destroyData?: boolean;
   /** Lifetime of presigned links, seconds. */
   urlExpiresSeconds?: number;
+  /** Short sides of the renditions made of each image. Default: the configuration's. */
+  renditionSizes?: readonly number[];
 }
 
 /**
  * The lab's system as code: HTTP API -> three Lambda functions (add_image,
  * generate_grid, the grid routes) -> source bucket, destination bucket, and the
- * table; and the web page on S3 + CloudFront. The stack composes the constructs that
+ * table; the source bucket's events -> the renditions function; and the web page on
+ * S3 + CloudFront. The stack composes the constructs that
  * hold them, and outputs what a deployer needs.
  */
 export class GridBuilderStack extends Stack {
@@ -66,7 +70,9 @@ export class GridBuilderStack extends Stack {
       cpu: props.cpu ?? 'arm64',
       storage: this.storage,
       urlExpiresSeconds: props.urlExpiresSeconds ?? 300,
+      renditionSizes: props.renditionSizes ?? DEFAULT_RENDITION_SIZES,
     });
+    this.storage.notifyObjectCreated(this.functions.renditions);
     this.api = new Api(this, 'Api', {
       functions: this.functions,
       auth: props.auth ?? 'none',

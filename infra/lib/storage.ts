@@ -1,8 +1,16 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type Bucket, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { type Bucket, EventType, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
+import { functionRole } from './function-role.js';
 import { privateBucket } from './private-bucket.js';
+
+/** The id of CDK's stack-wide handler that writes bucket notification configurations. */
+const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
 
 export interface StorageProps {
   /** Table name; none lets CloudFormation generate one (a fixed name allows one stack a region). */
@@ -23,6 +31,7 @@ export class Storage extends Construct {
   readonly table: TableV2;
   readonly source: Bucket;
   readonly destination: Bucket;
+  private readonly notificationsLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -41,7 +50,21 @@ export class Storage extends Construct {
       id: 'abort-incomplete-multipart',
       abortIncompleteMultipartUploadAfter: Duration.days(1),
     };
+    // CDK's notifications handler would make itself a role with AWSLambdaBasicExecutionRole
+    // (logs on "*"): it gets one like the functions' instead, which CDK grants
+    // s3:PutBucketNotification on this bucket alone. CDK still attaches the managed policy
+    // to a role it is given; the override takes it off again.
+    const notifications = functionRole(
+      this,
+      'SourceNotifications',
+      "GridBuilder: writes the source bucket's event notifications",
+    );
+    (notifications.role.node.defaultChild as CfnRole).addPropertyDeletionOverride(
+      'ManagedPolicyArns',
+    );
+    this.notificationsLogs = notifications.logGroup;
     this.source = privateBucket(this, 'SourceBucket', props.destroyData, {
+      notificationsHandlerRole: notifications.role,
       lifecycleRules: [
         abortIncompleteMultipart,
         // Two-step uploads never confirmed.
@@ -67,6 +90,21 @@ export class Storage extends Construct {
       cors: [
         { allowedMethods: [HttpMethods.GET], allowedOrigins: props.corsOrigins, maxAge: 3000 },
       ],
+    });
+  }
+
+  /**
+   * Invokes `fn` asynchronously for every object created in the source bucket. S3 can
+   * filter a notification by one key prefix and one suffix only, and image keys
+   * (`GRID_ID/IMAGE_ID.ext`) share no prefix that renditions and staged uploads lack:
+   * `fn` tells image keys from the rest itself.
+   */
+  notifyObjectCreated(fn: IFunction): void {
+    this.source.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn));
+    const handler = Stack.of(this).node.findChild(NOTIFICATIONS_HANDLER_ID).node
+      .defaultChild as CfnResource;
+    handler.addPropertyOverride('LoggingConfig', {
+      LogGroup: this.notificationsLogs.logGroupName,
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The Lambda functions of the AWS deployment: the lab's `add_image` and
- * `generate_grid`, and one for the grid resource routes and /health. All three serve
+ * `generate_grid`, one for the grid resource routes and /health, and (in its own
+ * file, one bundle with these) the S3-event `renditions` worker. The first three serve
  * the same Hono app as the local server (through `hono/aws-lambda`), so API Gateway
  * HTTP API (payload 2.0) and REST API (payload 1.0) events, base64 bodies included,
  * get the contract's answers. They differ only in the IAM role each one runs with
@@ -39,3 +40,5 @@ export const addImage = serve;
 export const generateGrid = serve;
 /** /grids/... (list, delete, two-step upload) and GET /health */
 export const grids = serve;
+/** The source bucket's ObjectCreated events */
+export { renditions } from './renditions.js';

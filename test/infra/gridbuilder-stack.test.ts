@@ -22,7 +22,9 @@ describe('the logical ids', () => {
       Object.keys(template.toJSON().Resources as Resources)
         .filter((id) => !/^(Web|CustomCDKBucketDeployment)/.test(id))
         .sort();
-    expect(outsideWeb(stack.template)).toEqual([
+    const added =
+      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler)/;
+    expect(outsideWeb(stack.template).filter((id) => !added.test(id))).toEqual([
       'AddImage19DD3588',
       'AddImageLogs9DF0B074',
       'AddImageRole95B4D3E4',
@@ -66,6 +68,25 @@ describe('the logical ids', () => {
       'SourceBucketDDD2130A',
       'SourceBucketPolicy703DFBF9',
     ]);
+    // Added since, by the renditions function and the source bucket's notifications.
+    expect(outsideWeb(stack.template)).toEqual(
+      expect.arrayContaining([
+        'BucketNotificationsHandler050a0587b7544547bf325f094a3db8347ECC3691',
+        'Renditions81538D22',
+        'RenditionsEventInvokeConfig3F8344AC',
+        'RenditionsFailuresA3DF47FB',
+        'RenditionsFailuresPolicyC944AF94',
+        'RenditionsLogsD45396DB',
+        'RenditionsRole2EA1297F',
+        'RenditionsRoleDefaultPolicyF622C224',
+        'SourceBucketAllowBucketNotificationsToGridBuilderFunctionsRenditions2772623CF400DAB9',
+        'SourceBucketNotifications0A6F2084',
+        'SourceBucketNotificationsHandlerPolicyA7339FA2',
+        'SourceNotificationsLogs3E0AC360',
+        'SourceNotificationsRole520EBA3D',
+        'SourceNotificationsRoleDefaultPolicyCD351406',
+      ]),
+    );
     const secured = outsideWeb(stack.synth({ auth: 'cognito' }).template);
     expect(secured).toEqual(
       expect.arrayContaining([
@@ -135,7 +156,8 @@ describe('web: false (-c web=false)', () => {
     ]) {
       apiOnly.resourceCountIs(type, 0);
     }
-    apiOnly.resourceCountIs('AWS::Lambda::Function', 3);
+    // The four of src/lambda/handlers.ts and CDK's handler of the bucket notifications.
+    apiOnly.resourceCountIs('AWS::Lambda::Function', 5);
     expect(Object.keys(apiOnly.findOutputs('*'))).not.toContain('WebUrl');
     apiOnly.hasOutput('ApiUrl', {});
   });

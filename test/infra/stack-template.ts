@@ -136,6 +136,17 @@ export function logicalIdIn(resources: Resources, prefix: string): string {
   return id;
 }
 
+/** The logical id of the Lambda function whose handler is `handler` (e.g. "index.renditions"). */
+export function functionIdIn(resources: Resources, handler: string): string {
+  const id = Object.keys(resources).find(
+    (k) =>
+      resources[k]?.Type === 'AWS::Lambda::Function' &&
+      resources[k]?.Properties.Handler === handler,
+  );
+  if (!id) throw new Error(`no function ${handler}`);
+  return id;
+}
+
 /**
  * A CloudFormation value made readable: Fn::Join joined, a Ref shown as `<Id>` (or the
  * pseudo parameter's value given), a Fn::GetAtt as `<Id.Attribute>`.

@@ -1,8 +1,16 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { logicalIdIn, type Resource, useStack } from './stack-template.js';
+import {
+  functionIdIn,
+  logicalIdIn,
+  type Resource,
+  resolveForReading,
+  statementsIn,
+  useStack,
+} from './stack-template.js';
 
-// infra/lib/storage.ts: the table and the source and destination buckets.
+// infra/lib/storage.ts: the table, the source and destination buckets, and the source
+// bucket's event notifications.
 
 const stack = useStack();
 
@@ -97,5 +105,59 @@ describe('the buckets', () => {
       };
       expect(cors.CorsRules.map((rule) => rule.AllowedOrigins)).toEqual([origins]);
     }
+  });
+});
+
+describe("the source bucket's notifications", () => {
+  it('invoke the renditions function for every object created, unfiltered', () => {
+    stack.template.resourceCountIs('Custom::S3BucketNotifications', 1);
+    stack.template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: stack.logicalId('SourceBucket') },
+      Managed: true,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            LambdaFunctionArn: {
+              'Fn::GetAtt': [functionIdIn(stack.resources, 'index.renditions'), 'Arn'],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('may invoke it from the source bucket of this account only', () => {
+    stack.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionIdIn(stack.resources, 'index.renditions'), 'Arn'] },
+      Principal: 's3.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::GetAtt': [stack.logicalId('SourceBucket'), 'Arn'] },
+    });
+  });
+
+  it("are written by CDK's handler under a role that may write them and its own logs only", () => {
+    const role = stack.logicalId('SourceNotificationsRole');
+    const handler = stack.logicalId('BucketNotificationsHandler');
+    const logs = stack.logicalId('SourceNotificationsLogs');
+    expect((stack.resources[handler] as Resource).Properties).toMatchObject({
+      Role: { 'Fn::GetAtt': [role, 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: logs } },
+    });
+    expect((stack.resources[role] as Resource).Properties.ManagedPolicyArns).toBeUndefined();
+    const statements = statementsIn(stack.template)
+      .filter(({ roles }) => roles.includes(role))
+      .map(({ statement }) => [
+        statement.Action,
+        [statement.Resource].flat().map((r) => resolveForReading(r)),
+      ]);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [`<${logs}.Arn>`]],
+        ['s3:PutBucketNotification', [`<${stack.logicalId('SourceBucket')}.Arn>`]],
+      ]),
+    );
+    expect(statements).toHaveLength(2);
   });
 });

@@ -11,6 +11,7 @@ import { httpApiEvent, lambdaContext } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
 import { decode } from '../support/image-inspection.js';
 import { near, solidImage } from '../support/images.js';
+import { eventKey, objectCreatedRecord, s3Event } from '../support/s3-events.js';
 
 // What CDK would upload, built by the stack's own NodejsFunction bundling (esbuild +
 // npm installing sharp next to the bundle), only for this machine's CPU instead of
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const stack = new GridBuilderStack(app, 'GridBuilderBundle', { cpu: hostCpu, web: false });
   template = Template.fromStack(stack); // synthesizes, which runs the bundling
   const assets = (await readdir(outdir)).filter((name) => name.startsWith('asset.'));
-  expect(assets).toHaveLength(1); // the three functions share one bundle
+  expect(assets).toHaveLength(1); // the four functions share one bundle
   assetDir = join(outdir, assets[0] as string);
   servers = await startAwsServers();
 }, 180_000);
@@ -44,12 +45,13 @@ afterAll(async () => {
 });
 
 describe('the Lambda bundle', () => {
-  it('is the code of all three functions and carries sharp for its platform, no SQLite', async () => {
+  it('is the code of all four functions and carries sharp for its platform, no SQLite', async () => {
     const hash = assetDir.slice(assetDir.lastIndexOf('asset.') + 'asset.'.length);
-    const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
-      (f) => f.Properties.Code.S3Key,
-    );
-    expect(keys).toEqual([`${hash}.zip`, `${hash}.zip`, `${hash}.zip`]);
+    // CDK's bucket notifications handler is inline code (ZipFile), no asset.
+    const keys = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Code.ZipFile === undefined)
+      .map((f) => f.Properties.Code.S3Key);
+    expect(keys).toEqual([`${hash}.zip`, `${hash}.zip`, `${hash}.zip`, `${hash}.zip`]);
 
     const files = await readdir(assetDir);
     expect(files.sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules', 'package.json']);
@@ -64,30 +66,8 @@ describe('the Lambda bundle', () => {
     expect(bundle).not.toContain('better_sqlite3.node');
   });
 
-  it('loads in a fresh Node process and serves add_image and generate_grid events', async () => {
-    const images = await Promise.all([
-      solidImage([230, 200, 20], 240, 160),
-      solidImage([20, 160, 230], 160, 240),
-    ]);
-    const events = [
-      ...images.map((body) => ({
-        handler: 'addImage',
-        event: httpApiEvent({
-          method: 'POST',
-          path: '/add_image',
-          query: { uniqueGridId: 'bundled' },
-          body,
-        }),
-      })),
-      {
-        handler: 'generateGrid',
-        event: httpApiEvent({
-          method: 'POST',
-          path: '/generate_grid',
-          query: { uniqueGridId: 'bundled', tileSize: '100' },
-        }),
-      },
-    ];
+  /** Imports the bundled handlers in a fresh Node process and invokes them with the events, in order. */
+  async function invokeBundle(events: { handler: string; event: object }[]) {
     const eventsFile = join(outdir, 'events.json');
     await writeFile(eventsFile, JSON.stringify(events));
     const runner = join(outdir, 'invoke.mjs');
@@ -122,20 +102,53 @@ writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line));
+    const output = JSON.parse(await readFile(resultsFile, 'utf8')) as {
+      results: unknown[];
+      sharpPath: string;
+      exported: string[];
+    };
+    return { logs, ...output };
+  }
+
+  let imageKey: string;
+
+  it('loads in a fresh Node process and serves add_image and generate_grid events', async () => {
+    const images = await Promise.all([
+      solidImage([230, 200, 20], 240, 160),
+      solidImage([20, 160, 230], 160, 240),
+    ]);
+    const { logs, ...output } = await invokeBundle([
+      ...images.map((body) => ({
+        handler: 'addImage',
+        event: httpApiEvent({
+          method: 'POST',
+          path: '/add_image',
+          query: { uniqueGridId: 'bundled' },
+          body,
+        }),
+      })),
+      {
+        handler: 'generateGrid',
+        event: httpApiEvent({
+          method: 'POST',
+          path: '/generate_grid',
+          query: { uniqueGridId: 'bundled', tileSize: '100' },
+        }),
+      },
+    ]);
     expect(logs.filter((l) => l.msg === 'request').map((l) => [l.path, l.status])).toEqual([
       ['/add_image', 200],
       ['/add_image', 200],
       ['/generate_grid', 200],
     ]);
-    const { results, sharpPath, exported } = JSON.parse(await readFile(resultsFile, 'utf8')) as {
-      results: { statusCode: number; body: string }[];
-      sharpPath: string;
-      exported: string[];
-    };
-    expect(exported).toEqual(['addImage', 'generateGrid', 'grids']);
+    const { sharpPath, exported } = output;
+    const results = output.results as { statusCode: number; body: string }[];
+    expect(exported).toEqual(['addImage', 'generateGrid', 'grids', 'renditions']);
     expect(sharpPath.startsWith(join(assetDir, 'node_modules', 'sharp'))).toBe(true);
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
-    expect(JSON.parse(results[0]?.body ?? '')).toMatchObject({ message: 'image saved' });
+    const saved = JSON.parse(results[0]?.body ?? '');
+    expect(saved).toMatchObject({ message: 'image saved' });
+    imageKey = saved.key;
 
     const built = JSON.parse(results[2]?.body ?? '');
     expect(built).toMatchObject({ message: 'built grid', width: 100, height: 200 });
@@ -143,5 +156,25 @@ writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object
     expect([grid.width, grid.height]).toEqual([100, 200]);
     expect(near(grid.pixel(50, 50), [230, 200, 20], 16)).toBe(true);
     expect(near(grid.pixel(50, 150), [20, 160, 230], 16)).toBe(true);
+  });
+
+  it('makes renditions for an S3 ObjectCreated event and logs one JSON line per record', async () => {
+    const record = (key: string) => objectCreatedRecord(servers.sourceBucket, eventKey(key));
+    const rendition = '_renditions/bundled/x/128.jpg';
+    const { logs, results } = await invokeBundle([
+      { handler: 'renditions', event: s3Event(record(imageKey), record(rendition)) },
+    ]);
+    expect(results).toEqual([
+      [
+        { key: imageKey, outcome: 'made' },
+        { key: rendition, outcome: 'ignored' },
+      ],
+    ]);
+    const lines = logs.filter((l) => l.msg === 'renditions');
+    expect(lines.map(({ key, outcome }) => ({ key, outcome }))).toEqual([
+      { key: imageKey, outcome: 'made' },
+      { key: rendition, outcome: 'ignored' },
+    ]);
+    for (const line of lines) expect(line.ms).toEqual(expect.any(Number));
   });
 });
