@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GridService } from '../../src/core/grid-service.js';
+import type { GridService } from '../../src/core/grid-service.js';
 import { renditionKey } from '../../src/core/ids.js';
 import { makeRenditions } from '../../src/core/renditions.js';
 import {
-  MemoryGridIndex,
-  MemoryObjectStore,
-  TextImaging,
+  type MemoryGridIndex,
+  type MemoryObjectStore,
+  memoryService,
+  type TextImaging,
   textImage,
 } from '../support/memory-ports.js';
 
@@ -18,23 +19,10 @@ let imaging: TextImaging;
 let service: GridService;
 
 beforeEach(() => {
-  objects = new MemoryObjectStore();
-  index = new MemoryGridIndex();
-  imaging = new TextImaging();
-  service = new GridService(objects, index, imaging, {
-    defaultTileSize: 100,
-    urlExpiresSeconds: 300,
-    maxUploadBytes: 64,
+  ({ objects, index, imaging, service } = memoryService({
     maxInputPixels: 10_000_000,
     maxOutputPixels: 40_000_000,
-    buildInFlight: 2,
-    decodeConcurrency: 1,
-    maxConcurrentBuilds: 1,
-    maxConcurrentValidations: 2,
-    maxQueued: 8,
-    queueTimeoutMs: 10_000,
-    graceMs: 60_000,
-  });
+  }));
 });
 
 const sourcesOf = async (key: string) =>

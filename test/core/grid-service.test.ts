@@ -1,11 +1,13 @@
 import { ulid } from 'ulid';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
+import type { GridService } from '../../src/core/grid-service.js';
 import { stagingKey } from '../../src/core/ids.js';
 import {
-  MemoryGridIndex,
-  MemoryObjectStore,
-  TextImaging,
+  MEMORY_SETTINGS,
+  type MemoryGridIndex,
+  type MemoryObjectStore,
+  memoryService,
+  type TextImaging,
   textImage,
 } from '../support/memory-ports.js';
 
@@ -13,31 +15,13 @@ import {
 // between operations: grid-service-races.test.ts; the grid's order and reorders:
 // grid-order.test.ts; both over the real backends.
 
-const SETTINGS: GridServiceSettings = {
-  defaultTileSize: 100,
-  urlExpiresSeconds: 300,
-  maxUploadBytes: 64,
-  maxInputPixels: 1_000_000,
-  maxOutputPixels: 4_000_000,
-  buildInFlight: 2,
-  decodeConcurrency: 1,
-  maxConcurrentBuilds: 1,
-  maxConcurrentValidations: 2,
-  maxQueued: 8,
-  queueTimeoutMs: 10_000,
-  graceMs: 60_000,
-};
-
 let objects: MemoryObjectStore;
 let index: MemoryGridIndex;
 let imaging: TextImaging;
 let service: GridService;
 
 beforeEach(() => {
-  objects = new MemoryObjectStore();
-  index = new MemoryGridIndex();
-  imaging = new TextImaging();
-  service = new GridService(objects, index, imaging, SETTINGS);
+  ({ objects, index, imaging, service } = memoryService());
 });
 
 const add = (grid: string, width = 40, height = 30) =>
@@ -73,7 +57,7 @@ describe('adding an image', () => {
 
   it('refuses a body over maxUploadBytes before decoding it: body_too_large, nothing stored', async () => {
     const probe = vi.spyOn(imaging, 'probe');
-    const tooBig = Buffer.alloc(SETTINGS.maxUploadBytes + 1);
+    const tooBig = Buffer.alloc(MEMORY_SETTINGS.maxUploadBytes + 1);
     await expect(service.addImage('trip', tooBig)).rejects.toMatchObject({
       kind: 'too_large',
       code: 'body_too_large',
@@ -193,8 +177,8 @@ describe('building a grid', () => {
       rows: 3,
       tileSize: 100,
       format: 'jpeg',
-      inFlight: SETTINGS.buildInFlight,
-      decodes: SETTINGS.decodeConcurrency,
+      inFlight: MEMORY_SETTINGS.buildInFlight,
+      decodes: MEMORY_SETTINGS.decodeConcurrency,
     });
     expect(await tilesOf(built.key)).toEqual(
       ['10', '20', '30', '40', '50'].map((w) => `jpeg ${w}x10`),
@@ -330,7 +314,7 @@ describe('the two-step upload', () => {
   });
 
   it('refuses an upload older than its link and the grace period: upload_not_found', async () => {
-    const usableMs = SETTINGS.urlExpiresSeconds * 1000 + (SETTINGS.graceMs ?? 0);
+    const usableMs = MEMORY_SETTINGS.urlExpiresSeconds * 1000 + (MEMORY_SETTINGS.graceMs ?? 0);
     const old = ulid(Date.now() - usableMs - 1000);
     await objects.put('source', stagingKey('trip', old), textImage('jpeg', 4, 4), 'image/jpeg');
     await expect(service.confirmUpload('trip', old)).rejects.toMatchObject({

@@ -1,8 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { prng } from '../support/images.js';
 import { filesUnder, newDataDir, recordedKeys, sourceObjects } from './support/data-dir.js';
-import { between, makeImage, prng } from './support/images.js';
+import { between, makeImage } from './support/images.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 const CYCLES = 25;

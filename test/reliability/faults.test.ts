@@ -13,8 +13,9 @@ import {
   awsStorageConfig,
   startAwsServers,
 } from '../support/aws-servers.js';
+import { prng } from '../support/images.js';
 import { FAULTS, type Fault, type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
-import { between, makeImage, prng } from './support/images.js';
+import { between, makeImage } from './support/images.js';
 
 const SEED = 4242;
 const FAULT_SHARE = 0.2;

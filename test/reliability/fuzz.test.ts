@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { prng } from '../support/images.js';
 import { filesUnder, newDataDir, recordedKeys, sourceObjects } from './support/data-dir.js';
-import { between, makeImage, prng, withClients } from './support/images.js';
+import { between, makeImage, withClients } from './support/images.js';
 import { MUTATIONS, mutate } from './support/mutate.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 

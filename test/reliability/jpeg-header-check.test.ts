@@ -3,7 +3,8 @@ import { expect, test } from 'vitest';
 import { plainJpegOrientation } from '../../src/imaging/jpeg/jpeg-header-check.js';
 import { completeSequentialJpeg, jpegHeaders } from '../../src/imaging/jpeg/jpeg-structure.js';
 import { renderTile } from '../../src/imaging/tile.js';
-import { between, prng } from './support/images.js';
+import { prng } from '../support/images.js';
+import { between } from './support/images.js';
 
 const SEED = 11_2911;
 /** JPEG_HEADER_MUTATIONS=80000 for a longer hunt. */

@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
+import { prng } from '../support/images.js';
 import { newDataDir } from './support/data-dir.js';
-import { between, makeImage, prng } from './support/images.js';
+import { between, makeImage } from './support/images.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // What a hostile (or just busy) client does to the service's promises, over HTTP

@@ -90,8 +90,8 @@ export const photoLikeJpeg = (width = 2560, height = 1600): Promise<Buffer> =>
 export const noisyPng = (width = 1500, height = 1200): Promise<Buffer> =>
   noise(width, height, 80).png({ compressionLevel: 1 }).toBuffer();
 
-/** mulberry32: a seeded generator, so a generated photo is the same on every run. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a seeded generator, so generated inputs are the same on every run and failures reproduce. */
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -137,7 +137,7 @@ export async function naturalPhotoJpeg(
   height: number,
   { seed = 1, orientation }: { seed?: number; orientation?: number } = {},
 ): Promise<Buffer> {
-  const random = seededRandom(seed);
+  const random = prng(seed);
   const pixels = width * height;
   const sum = new Float32Array(pixels * 3);
   for (let octave = 0, cells = 3; cells < Math.max(width, height) / 3; octave++, cells *= 2) {

@@ -1,5 +1,6 @@
 import { GridBuilderError } from '../../src/core/errors.js';
 import type { InputFormat } from '../../src/core/formats.js';
+import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
 import type {
   Bucket,
   ComposeRequest,
@@ -147,3 +148,28 @@ export class TextImaging implements Imaging {
 /** A text image for `TextImaging`. */
 export const textImage = (format: 'jpeg' | 'png' | 'webp', width: number, height: number) =>
   Buffer.from(`${format} ${width}x${height}`);
+
+/** Service settings with limits small enough for tests to reach. */
+export const MEMORY_SETTINGS: GridServiceSettings = {
+  defaultTileSize: 100,
+  urlExpiresSeconds: 300,
+  maxUploadBytes: 64,
+  maxInputPixels: 1_000_000,
+  maxOutputPixels: 4_000_000,
+  buildInFlight: 2,
+  decodeConcurrency: 1,
+  maxConcurrentBuilds: 1,
+  maxConcurrentValidations: 2,
+  maxQueued: 8,
+  queueTimeoutMs: 10_000,
+  graceMs: 60_000,
+};
+
+/** A GridService over fresh in-memory ports, and the ports, for one test. */
+export function memoryService(settings: Partial<GridServiceSettings> = {}) {
+  const objects = new MemoryObjectStore();
+  const index = new MemoryGridIndex();
+  const imaging = new TextImaging();
+  const service = new GridService(objects, index, imaging, { ...MEMORY_SETTINGS, ...settings });
+  return { objects, index, imaging, service };
+}

@@ -1,16 +1,5 @@
 import sharp from 'sharp';
-
-/** A seeded PRNG (mulberry32): the same seed gives the same inputs, so failures reproduce. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/images.js';
 
 /** An integer in [min, max]. */
 export const between = (random: () => number, min: number, max: number) =>
