@@ -2,7 +2,13 @@ import { rmSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { prng } from '../support/images.js';
-import { filesUnder, newDataDir, recordedKeys, sourceObjects } from './support/data-dir.js';
+import {
+  filesUnder,
+  newDataDir,
+  recordedKeys,
+  renditionsOf,
+  sourceObjects,
+} from './support/data-dir.js';
 import { between, makeImage, withClients } from './support/images.js';
 import { MUTATIONS, mutate } from './support/mutate.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
@@ -76,6 +82,9 @@ test(`${PER_FORMAT * FORMATS.length} mutated JPEG, PNG and WebP files: 4xx or st
   const acceptedTotal = [...accepted.values()].reduce((a, b) => a + b, 0);
   expect(recordedKeys(dataDir).length).toBe(acceptedTotal);
   expect(sourceObjects(dataDir).length).toBe(acceptedTotal);
+  // Renditions, made in the background, only ever of accepted images.
+  const recordedImages = new Set(recordedKeys(dataDir).map(({ key }) => key.replace(/\.\w+$/, '')));
+  for (const image of renditionsOf(dataDir)) expect(recordedImages).toContain(image);
   expect(filesUnder(dataDir, 'objects/.tmp')).toEqual([]);
 
   for (const [gridId, count] of accepted) {

@@ -31,5 +31,14 @@ export function filesUnder(dataDir: string, folder: string): string[] {
 }
 
 /** Source objects, without the staging folder of two-step uploads. */
+/** Stored source images: not staged uploads, not renditions (derived copies, see renditionsOf). */
 export const sourceObjects = (dataDir: string) =>
-  filesUnder(dataDir, 'objects/source').filter((key) => !key.startsWith('_uploads/'));
+  filesUnder(dataDir, 'objects/source').filter(
+    (key) => !key.startsWith('_uploads/') && !key.startsWith('_renditions/'),
+  );
+
+/** The `GRID/IMAGE_ID` of each stored rendition (`_renditions/GRID/IMAGE_ID/R.jpg`). */
+export const renditionsOf = (dataDir: string) =>
+  filesUnder(dataDir, 'objects/source/_renditions').map((key) =>
+    key.split('/').slice(0, 2).join('/'),
+  );
