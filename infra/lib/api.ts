@@ -84,6 +84,7 @@ export class Api extends Construct {
       ['/grids/{gridId}/images/{imageId}', [HttpMethod.DELETE], gridsIntegration],
       ['/grids/{gridId}/uploads', [HttpMethod.POST], gridsIntegration],
       ['/grids/{gridId}/uploads/{uploadId}/confirm', [HttpMethod.POST], gridsIntegration],
+      ['/grids/{gridId}/builds/{buildId}', [HttpMethod.GET], gridsIntegration],
     ];
     for (const [path, methods, integration] of routes) {
       this.httpApi.addRoutes({ path, methods, integration });

@@ -20,6 +20,7 @@ describe('the HTTP API', () => {
       'DELETE /grids/{gridId}/images/{imageId}',
       'GET /docs',
       'GET /grids/{gridId}',
+      'GET /grids/{gridId}/builds/{buildId}',
       'GET /health',
       'GET /openapi.json',
       'POST /add_image',
@@ -34,6 +35,10 @@ describe('the HTTP API', () => {
     expect(JSON.stringify(integrationOf('POST /add_image'))).toContain('AddImageIntegration');
     expect(JSON.stringify(integrationOf('POST /generate_grid'))).toContain(
       'GenerateGridIntegration',
+    );
+    // A build's status is read by the grid routes' function, not by the worker running it.
+    expect(JSON.stringify(integrationOf('GET /grids/{gridId}/builds/{buildId}'))).toContain(
+      'GridsIntegration',
     );
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
