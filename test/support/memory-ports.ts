@@ -3,6 +3,7 @@ import type { InputFormat } from '../../src/core/formats.js';
 import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
 import type {
   Bucket,
+  BuildRecord,
   ComposeRequest,
   GridIndex,
   ImageRecord,
@@ -65,6 +66,7 @@ export class MemoryGridIndex implements GridIndex {
   readonly records = new Map<string, ImageRecord>();
   readonly orders = new Map<string, string[]>();
   readonly claimed = new Set<string>();
+  readonly builds = new Map<string, BuildRecord>();
 
   async add(record: ImageRecord) {
     this.records.set(record.key, record);
@@ -96,6 +98,13 @@ export class MemoryGridIndex implements GridIndex {
   }
   async remove(_gridId: string, keys: readonly string[]) {
     for (const key of keys) this.records.delete(key);
+  }
+  async putBuild(record: BuildRecord) {
+    this.builds.set(`${record.gridId}/${record.buildId}`, structuredClone(record));
+  }
+  async getBuild(gridId: string, buildId: string) {
+    const record = this.builds.get(`${gridId}/${buildId}`);
+    return record && structuredClone(record);
   }
   async ping() {}
 }
