@@ -144,6 +144,8 @@ export interface ComposeRequest {
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
   decodes: number;
+  /** Called once per tile placed on the canvas (a background build's progress). */
+  onTile?: () => void;
 }
 
 export interface Imaging {

@@ -99,7 +99,7 @@ export class MemoryGridIndex implements GridIndex {
   async remove(_gridId: string, keys: readonly string[]) {
     for (const key of keys) this.records.delete(key);
   }
-  async putBuild(record: BuildRecord) {
+  async putBuild(record: BuildRecord, _keepUntil: Date) {
     this.builds.set(`${record.gridId}/${record.buildId}`, structuredClone(record));
   }
   async getBuild(gridId: string, buildId: string) {
@@ -142,8 +142,10 @@ export class TextImaging implements Imaging {
   async composeGrid(request: ComposeRequest) {
     this.composed.push(request);
     const sources = [];
-    for (let i = 0; i < request.count; i++)
+    for (let i = 0; i < request.count; i++) {
       sources.push((await request.loadSource(i)).bytes.toString());
+      request.onTile?.();
+    }
     const { columns, rows, tileSize, format } = request;
     return Buffer.from(JSON.stringify({ columns, rows, tileSize, format, sources }));
   }
@@ -172,6 +174,10 @@ export const MEMORY_SETTINGS: GridServiceSettings = {
   maxQueued: 8,
   queueTimeoutMs: 10_000,
   graceMs: 60_000,
+  cores: 1,
+  syncBuildSeconds: 20,
+  maxBackgroundBuilds: 4,
+  buildStallSeconds: 960,
 };
 
 /** A GridService over fresh in-memory ports, and the ports, for one test. */
