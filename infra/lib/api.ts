@@ -65,7 +65,10 @@ export class Api extends Construct {
           CorsHttpMethod.DELETE,
           CorsHttpMethod.OPTIONS,
         ],
-        allowHeaders: ['content-type', 'authorization'],
+        // As src/http/cors.ts, whose headers API Gateway's replace: a page may ask for a
+        // build in the background (Prefer) and follow it (Location, Retry-After).
+        allowHeaders: ['content-type', 'authorization', 'prefer'],
+        exposeHeaders: ['location', 'retry-after', 'preference-applied'],
         maxAge: Duration.minutes(10),
       },
       ...(authorizer ? { defaultAuthorizer: authorizer } : {}),

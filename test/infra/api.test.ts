@@ -52,6 +52,10 @@ describe('the HTTP API', () => {
       CorsConfiguration: Match.objectLike({
         AllowOrigins: ['*'],
         AllowMethods: Match.arrayWith(['POST', 'PUT', 'DELETE']),
+        // API Gateway's CORS answers replace the function's (src/http/cors.ts): a page
+        // may ask for a build in the background and follow it, as on the local server.
+        AllowHeaders: ['content-type', 'authorization', 'prefer'],
+        ExposeHeaders: ['location', 'retry-after', 'preference-applied'],
       }),
     });
     stack.template.hasOutput('ApiUrl', {
