@@ -1,4 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { BuildRunner } from '../../core/ports.js';
 
 /**
  * Runs recorded builds in the AWS deployment's BuildWorker function
@@ -7,7 +8,7 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
  * queues the event and answers at once, retries the worker twice when it throws, and
  * the build's record in the table says how it went.
  */
-export class LambdaBuildRunner {
+export class LambdaBuildRunner implements BuildRunner {
   constructor(
     private readonly lambda: LambdaClient,
     private readonly functionName: string,
