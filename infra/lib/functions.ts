@@ -218,12 +218,13 @@ export class Functions extends Construct {
         },
       ],
     });
-    // Meanwhile builds read that image's original. Lambda's own maximum age: a burst
-    // of uploads past the account's concurrency waits in Lambda's queue instead of
-    // going to the dead-letter queue untried.
+    // Builds read a failed image's original meanwhile. Lambda's own maximum age: a
+    // burst of uploads past the account's concurrency waits in Lambda's queue instead
+    // of going to the dead-letter queue untried.
     this.renditionsFailures = this.retried('Renditions', this.renditions, Duration.hours(6));
-    // The third failure marks the build failed (build_failed) before it throws. An
-    // hour: three runs of 15 minutes and Lambda's waits between them (about 1 and 2
+    // A build's third run records its failure itself (build_failed) and returns: the
+    // queue gets the events whose runs died (a timeout, a crash) or waited too long.
+    // An hour: three runs of 15 minutes and Lambda's waits between them (about 1 and 2
     // minutes) fit; a build unheard of for longer has been reported stalled already.
     this.buildWorkerFailures = this.retried('BuildWorker', this.buildWorker, Duration.hours(1));
   }
