@@ -154,6 +154,20 @@ const schema = z.object({
   TABLE_NAME: z.string().min(1).default('GridBuilder'),
   /** Path-style S3 URLs (`endpoint/bucket/key`), as MinIO, Ceph and s3rver need. */
   S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
+  /**
+   * STORAGE=aws: the Lambda function (the stack's BuildWorker) invoked to run builds
+   * answered 202; unset, they run in this process.
+   */
+  BUILD_FUNCTION_NAME: optionalText,
+  /** Lambda's API at another address (a stand-in for tests); unset, the SDK's own. */
+  AWS_LAMBDA_ENDPOINT: optionalText.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'AWS_LAMBDA_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9001',
+      })
+      .optional(),
+  ),
 });
 
 export type Config = z.infer<typeof schema>;

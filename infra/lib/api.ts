@@ -65,7 +65,10 @@ export class Api extends Construct {
           CorsHttpMethod.DELETE,
           CorsHttpMethod.OPTIONS,
         ],
-        allowHeaders: ['content-type', 'authorization'],
+        // As src/http/cors.ts, whose headers API Gateway's replace: a page may ask for a
+        // build in the background (Prefer) and follow it (Location, Retry-After).
+        allowHeaders: ['content-type', 'authorization', 'prefer'],
+        exposeHeaders: ['location', 'retry-after', 'preference-applied'],
         maxAge: Duration.minutes(10),
       },
       ...(authorizer ? { defaultAuthorizer: authorizer } : {}),
@@ -84,6 +87,7 @@ export class Api extends Construct {
       ['/grids/{gridId}/images/{imageId}', [HttpMethod.DELETE], gridsIntegration],
       ['/grids/{gridId}/uploads', [HttpMethod.POST], gridsIntegration],
       ['/grids/{gridId}/uploads/{uploadId}/confirm', [HttpMethod.POST], gridsIntegration],
+      ['/grids/{gridId}/builds/{buildId}', [HttpMethod.GET], gridsIntegration],
     ];
     for (const [path, methods, integration] of routes) {
       this.httpApi.addRoutes({ path, methods, integration });

@@ -29,21 +29,35 @@ interface FunctionSpec {
   memorySize: number;
   timeout: Duration;
   grants: PolicyStatementProps[];
+  /** Variables of this function alone, next to those all of them get. */
+  environment?: Record<string, string>;
 }
 
 /**
- * The four Lambda functions of src/lambda/handlers.ts, one bundle between them: three
- * behind the API, and the renditions worker the source bucket's events invoke. Each
- * has its own role and log group: its role allows only the actions on the resources
- * its code uses.
+ * DynamoDB's condition that every item a request reads or writes is a build record:
+ * their hash key is `_builds/GRID` (src/storage/aws/dynamodb-grid-index.ts).
+ */
+const BUILD_ITEMS_ONLY = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_builds/*'] },
+};
+
+/**
+ * The five Lambda functions of src/lambda/handlers.ts, one bundle between them: three
+ * behind the API, the renditions worker the source bucket's events invoke, and the
+ * build worker generate_grid invokes for builds too big for one request. Each has its
+ * own role and log group: its role allows only the actions on the resources its code
+ * uses.
  */
 export class Functions extends Construct {
   readonly addImage: NodejsFunction;
   readonly generateGrid: NodejsFunction;
   readonly grids: NodejsFunction;
   readonly renditions: NodejsFunction;
+  readonly buildWorker: NodejsFunction;
   /** Events the renditions function still failed on after its retries. */
   readonly renditionsFailures: Queue;
+  /** Builds the build worker still failed on after its retries (their records say failed). */
+  readonly buildWorkerFailures: Queue;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
@@ -62,7 +76,10 @@ export class Functions extends Construct {
       UV_THREADPOOL_SIZE: '12',
     };
 
-    const fn = (name: string, { handler, memorySize, timeout, grants }: FunctionSpec) => {
+    const fn = (
+      name: string,
+      { handler, memorySize, timeout, grants, environment: own = {} }: FunctionSpec,
+    ) => {
       const { role, logGroup } = functionRole(
         this,
         name,
@@ -77,7 +94,7 @@ export class Functions extends Construct {
         runtime: Runtime.NODEJS_22_X,
         architecture: props.cpu === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
         bundling: lambdaBundling(props.cpu),
-        environment,
+        environment: { ...environment, ...own },
         logGroup,
         role,
         memorySize,
@@ -86,6 +103,30 @@ export class Functions extends Construct {
     };
     const sourceObjects = source.arnForObjects('*');
     const gridObjects = destination.arnForObjects('*');
+
+    // Builds answered 202 (src/lambda/build-worker.ts): the same work as generate_grid's,
+    // as much CPU, and Lambda's longest timeout instead of API Gateway's 30 s.
+    this.buildWorker = fn('BuildWorker', {
+      handler: 'buildWorker',
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
+      grants: [
+        // The grid's records (Query), its order item and the build's record (GetItem).
+        { actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [table.tableArn] },
+        // Progress and outcome: build records only.
+        {
+          actions: ['dynamodb:PutItem'],
+          resources: [table.tableArn],
+          conditions: BUILD_ITEMS_ONLY,
+        },
+        // Originals and renditions (_renditions/...).
+        { actions: ['s3:GetObject'], resources: [sourceObjects] },
+        // GetObject: HEAD of a grid built already.
+        { actions: ['s3:GetObject', 's3:PutObject'], resources: [gridObjects] },
+        // Without ListBucket, HEAD of a grid not built yet answers 403 instead of 404.
+        { actions: ['s3:ListBucket'], resources: [destination.bucketArn] },
+      ],
+    });
 
     // add_image: bodies up to Lambda's 6 MB payload; one decode to validate.
     this.addImage = fn('AddImage', {
@@ -101,13 +142,22 @@ export class Functions extends Construct {
 
     // generate_grid: decodes every source image; ~1769 MB is one full vCPU, 3008 MB
     // nearly two. 29 s: the HTTP API integration timeout is 30 s.
+    // Builds that would not fit go to the build worker, asynchronously.
     this.generateGrid = fn('GenerateGrid', {
       handler: 'generateGrid',
       memorySize: 3008,
       timeout: Duration.seconds(29),
+      environment: { BUILD_FUNCTION_NAME: this.buildWorker.functionName },
       grants: [
-        // GetItem: the grid's order item.
+        // GetItem: the grid's order item and build records.
         { actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [table.tableArn] },
+        // Records the builds it starts.
+        {
+          actions: ['dynamodb:PutItem'],
+          resources: [table.tableArn],
+          conditions: BUILD_ITEMS_ONLY,
+        },
+        { actions: ['lambda:InvokeFunction'], resources: [this.buildWorker.functionArn] },
         { actions: ['s3:GetObject'], resources: [sourceObjects] },
         // GetObject also backs the presigned URL it hands out.
         { actions: ['s3:GetObject', 's3:PutObject'], resources: [gridObjects] },
@@ -117,14 +167,15 @@ export class Functions extends Construct {
     });
 
     // Grid routes: list (presigned GETs), deletes, two-step upload (validates up to
-    // MAX_UPLOAD_BYTES, so more memory than add_image), health.
+    // MAX_UPLOAD_BYTES, so more memory than add_image), a build's status, health.
     this.grids = fn('Grids', {
       handler: 'grids',
       memorySize: 1536,
       timeout: Duration.seconds(29),
       grants: [
         {
-          // GetItem and DeleteItem: the grid's order item (read, removed with the grid).
+          // GetItem and DeleteItem: the grid's order item (read, removed with the grid);
+          // GetItem: a build's record.
           actions: [
             'dynamodb:Query',
             'dynamodb:PutItem',
@@ -138,7 +189,8 @@ export class Functions extends Construct {
           actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
           resources: [sourceObjects],
         },
-        { actions: ['s3:DeleteObject'], resources: [gridObjects] },
+        // GetObject backs the presigned URL of a finished build's status.
+        { actions: ['s3:GetObject', 's3:DeleteObject'], resources: [gridObjects] },
         // Listing a grid's objects to delete them, HEAD answering 404, and /health.
         { actions: ['s3:ListBucket'], resources: [source.bucketArn, destination.bucketArn] },
       ],
@@ -166,19 +218,33 @@ export class Functions extends Construct {
         },
       ],
     });
-    // The whole invocation record (event, error message) of what still failed, for a
-    // person to look at and send again; meanwhile builds read that image's original.
-    this.renditionsFailures = new Queue(this, 'RenditionsFailures', {
+    // Builds read a failed image's original meanwhile. Lambda's own maximum age: a
+    // burst of uploads past the account's concurrency waits in Lambda's queue instead
+    // of going to the dead-letter queue untried.
+    this.renditionsFailures = this.retried('Renditions', this.renditions, Duration.hours(6));
+    // A build's third run records its failure itself (build_failed) and returns: the
+    // queue gets the events whose runs died (a timeout, a crash) or waited too long.
+    // An hour: three runs of 15 minutes and Lambda's waits between them (about 1 and 2
+    // minutes) fit; a build unheard of for longer has been reported stalled already.
+    this.buildWorkerFailures = this.retried('BuildWorker', this.buildWorker, Duration.hours(1));
+  }
+
+  /**
+   * Lambda runs an event that failed twice more, then sends the whole invocation
+   * record (event, error message) to `${name}Failures`, for a person to look at and
+   * send again.
+   */
+  private retried(name: string, fn: NodejsFunction, maxEventAge: Duration): Queue {
+    const failures = new Queue(this, `${name}Failures`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.renditions.configureAsyncInvoke({
+    fn.configureAsyncInvoke({
       retryAttempts: 2,
-      // Lambda's own maximum: a burst of uploads past the account's concurrency waits
-      // in Lambda's queue instead of going to the dead-letter queue untried.
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.renditionsFailures),
+      maxEventAge,
+      onFailure: new SqsDestination(failures),
     });
+    return failures;
   }
 }

@@ -28,7 +28,7 @@ export function createGridBuilder(
   storage: StorageBackend,
   parts: Pick<AppOptions, 'webRoot'> & {
     imaging?: Imaging;
-    /** Where background builds run; in this process when not given. */
+    /** Where background builds run: the storage's runner or, without one, this process. */
     buildRunner?: BuildRunner;
   } = {},
 ) {
@@ -71,7 +71,7 @@ export function createGridBuilder(
       buildStallSeconds: config.BUILD_STALL_SECONDS,
     },
     renditions,
-    parts.buildRunner,
+    parts.buildRunner ?? storage.buildRunner,
   );
   const app = createApp({
     service,

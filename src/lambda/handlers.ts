@@ -1,10 +1,11 @@
 /**
  * The Lambda functions of the AWS deployment: the lab's `add_image` and
- * `generate_grid`, one for the grid resource routes and /health, and (in its own
- * file, one bundle with these) the S3-event `renditions` worker. The first three serve
- * the same Hono app as the local server (through `hono/aws-lambda`), so API Gateway
- * HTTP API (payload 2.0) and REST API (payload 1.0) events, base64 bodies included,
- * get the contract's answers. They differ only in the IAM role each one runs with
+ * `generate_grid`, one for the grid resource routes and /health, and (in their own
+ * files, one bundle with these) the S3-event `renditions` worker and the
+ * `buildWorker` that runs builds answered 202. The first three serve the same Hono
+ * app as the local server (through `hono/aws-lambda`), so API Gateway HTTP API
+ * (payload 2.0) and REST API (payload 1.0) events, base64 bodies included, get the
+ * contract's answers. They differ only in the IAM role each one runs with
  * (infra/lib/functions.ts) and the routes API Gateway sends them (infra/lib/api.ts).
  */
 import { handle } from 'hono/aws-lambda';
@@ -40,5 +41,7 @@ export const addImage = serve;
 export const generateGrid = serve;
 /** /grids/... (list, delete, two-step upload) and GET /health */
 export const grids = serve;
+/** Builds generate_grid answered 202, invoked asynchronously */
+export { buildWorker } from './build-worker.js';
 /** The source bucket's ObjectCreated events */
 export { renditions } from './renditions.js';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { GridIndex, ObjectStore } from '../core/ports.js';
+import type { BuildRunner, GridIndex, ObjectStore } from '../core/ports.js';
 
 /**
  * Reads a request's body within the HTTP app's limits. The app hands its own reader to
@@ -27,6 +27,11 @@ export interface StorageBackend {
    * DynamoDB's TTL build records.
    */
   housekeeping?(graceMs: number): Promise<HousekeepingReport>;
+  /**
+   * Where builds answered 202 run, when not in this process: on AWS, the BuildWorker
+   * function, when BUILD_FUNCTION_NAME names it.
+   */
+  buildRunner?: BuildRunner;
   close(): void;
 }
 

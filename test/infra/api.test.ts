@@ -20,6 +20,7 @@ describe('the HTTP API', () => {
       'DELETE /grids/{gridId}/images/{imageId}',
       'GET /docs',
       'GET /grids/{gridId}',
+      'GET /grids/{gridId}/builds/{buildId}',
       'GET /health',
       'GET /openapi.json',
       'POST /add_image',
@@ -35,6 +36,10 @@ describe('the HTTP API', () => {
     expect(JSON.stringify(integrationOf('POST /generate_grid'))).toContain(
       'GenerateGridIntegration',
     );
+    // A build's status is read by the grid routes' function, not by the worker running it.
+    expect(JSON.stringify(integrationOf('GET /grids/{gridId}/builds/{buildId}'))).toContain(
+      'GridsIntegration',
+    );
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
@@ -47,6 +52,10 @@ describe('the HTTP API', () => {
       CorsConfiguration: Match.objectLike({
         AllowOrigins: ['*'],
         AllowMethods: Match.arrayWith(['POST', 'PUT', 'DELETE']),
+        // API Gateway's CORS answers replace the function's (src/http/cors.ts): a page
+        // may ask for a build in the background and follow it, as on the local server.
+        AllowHeaders: ['content-type', 'authorization', 'prefer'],
+        ExposeHeaders: ['location', 'retry-after', 'preference-applied'],
       }),
     });
     stack.template.hasOutput('ApiUrl', {

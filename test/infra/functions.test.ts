@@ -8,8 +8,9 @@ import {
   useStack,
 } from './stack-template.js';
 
-// infra/lib/functions.ts: the four Lambda functions, their sizes and their roles, and
-// the renditions function's asynchronous invocation (retries, dead-letter queue).
+// infra/lib/functions.ts: the five Lambda functions, their sizes and their roles, and
+// the asynchronous invocations of the renditions and build workers (retries,
+// dead-letter queues).
 
 const stack = useStack();
 
@@ -30,16 +31,22 @@ const statementsOfRole = (rolePrefix: string) => {
     .map(({ statement }) => statement);
 };
 
+/** DynamoDB's condition that every item written is a build record (hash key `_builds/GRID`). */
+const BUILD_ITEMS_ONLY = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_builds/*'] },
+};
+
 const actionsOf = (statements: Record<string, unknown>[]) =>
   statements.flatMap((s) => [s.Action].flat() as string[]).sort();
 
 describe('the Lambda functions', () => {
   const functions = () => appFunctions(stack.template);
 
-  it('are four, on Node.js 22, arm64, with the handlers of src/lambda/handlers.ts', () => {
+  it('are five, on Node.js 22, arm64, with the handlers of src/lambda/handlers.ts', () => {
     const all = functions();
     expect(all.map((f) => f.Handler).sort()).toEqual([
       'index.addImage',
+      'index.buildWorker',
       'index.generateGrid',
       'index.grids',
       'index.renditions',
@@ -71,15 +78,17 @@ describe('the Lambda functions', () => {
     expect(byHandler['index.addImage']).toMatchObject({ MemorySize: 1024 });
     // One full vCPU for the one libvips thread that decodes an image of up to 100 MP.
     expect(byHandler['index.renditions']).toMatchObject({ MemorySize: 1769, Timeout: 60 });
+    // Lambda's longest timeout for builds past API Gateway's 30 s, as much CPU as generate_grid.
+    expect(byHandler['index.buildWorker']).toMatchObject({ MemorySize: 3008, Timeout: 900 });
     // One per function, one for the web page's deployment and one for the handler that
     // writes the source bucket's notifications.
-    stack.template.resourceCountIs('AWS::Logs::LogGroup', 6);
+    stack.template.resourceCountIs('AWS::Logs::LogGroup', 7);
     stack.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
   it('run x86_64 when asked (-c cpu=x64)', () => {
     const x64 = appFunctions(stack.synth({ cpu: 'x64' }).template);
-    expect(x64).toHaveLength(4);
+    expect(x64).toHaveLength(5);
     for (const f of x64) expect(f.Architectures).toEqual(['x86_64']);
   });
 });
@@ -95,11 +104,13 @@ describe("each function's role", () => {
     ]);
   });
 
-  it("generate_grid may read sources, read and write built grids, and query the table and read a grid's order", () => {
+  it("generate_grid may read sources, read and write built grids, query the table, read a grid's order, record builds and start the build worker", () => {
     const statements = statementsOfRole('GenerateGridRole');
     expect(actionsOf(statements)).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
+      'lambda:InvokeFunction',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetObject',
@@ -111,6 +122,33 @@ describe("each function's role", () => {
     const puts = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
     expect(JSON.stringify(puts)).toContain(stack.logicalId('DestinationBucket'));
     expect(JSON.stringify(puts)).not.toContain(stack.logicalId('SourceBucket'));
+    // Items it writes are build records only, and the one function it invokes is the worker.
+    expect(statements.filter((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [stack.logicalId('ImagesTable'), 'Arn'] },
+        Condition: BUILD_ITEMS_ONLY,
+      },
+    ]);
+    expect(statements.filter((s) => s.Action === 'lambda:InvokeFunction')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [functionIdIn(stack.resources, 'index.buildWorker'), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('generate_grid alone is told the build worker, by name', () => {
+    for (const f of appFunctions(stack.template)) {
+      const variables = (f.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.BUILD_FUNCTION_NAME).toEqual(
+        f.Handler === 'index.generateGrid'
+          ? { Ref: functionIdIn(stack.resources, 'index.buildWorker') }
+          : undefined,
+      );
+    }
   });
 
   it('the grid routes may not write built grids', () => {
@@ -123,19 +161,28 @@ describe("each function's role", () => {
     expect(destinationWrites).toEqual([]);
     expect(actionsOf(statements)).not.toContain('dynamodb:Scan');
   });
+
+  it("the grid routes may read built grids, which a finished build's status links to", () => {
+    const reads = statementsOfRole('GridsRole').filter(
+      (s) =>
+        [s.Action].flat().includes('s3:GetObject') &&
+        JSON.stringify(s.Resource).includes(stack.logicalId('DestinationBucket')),
+    );
+    expect(reads).toHaveLength(1);
+  });
+});
+
+const readable = (statement: Record<string, unknown>) => ({
+  actions: [statement.Action].flat(),
+  resources: [statement.Resource].flat().map((r) => resolveForReading(r)),
+  ...(statement.Condition ? { condition: statement.Condition } : {}),
 });
 
 describe('the renditions function', () => {
-  const queueId = () => stack.logicalId('RenditionsFailures');
-  const readable = (statement: Record<string, unknown>) => ({
-    actions: [statement.Action].flat(),
-    resources: [statement.Resource].flat().map((r) => resolveForReading(r)),
-  });
-
   it('may only query and update the table, read sources, write and delete renditions, and report failures', () => {
     const source = `<${stack.logicalId('SourceBucket')}.Arn>`;
     const table = `<${stack.logicalId('ImagesTable')}.Arn>`;
-    const queue = `<${queueId()}.Arn>`;
+    const queue = `<${stack.logicalId('RenditionsFailures')}.Arn>`;
     const logs = `<${stack.logicalId('RenditionsLogs')}.Arn>`;
     expect(statementsOfRole('RenditionsRole').map(readable)).toEqual([
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
@@ -148,14 +195,52 @@ describe('the renditions function', () => {
       },
     ]);
   });
+  it('and the others get the rendition sizes given', () => {
+    for (const f of appFunctions(stack.synth({ renditionSizes: [128, 1024] }).template)) {
+      expect((f.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+        RENDITION_SIZES: '128,1024',
+      });
+    }
+  });
+});
 
-  it('is retried twice, keeps throttled events up to 6 hours, then sends them to its dead-letter queue', () => {
-    stack.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+describe('the build worker function', () => {
+  it('may only read the grid, record builds, read sources and renditions, write built grids, and report failures', () => {
+    const source = `<${stack.logicalId('SourceBucket')}.Arn>`;
+    const destination = `<${stack.logicalId('DestinationBucket')}.Arn>`;
+    const table = `<${stack.logicalId('ImagesTable')}.Arn>`;
+    const queue = `<${stack.logicalId('BuildWorkerFailures')}.Arn>`;
+    const logs = `<${stack.logicalId('BuildWorkerLogs')}.Arn>`;
+    expect(statementsOfRole('BuildWorkerRole').map(readable)).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
+      { actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [table] },
+      { actions: ['dynamodb:PutItem'], resources: [table], condition: BUILD_ITEMS_ONLY },
+      { actions: ['s3:GetObject'], resources: [`${source}/*`] },
+      { actions: ['s3:GetObject', 's3:PutObject'], resources: [`${destination}/*`] },
+      { actions: ['s3:ListBucket'], resources: [destination] },
+      {
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        resources: [queue],
+      },
+    ]);
+  });
+});
+
+describe.each([
+  // A burst of uploads past the account's concurrency waits up to Lambda's maximum.
+  { name: 'Renditions', handler: 'index.renditions', maxEventAge: 6 * 3600 },
+  // Three runs of 15 minutes and Lambda's waits between them (1 and 2 minutes) fit.
+  { name: 'BuildWorker', handler: 'index.buildWorker', maxEventAge: 3600 },
+])('the $name function, invoked asynchronously', ({ name, handler, maxEventAge }) => {
+  const queueId = () => stack.logicalId(`${name}Failures`);
+
+  it('is retried twice, keeps its events a while, then sends them to its dead-letter queue', () => {
+    stack.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
     stack.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: functionIdIn(stack.resources, 'index.renditions') },
+      FunctionName: { Ref: functionIdIn(stack.resources, handler) },
       Qualifier: '$LATEST',
       MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 6 * 3600,
+      MaximumEventAgeInSeconds: maxEventAge,
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [queueId(), 'Arn'] } },
       },
@@ -183,13 +268,5 @@ describe('the renditions function', () => {
         ],
       },
     });
-  });
-
-  it('and the others get the rendition sizes given', () => {
-    for (const f of appFunctions(stack.synth({ renditionSizes: [128, 1024] }).template)) {
-      expect((f.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
-        RENDITION_SIZES: '128,1024',
-      });
-    }
   });
 });

@@ -23,7 +23,7 @@ describe('the logical ids', () => {
         .filter((id) => !/^(Web|CustomCDKBucketDeployment)/.test(id))
         .sort();
     const added =
-      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler)/;
+      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler|BuildWorker|HttpApiGETgridsgridIdbuilds)/;
     expect(outsideWeb(stack.template).filter((id) => !added.test(id))).toEqual([
       'AddImage19DD3588',
       'AddImageLogs9DF0B074',
@@ -68,9 +68,19 @@ describe('the logical ids', () => {
       'SourceBucketDDD2130A',
       'SourceBucketPolicy703DFBF9',
     ]);
-    // Added since, by the renditions function and the source bucket's notifications.
+    // Added since, by the renditions function and the source bucket's notifications, and
+    // by the build worker and the route to a build's status.
     expect(outsideWeb(stack.template)).toEqual(
       expect.arrayContaining([
+        'BuildWorkerEventInvokeConfigDF18FDE8',
+        'BuildWorkerFailuresD67568AD',
+        'BuildWorkerFailuresPolicyF088B094',
+        'BuildWorkerLogsE2BFE4F9',
+        'BuildWorkerRoleF4BAFB79',
+        'BuildWorkerRoleDefaultPolicy5070C366',
+        'BuildWorkerF2700F5A',
+        'HttpApiGETgridsgridIdbuildsbuildId063BE51E',
+        'HttpApiGETgridsgridIdbuildsbuildIdGridsIntegrationPermission5B746069',
         'BucketNotificationsHandler050a0587b7544547bf325f094a3db8347ECC3691',
         'Renditions81538D22',
         'RenditionsEventInvokeConfig3F8344AC',
@@ -156,8 +166,8 @@ describe('web: false (-c web=false)', () => {
     ]) {
       apiOnly.resourceCountIs(type, 0);
     }
-    // The four of src/lambda/handlers.ts and CDK's handler of the bucket notifications.
-    apiOnly.resourceCountIs('AWS::Lambda::Function', 5);
+    // The five of src/lambda/handlers.ts and CDK's handler of the bucket notifications.
+    apiOnly.resourceCountIs('AWS::Lambda::Function', 6);
     expect(Object.keys(apiOnly.findOutputs('*'))).not.toContain('WebUrl');
     apiOnly.hasOutput('ApiUrl', {});
   });

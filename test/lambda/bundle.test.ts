@@ -11,6 +11,7 @@ import { httpApiEvent, lambdaContext } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
 import { decode } from '../support/image-inspection.js';
 import { near, solidImage } from '../support/images.js';
+import { type RunningLambda, startLambdaInvokeServer } from '../support/lambda-invoke-server.js';
 import { eventKey, objectCreatedRecord, s3Event } from '../support/s3-events.js';
 
 // What CDK would upload, built by the stack's own NodejsFunction bundling (esbuild +
@@ -18,6 +19,7 @@ import { eventKey, objectCreatedRecord, s3Event } from '../support/s3-events.js'
 // arm64 (an arm64 sharp cannot load here). Then a fresh Node process, outside the
 // repository, imports the bundled handler and invokes it with API Gateway events
 // against s3rver + dynalite: proof that the bundle resolves sharp and its own imports.
+// Its Lambda client reaches a stand-in for Lambda's Invoke API that keeps the events.
 
 const run = promisify(execFile);
 const hostCpu = process.arch === 'arm64' ? 'arm64' : 'x64';
@@ -26,6 +28,9 @@ let outdir: string;
 let assetDir: string;
 let servers: AwsServers;
 let template: Template;
+let lambda: RunningLambda;
+/** The events generate_grid sent the build worker, for the bundled worker to run. */
+const buildEvents: unknown[] = [];
 
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'gridbuilder-bundle-'));
@@ -34,24 +39,30 @@ beforeAll(async () => {
   const stack = new GridBuilderStack(app, 'GridBuilderBundle', { cpu: hostCpu, web: false });
   template = Template.fromStack(stack); // synthesizes, which runs the bundling
   const assets = (await readdir(outdir)).filter((name) => name.startsWith('asset.'));
-  expect(assets).toHaveLength(1); // the four functions share one bundle
+  expect(assets).toHaveLength(1); // the five functions share one bundle
   assetDir = join(outdir, assets[0] as string);
   servers = await startAwsServers();
+  lambda = await startLambdaInvokeServer({
+    'GridBuilder-BuildWorker': async (event: unknown) => {
+      buildEvents.push(event);
+    },
+  });
 }, 180_000);
 
 afterAll(async () => {
+  await lambda?.stop();
   await servers?.stop();
   if (outdir) await rm(outdir, { recursive: true, force: true });
 });
 
 describe('the Lambda bundle', () => {
-  it('is the code of all four functions and carries sharp for its platform, no SQLite', async () => {
+  it('is the code of all five functions and carries sharp for its platform, no SQLite', async () => {
     const hash = assetDir.slice(assetDir.lastIndexOf('asset.') + 'asset.'.length);
     // CDK's bucket notifications handler is inline code (ZipFile), no asset.
     const keys = Object.values(template.findResources('AWS::Lambda::Function'))
       .filter((f) => f.Properties.Code.ZipFile === undefined)
       .map((f) => f.Properties.Code.S3Key);
-    expect(keys).toEqual([`${hash}.zip`, `${hash}.zip`, `${hash}.zip`, `${hash}.zip`]);
+    expect(keys).toEqual(Array.from({ length: 5 }, () => `${hash}.zip`));
 
     const files = await readdir(assetDir);
     expect(files.sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules', 'package.json']);
@@ -94,7 +105,13 @@ writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object
       {
         cwd: outdir,
         // As deployed: LOG_LEVEL info, logs as JSON lines on stdout for CloudWatch.
-        env: { PATH: process.env.PATH, ...awsEnv(servers), LOG_LEVEL: 'info' },
+        env: {
+          PATH: process.env.PATH,
+          ...awsEnv(servers),
+          LOG_LEVEL: 'info',
+          BUILD_FUNCTION_NAME: 'GridBuilder-BuildWorker',
+          AWS_LAMBDA_ENDPOINT: lambda.endpoint,
+        },
         timeout: 60_000,
       },
     );
@@ -143,7 +160,7 @@ writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object
     ]);
     const { sharpPath, exported } = output;
     const results = output.results as { statusCode: number; body: string }[];
-    expect(exported).toEqual(['addImage', 'generateGrid', 'grids', 'renditions']);
+    expect(exported).toEqual(['addImage', 'buildWorker', 'generateGrid', 'grids', 'renditions']);
     expect(sharpPath.startsWith(join(assetDir, 'node_modules', 'sharp'))).toBe(true);
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200]);
     const saved = JSON.parse(results[0]?.body ?? '');
@@ -176,5 +193,31 @@ writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object
       { key: rendition, outcome: 'ignored' },
     ]);
     for (const line of lines) expect(line.ms).toEqual(expect.any(Number));
+  });
+
+  it('hands a build answered 202 to the worker function, whose bundled handler runs it', async () => {
+    const generate = {
+      handler: 'generateGrid',
+      event: httpApiEvent({
+        method: 'POST',
+        path: '/generate_grid',
+        query: { uniqueGridId: 'bundled', tileSize: '50' },
+        headers: { prefer: 'respond-async' },
+      }),
+    };
+    const { results: accepted } = await invokeBundle([generate]);
+    const started = JSON.parse((accepted[0] as { statusCode: number; body: string }).body);
+    expect((accepted[0] as { statusCode: number }).statusCode).toBe(202);
+    await lambda.whenIdle();
+    expect(buildEvents).toEqual([{ gridId: 'bundled', buildId: started.build_id }]);
+
+    const path = new URL(started.status_url).pathname;
+    const { logs, results } = await invokeBundle([
+      { handler: 'buildWorker', event: buildEvents[0] as object },
+      { handler: 'grids', event: httpApiEvent({ method: 'GET', path }) },
+    ]);
+    expect(logs.filter((l) => l.msg === 'build').map((l) => l.buildId)).toEqual([started.build_id]);
+    const status = JSON.parse((results[1] as { body: string }).body);
+    expect(status).toMatchObject({ status: 'done', width: 50, height: 100, image_count: 2 });
   });
 });

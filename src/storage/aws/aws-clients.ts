@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -10,6 +11,8 @@ export interface AwsClientOptions {
    */
   s3Endpoint?: string | undefined;
   dynamoDbEndpoint?: string | undefined;
+  /** Lambda's API, for the build worker's invocations (config AWS_LAMBDA_ENDPOINT). */
+  lambdaEndpoint?: string | undefined;
   /** `bucket` in the path instead of the host name: what MinIO, Ceph and s3rver need. */
   forcePathStyle?: boolean | undefined;
   /** Default: the SDK's chain (environment, profile, container or Lambda role). */
@@ -55,5 +58,12 @@ export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBDo
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function createLambdaClient(options: AwsClientOptions = {}): LambdaClient {
+  return new LambdaClient({
+    ...common(options),
+    ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),
   });
 }

@@ -1,14 +1,30 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Config } from '../../config.js';
+import type { BuildRunner } from '../../core/ports.js';
 import type { StorageBackend } from '../storage-backend.js';
-import { type AwsClientOptions, createDynamoDbClient, createS3Client } from './aws-clients.js';
+import {
+  type AwsClientOptions,
+  createDynamoDbClient,
+  createLambdaClient,
+  createS3Client,
+} from './aws-clients.js';
 import { DynamoDbGridIndex } from './dynamodb-grid-index.js';
+import { LambdaBuildRunner } from './lambda-build-runner.js';
 import { S3ObjectStore } from './s3-object-store.js';
 
-/** S3 + DynamoDB behind the two ports: `STORAGE=aws`, the Lambda functions, containers. */
+/**
+ * S3 + DynamoDB behind the two ports: `STORAGE=aws`, the Lambda functions, containers;
+ * and Lambda for the builds answered 202 when BUILD_FUNCTION_NAME is set.
+ */
 export function createAwsStorage(
   config: Pick<
     Config,
-    'SOURCE_BUCKET' | 'DESTINATION_BUCKET' | 'TABLE_NAME' | 'S3_FORCE_PATH_STYLE'
+    | 'SOURCE_BUCKET'
+    | 'DESTINATION_BUCKET'
+    | 'TABLE_NAME'
+    | 'S3_FORCE_PATH_STYLE'
+    | 'BUILD_FUNCTION_NAME'
+    | 'AWS_LAMBDA_ENDPOINT'
   >,
   overrides: AwsClientOptions = {},
 ): StorageBackend {
@@ -17,15 +33,26 @@ export function createAwsStorage(
   }
   const s3 = createS3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE, ...overrides });
   const dynamoDb = createDynamoDbClient(overrides);
+  let lambda: LambdaClient | undefined;
+  let buildRunner: BuildRunner | undefined;
+  if (config.BUILD_FUNCTION_NAME) {
+    lambda = createLambdaClient({
+      ...overrides,
+      lambdaEndpoint: overrides.lambdaEndpoint ?? config.AWS_LAMBDA_ENDPOINT,
+    });
+    buildRunner = new LambdaBuildRunner(lambda, config.BUILD_FUNCTION_NAME);
+  }
   return {
     objects: new S3ObjectStore(s3, {
       source: config.SOURCE_BUCKET,
       destination: config.DESTINATION_BUCKET,
     }),
     index: new DynamoDbGridIndex(dynamoDb, config.TABLE_NAME),
+    buildRunner,
     close: () => {
       s3.destroy();
       dynamoDb.destroy();
+      lambda?.destroy();
     },
   };
 }
