@@ -86,13 +86,13 @@ export async function runListingPreviews(renditionsDir: string, gridId: string):
   });
   try {
     const listing = (await (await fetch(`${server.url}/grids/${gridId}?limit=100`)).json()) as {
-      images: { preview_url: string; size: number }[];
+      images: { preview_url: string; image_size: number }[];
     };
     let bytes = 0;
     for (const image of listing.images) {
       bytes += (await (await fetch(image.preview_url)).arrayBuffer()).byteLength;
     }
-    const originals = listing.images.reduce((sum, image) => sum + image.size, 0);
+    const originals = listing.images.reduce((sum, image) => sum + image.image_size, 0);
     return [
       {
         workload,
