@@ -11,6 +11,7 @@ import {
   startServerChild,
   TSX,
 } from './child.js';
+import { decodeFloorMsPerImage } from './decode-floor.js';
 import type { PhotoSets } from './photos.js';
 import type { Row } from './report.js';
 import { createBenchStorage } from './storage.js';
@@ -27,6 +28,10 @@ export interface BuildWorkload {
   labFactor?: number;
   /** Memory workload: peak RSS target instead of a lab comparison. */
   memory?: boolean;
+  /** Built from renditions made beforehand (a repeat build), not from the originals. */
+  renditions?: boolean;
+  /** Target: the build's CPU at most this times the decode floor (djpeg). */
+  floorFactor?: number;
   runs: number;
 }
 
@@ -39,9 +44,28 @@ export const BUILD_WORKLOADS: BuildWorkload[] = [
     gridId: 'bench-1000',
     tile: 100,
     labFactor: 0.35,
+    floorFactor: 1.5,
     runs: 3,
   },
   { name: '1000 @ 300', set: 'thousand', gridId: 'bench-1000', tile: 300, memory: true, runs: 1 },
+  {
+    name: '100 @ 200, renditions ready',
+    set: 'mixed',
+    gridId: 'bench-100',
+    tile: 200,
+    labFactor: 0.05,
+    renditions: true,
+    runs: 3,
+  },
+  {
+    name: '1000 @ 100, renditions ready',
+    set: 'thousand',
+    gridId: 'bench-1000',
+    tile: 100,
+    labFactor: 0.06,
+    renditions: true,
+    runs: 3,
+  },
 ];
 
 /** Whether the lab's own algorithm can run here (python3 with Pillow). */
@@ -58,8 +82,22 @@ export interface BuildRun {
   work: string;
   /** GridBuilder's data folder, with every workload's grid uploaded. */
   dataDir: string;
+  /** A copy of it with every image's renditions made. */
+  renditionsDir: string;
   withLab: boolean;
+  withDjpeg: boolean;
   quick: boolean;
+  /**
+   * The baselines' times by photo set and tile, measured once in the run: a workload
+   * built from renditions is judged against the same lab and sharp runs on the same
+   * originals as the build from originals.
+   */
+  baselines: Map<string, Baselines>;
+}
+
+interface Baselines {
+  lab?: ChildResult | undefined;
+  minimal: ChildResult;
 }
 
 /**
@@ -71,53 +109,35 @@ export async function runBuildWorkload(workload: BuildWorkload, run: BuildRun): 
   console.error(`Workload ${workload.name}...`);
   const rows: Row[] = [];
   const files = run.photos[workload.set];
-  const listFile = join(run.work, `${workload.gridId}.txt`);
-  await writeFile(listFile, files.join('\n'));
   const runs = run.quick ? 1 : workload.runs;
-  const out = (name: string) => join(run.work, `${name}-${workload.tile}.jpg`);
   const columns = Math.floor(Math.sqrt(files.length));
   const canvasBytes = columns * Math.ceil(files.length / columns) * workload.tile ** 2 * 3;
   const labVariant = "lab's algorithm (Pillow)";
+  const dataDir = workload.renditions ? run.renditionsDir : run.dataDir;
+  const reused = workload.renditions ? ', from the originals (timed above)' : '';
 
+  const { lab: labResult, minimal: minimalResult } = await baselinesOf(workload, run, runs);
   let lab: number | undefined;
-  if (!workload.memory && !run.withLab) {
+  if (!workload.memory && !labResult) {
     rows.push({
       workload: workload.name,
       variant: labVariant,
       note: `skipped: ${PYTHON} with PIL not found (apt-get install -y python3-pil)`,
     });
-  } else if (!workload.memory) {
-    const result = await runJsonChild([
-      PYTHON,
-      'bench/baselines/lab_grid.py',
-      listFile,
-      `${workload.tile}`,
-      out('lab'),
-      // The median of up to three, as GridBuilder's own time is a median: one run of
-      // the lab alone swings with this machine by 5-10%.
-      `${Math.min(runs, 3)}`,
-    ]);
-    lab = timedOf(result, 0);
+  } else if (labResult) {
+    lab = timedOf(labResult, 0);
     rows.push({
       workload: workload.name,
-      variant: labVariant,
+      variant: `${labVariant}${reused}`,
       ms: lab,
-      peakRssBytes: result.peakRssBytes,
+      peakRssBytes: labResult.peakRssBytes,
       vsLab: 1,
     });
   }
-  const minimalResult = await runJsonChild([
-    ...TSX,
-    'bench/baselines/minimal-sharp.ts',
-    listFile,
-    `${workload.tile}`,
-    out('minimal'),
-    `${runs + 1}`,
-  ]);
   const minimal = timedOf(minimalResult, 1);
   rows.push({
     workload: workload.name,
-    variant: 'minimal sharp pipeline',
+    variant: `minimal sharp pipeline${reused}`,
     ms: minimal,
     peakRssBytes: minimalResult.peakRssBytes,
     vsLab: lab && minimal / lab,
@@ -151,26 +171,93 @@ export async function runBuildWorkload(workload: BuildWorkload, run: BuildRun): 
   const inProcess = await runJsonChild([
     ...TSX,
     'bench/service-build.ts',
-    run.dataDir,
+    dataDir,
     workload.gridId,
     `${workload.tile}`,
     `${runs + 1}`,
     '0',
   ]);
   judge('GridService in-process', timedOf(inProcess, 1), inProcess.peakRssBytes);
+  if (workload.floorFactor) rows.push(await floorRow(workload, run, files, inProcess));
 
   const server = await startServerChild(GRIDBUILDER_SERVER, {
-    DATA_DIR: run.dataDir,
+    DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
   });
   try {
-    const times = await timeHttpBuilds(server.url, run.dataDir, workload, runs + 1);
+    const times = await timeHttpBuilds(server.url, dataDir, workload, runs + 1);
     judge('HTTP server, request to answer', median(times.slice(1)), server.peakRssBytes());
   } finally {
     await server.stop();
   }
   return rows;
+}
+
+/** The lab's and the minimal sharp pipeline's runs on the workload's photos, once per run. */
+async function baselinesOf(workload: BuildWorkload, run: BuildRun, runs: number) {
+  const id = `${workload.set}@${workload.tile}`;
+  const known = run.baselines.get(id);
+  if (known) return known;
+  const files = run.photos[workload.set];
+  const listFile = join(run.work, `${workload.gridId}.txt`);
+  await writeFile(listFile, files.join('\n'));
+  const out = (name: string) => join(run.work, `${name}-${workload.tile}.jpg`);
+  const lab =
+    workload.memory || !run.withLab
+      ? undefined
+      : await runJsonChild([
+          PYTHON,
+          'bench/baselines/lab_grid.py',
+          listFile,
+          `${workload.tile}`,
+          out('lab'),
+          // The median of up to three, as GridBuilder's own time is a median: one run of
+          // the lab alone swings with this machine by 5-10%.
+          `${Math.min(runs, 3)}`,
+        ]);
+  const minimal = await runJsonChild([
+    ...TSX,
+    'bench/baselines/minimal-sharp.ts',
+    listFile,
+    `${workload.tile}`,
+    out('minimal'),
+    `${runs + 1}`,
+  ]);
+  const baselines = { lab, minimal };
+  run.baselines.set(id, baselines);
+  return baselines;
+}
+
+/**
+ * The build's CPU an image (all its threads: decode, resize, compose, encode, reads)
+ * against libjpeg-turbo's djpeg decoding the same files at the scale the tile needs.
+ */
+async function floorRow(
+  workload: BuildWorkload,
+  run: BuildRun,
+  files: readonly string[],
+  build: ChildResult,
+): Promise<Row> {
+  const variant = 'GridService in-process CPU vs decode floor (djpeg)';
+  if (!run.withDjpeg) {
+    return {
+      workload: workload.name,
+      variant,
+      note: 'skipped: djpeg not found (apt-get install -y libjpeg-turbo-progs)',
+    };
+  }
+  const floor = await decodeFloorMsPerImage(files, workload.tile, run.work);
+  const cpu = median((build.cpuMs ?? []).slice(1)) / files.length;
+  const factor = workload.floorFactor ?? 1;
+  return {
+    workload: workload.name,
+    variant,
+    ms: cpu * files.length,
+    target: `<= ${factor}x decode floor`,
+    pass: cpu / floor <= factor,
+    note: `${cpu.toFixed(2)} ms of CPU an image against djpeg's ${floor.toFixed(2)} ms (process start subtracted): ${(cpu / floor).toFixed(2)}x the decode floor`,
+  };
 }
 
 /** Request to answer of `runs` builds over HTTP, each after removing the cached grid. */

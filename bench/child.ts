@@ -13,6 +13,8 @@ export const GRIDBUILDER_SERVER = [process.execPath, 'dist/server/launch.cjs'] a
 
 export interface ChildResult {
   runsMs: number[];
+  /** CPU milliseconds of each run, where the child measures it. */
+  cpuMs?: number[];
   cachedMs?: number[];
   peakRssBytes: number;
 }

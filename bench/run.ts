@@ -12,8 +12,11 @@ import { createLogger } from '../src/logger.js';
 import { sizeThreadPool } from '../src/thread-pool.js';
 import { BUILD_WORKLOADS, labAvailable, runBuildWorkload } from './build-workloads.js';
 import { runCachedWorkload } from './cached-workload.js';
+import { djpegAvailable } from './decode-floor.js';
 import { runLatencyWorkload } from './latency.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
+import { runListingPreviews, runRenditionCatchUp } from './rendition-workloads.js';
+import { prepareRenditionsDir } from './renditions-data.js';
 import { formatTable, machineSummary, type Row, saveResults } from './report.js';
 import { createBenchStorage } from './storage.js';
 import { runUploadWorkload } from './upload-workload.js';
@@ -32,12 +35,16 @@ const quick = args.quick as boolean;
 // `npm start` sizes it (src/server/launch.cts runs the same function), and so do the
 // baselines, so that every variant gets the same threads.
 sizeThreadPool();
-// The build rows measure builds from the originals: no renditions made in the background
-// (the children inherit this too). Set RENDITION_SIZES to bench builds from renditions.
+// No renditions made in the background (the children inherit this too): the build rows
+// measure builds from the originals in one data folder, and the "renditions ready" rows
+// builds from renditions made beforehand in a copy of it.
 process.env.RENDITION_SIZES ??= '';
 const workloads = BUILD_WORKLOADS.filter(
   (w) => !args.only || args.only.split(',').some((o) => w.name.startsWith(o)),
 );
+
+/** The 100-photo grid: its listing's previews are measured. */
+const LISTING_GRID = 'bench-100';
 
 const rows: Row[] = [];
 
@@ -50,9 +57,35 @@ async function main() {
   try {
     const dataDir = args.data ?? join(work, 'data');
     await populate(dataDir, photos);
-    const run = { photos, work, dataDir, withLab: labAvailable(), quick };
+    const renditionsDir = `${dataDir}-renditions`;
+    const listing = !args.only || args.only.includes('listing');
+    const withRenditions = [
+      ...workloads.filter((w) => w.renditions).map((w) => w.gridId),
+      ...(listing ? [LISTING_GRID] : []),
+    ];
+    if (withRenditions.length > 0) {
+      await reportFailure('renditions', () =>
+        prepareRenditionsDir(dataDir, renditionsDir, [...new Set(withRenditions)]),
+      );
+    }
+    const run = {
+      photos,
+      work,
+      dataDir,
+      renditionsDir,
+      withLab: labAvailable(),
+      withDjpeg: djpegAvailable(),
+      quick,
+      baselines: new Map(),
+    };
     for (const workload of workloads) {
       await reportFailure(workload.name, () => runBuildWorkload(workload, run));
+    }
+    if (listing) {
+      await reportFailure('listing', () => runListingPreviews(renditionsDir, LISTING_GRID));
+    }
+    if (!args.only || args.only.includes('catch-up')) {
+      await reportFailure('catch-up', () => runRenditionCatchUp(work, photos));
     }
     if (!args.only || args.only.includes('cached')) {
       await reportFailure('cached rebuild', () => runCachedWorkload(dataDir, quick));
@@ -61,7 +94,7 @@ async function main() {
       await reportFailure('storage latency', () => runLatencyWorkload(photos.thousand));
     }
     if (!args.only || args.only.includes('upload')) {
-      await reportFailure('uploads', () => runUploadWorkload(work, dataDir, photos, quick));
+      await reportFailure('uploads', () => runUploadWorkload(work, photos, quick));
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -4,7 +4,8 @@
  * Every timed build is a real one (the stored result is removed first); then
  * CACHED_RUNS builds that answer from the stored result. Environment variables are
  * GridBuilder's own (BUILD_IN_FLIGHT, DECODE_CONCURRENCY, STORAGE, ...).
- * Prints JSON { runsMs, cachedMs, peakRssBytes }.
+ * Prints JSON { runsMs, cpuMs, cachedMs, peakRssBytes } (cpuMs: the process's CPU, all
+ * threads, during each timed build).
  */
 import { createGridBuilder } from '../src/app/create-grid-builder.js';
 import { createStorage } from '../src/app/create-storage.js';
@@ -20,11 +21,15 @@ const { service, close } = createGridBuilder(config, createLogger('silent'), sto
 const tileSize = Number(tileArg);
 
 const runsMs: number[] = [];
+const cpuMs: number[] = [];
 for (let run = 0; run < Number(runsArg); run++) {
   await removeBuiltGrids(storage.objects, gridId as string);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const grid = await service.buildGrid(gridId, { tileSize });
   runsMs.push(performance.now() - start);
+  const { user, system } = process.cpuUsage(cpu);
+  cpuMs.push((user + system) / 1000);
   if (grid.cached) throw new Error('expected a fresh build');
 }
 const cachedMs: number[] = [];
@@ -35,4 +40,4 @@ for (let run = 0; run < Number(cachedArg); run++) {
   if (!grid.cached) throw new Error('expected a cached build');
 }
 close();
-process.stdout.write(`${JSON.stringify({ runsMs, cachedMs, peakRssBytes: peakRssOf() })}\n`);
+process.stdout.write(`${JSON.stringify({ runsMs, cpuMs, cachedMs, peakRssBytes: peakRssOf() })}\n`);
