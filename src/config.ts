@@ -159,15 +159,6 @@ const schema = z.object({
    * answered 202; unset, they run in this process.
    */
   BUILD_FUNCTION_NAME: optionalText,
-  /** Lambda's API at another address (a stand-in for tests); unset, the SDK's own. */
-  AWS_LAMBDA_ENDPOINT: optionalText.pipe(
-    z
-      .url({
-        protocol: /^https?$/,
-        error: 'AWS_LAMBDA_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9001',
-      })
-      .optional(),
-  ),
 });
 
 export type Config = z.infer<typeof schema>;

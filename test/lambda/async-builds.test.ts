@@ -71,7 +71,7 @@ beforeAll(async () => {
   Object.assign(process.env, awsEnv(servers, { s3: s3.endpoint }), {
     LOG_LEVEL: 'silent',
     BUILD_FUNCTION_NAME: WORKER,
-    AWS_LAMBDA_ENDPOINT: lambda.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
   });
   // Imported only now: like Lambda, the module sees the function's environment.
   handlers = (await import('../../src/lambda/handlers.js')) as unknown as Handlers;

@@ -110,7 +110,7 @@ writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object
           ...awsEnv(servers),
           LOG_LEVEL: 'info',
           BUILD_FUNCTION_NAME: 'GridBuilder-BuildWorker',
-          AWS_LAMBDA_ENDPOINT: lambda.endpoint,
+          AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
         },
         timeout: 60_000,
       },

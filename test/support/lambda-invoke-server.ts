@@ -5,7 +5,7 @@
  * this process, by the handler given for that name, with Lambda's rule for
  * asynchronous invocations: a handler that throws runs again, twice by default (Lambda
  * waits about a minute, then two; here it does not wait), then the event is dropped.
- * Point a LambdaClient at `endpoint` (AWS_LAMBDA_ENDPOINT).
+ * Point a LambdaClient at `endpoint` (AWS_ENDPOINT_URL_LAMBDA).
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -11,7 +11,7 @@ export interface AwsClientOptions {
    */
   s3Endpoint?: string | undefined;
   dynamoDbEndpoint?: string | undefined;
-  /** Lambda's API, for the build worker's invocations (config AWS_LAMBDA_ENDPOINT). */
+  /** Lambda's API, for the build worker's invocations (else AWS_ENDPOINT_URL_LAMBDA). */
   lambdaEndpoint?: string | undefined;
   /** `bucket` in the path instead of the host name: what MinIO, Ceph and s3rver need. */
   forcePathStyle?: boolean | undefined;

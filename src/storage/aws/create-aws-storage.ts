@@ -24,7 +24,6 @@ export function createAwsStorage(
     | 'TABLE_NAME'
     | 'S3_FORCE_PATH_STYLE'
     | 'BUILD_FUNCTION_NAME'
-    | 'AWS_LAMBDA_ENDPOINT'
   >,
   overrides: AwsClientOptions = {},
 ): StorageBackend {
@@ -36,10 +35,7 @@ export function createAwsStorage(
   let lambda: LambdaClient | undefined;
   let buildRunner: BuildRunner | undefined;
   if (config.BUILD_FUNCTION_NAME) {
-    lambda = createLambdaClient({
-      ...overrides,
-      lambdaEndpoint: overrides.lambdaEndpoint ?? config.AWS_LAMBDA_ENDPOINT,
-    });
+    lambda = createLambdaClient(overrides);
     buildRunner = new LambdaBuildRunner(lambda, config.BUILD_FUNCTION_NAME);
   }
   return {
