@@ -13,7 +13,8 @@ export function corsForAnyOrigin(): MiddlewareHandler {
   const preflight = cors({
     origin: '*',
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'Authorization'],
+    // Prefer: respond-async asks for a long build to go on in the background (the clients).
+    allowHeaders: ['Content-Type', 'Authorization', 'Prefer'],
     maxAge: 600,
   });
   return async (c, next) => {
