@@ -114,6 +114,19 @@ const schema = z.object({
   ),
   MAX_QUEUED: int('MAX_QUEUED', 0, 10_000, 64),
   QUEUE_TIMEOUT_MS: int('QUEUE_TIMEOUT_MS', 0, 600_000, 10_000),
+  /**
+   * generate_grid builds within the request when it expects to take at most this long,
+   * and answers 202 (building in the background) otherwise: API Gateway gives a
+   * request 30 s, less a margin for the estimate's error.
+   */
+  SYNC_BUILD_SECONDS: int('SYNC_BUILD_SECONDS', 0, 3_600, 20),
+  /** Background builds waiting or running in this process; one more is answered 503. */
+  MAX_BACKGROUND_BUILDS: int('MAX_BACKGROUND_BUILDS', 1, 1_000, 16),
+  /**
+   * A background build that wrote no progress for this long is reported failed: longer
+   * than the AWS build worker's 15-minute timeout, so only a dead worker's build is.
+   */
+  BUILD_STALL_SECONDS: int('BUILD_STALL_SECONDS', 10, 86_400, 960),
   HEADERS_TIMEOUT_MS: int('HEADERS_TIMEOUT_MS', 1_000, 600_000, 20_000),
   REQUEST_TIMEOUT_MS: int('REQUEST_TIMEOUT_MS', 1_000, 3_600_000, 120_000),
   KEEP_ALIVE_TIMEOUT_MS: int('KEEP_ALIVE_TIMEOUT_MS', 100, 600_000, 5_000),

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config.js';
 import { GridService } from '../core/grid-service.js';
-import type { Imaging } from '../core/ports.js';
+import type { BuildRunner, Imaging } from '../core/ports.js';
 import { RenditionWorker } from '../core/rendition-worker.js';
 import { makeRenditions } from '../core/renditions.js';
 import { type AppOptions, createApp } from '../http/app.js';
@@ -25,7 +26,11 @@ export function createGridBuilder(
   config: Config,
   logger: Logger,
   storage: StorageBackend,
-  parts: Pick<AppOptions, 'webRoot'> & { imaging?: Imaging } = {},
+  parts: Pick<AppOptions, 'webRoot'> & {
+    imaging?: Imaging;
+    /** Where background builds run; in this process when not given. */
+    buildRunner?: BuildRunner;
+  } = {},
 ) {
   configureSharp();
   const imaging = parts.imaging ?? sharpImaging;
@@ -60,8 +65,13 @@ export function createGridBuilder(
       maxQueued: config.MAX_QUEUED,
       queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
       graceMs: config.GC_GRACE_SECONDS * 1000,
+      cores: availableParallelism(),
+      syncBuildSeconds: config.SYNC_BUILD_SECONDS,
+      maxBackgroundBuilds: config.MAX_BACKGROUND_BUILDS,
+      buildStallSeconds: config.BUILD_STALL_SECONDS,
     },
     renditions,
+    parts.buildRunner,
   );
   const app = createApp({
     service,
@@ -79,8 +89,12 @@ export function createGridBuilder(
     app,
     /** The background worker, if this process has one (tests wait on it). */
     renditions,
-    /** Stops the worker (the image under way finishes), then closes the storage. */
+    /**
+     * Waits for the builds under way (background ones too), stops the worker (the image
+     * under way finishes), then closes the storage.
+     */
     close: async () => {
+      await service.whenIdle();
       await renditions?.stop();
       storage.close();
     },

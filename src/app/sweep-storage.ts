@@ -48,5 +48,6 @@ export const sweepSummary = ({ housekeeping, ...report }: SweepReport) => ({
     orphanedGrids: housekeeping.orphanedGrids.length,
     expiredGrids: housekeeping.expiredGrids.length,
     tempFiles: housekeeping.tempFiles,
+    expiredBuilds: housekeeping.expiredBuilds,
   }),
 });

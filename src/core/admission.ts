@@ -11,7 +11,8 @@ export interface AdmissionLimits {
 
 interface Waiter {
   start: () => void;
-  timer: NodeJS.Timeout;
+  /** None for a job that waits as long as it takes. */
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -45,7 +46,20 @@ export class Admission {
   }
 
   async run<T>(job: () => Promise<T>): Promise<T> {
-    await this.acquire();
+    return this.runAfter(this.acquire(false), job);
+  }
+
+  /**
+   * Runs the job in its turn however long it waits, past `maxQueued` and
+   * `queueTimeoutMs`: for work no client waits on (a background build), whose own
+   * number is bounded where it is accepted.
+   */
+  async runPatiently<T>(job: () => Promise<T>): Promise<T> {
+    return this.runAfter(this.acquire(true), job);
+  }
+
+  private async runAfter<T>(slot: Promise<void>, job: () => Promise<T>): Promise<T> {
+    await slot;
     try {
       return await job();
     } finally {
@@ -53,11 +67,12 @@ export class Admission {
     }
   }
 
-  private acquire(): Promise<void> {
+  private acquire(patient: boolean): Promise<void> {
     if (this.running < this.limits.concurrency) {
       this.running++;
       return Promise.resolve();
     }
+    if (patient) return new Promise((resolve) => this.waiting.push({ start: resolve }));
     if (this.waiting.length >= this.limits.maxQueued) return Promise.reject(this.busy());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {

@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Admission } from './admission.js';
+import { estimateBuildSeconds } from './build-estimate.js';
+import {
+  BUILD_KEPT_MS,
+  BUILD_RUNS,
+  type BuildStatus,
+  exhausted,
+  failedWith,
+  isFinalBuildError,
+  ProgressWriter,
+  parseBuildId,
+  statusOf,
+} from './builds.js';
 import { GridBuilderError, isErrorKind } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 import { checkOutputSize, type GridOptions } from './grid-options.js';
@@ -19,6 +31,7 @@ import {
   sourceKey,
   stagingKey,
 } from './ids.js';
+import { InProcessBuildRunner } from './in-process-build-runner.js';
 import { gridLayout } from './layout.js';
 import { DEFAULT_PAGE_LIMIT, decodeCursor, encodeCursor, PAGE_BYTES } from './listing-pages.js';
 import {
@@ -31,6 +44,9 @@ import {
 } from './order.js';
 import type {
   Bucket,
+  BuildOptions,
+  BuildRecord,
+  BuildRunner,
   GridIndex,
   ImageRecord,
   Imaging,
@@ -60,6 +76,14 @@ export interface GridServiceSettings {
   maxQueued: number;
   /** How long one may wait before it is answered `overloaded`. */
   queueTimeoutMs: number;
+  /** Cores the decodes share: decodes beyond them only queue (for the build estimate). */
+  cores: number;
+  /** A build expected to take longer runs in the background (SYNC_BUILD_SECONDS). */
+  syncBuildSeconds: number;
+  /** Background builds waiting or running in this process, by the default runner. */
+  maxBackgroundBuilds: number;
+  /** A running build with no progress written for this long is reported failed. */
+  buildStallSeconds: number;
   /**
    * An unrecorded object younger than this may be an upload between its two writes
    * (object stored, record not yet written), so deletes spare it; and a two-step upload
@@ -115,6 +139,20 @@ export interface PendingUpload extends SignedLink {
   uploadId: string;
 }
 
+/** What a build request got: the grid now, or a build started in the background. */
+export type BuildAnswer = { built: BuiltGrid } | { started: BuildStatus };
+
+/** A grid's build worked out before any pixel: its images, layout and result's key. */
+interface BuildPlan {
+  gridId: string;
+  records: ImageRecord[];
+  options: BuildOptions;
+  rows: number;
+  /** Changes with any image or option (gridVersion): the key's, and an async build's id. */
+  version: string;
+  key: string;
+}
+
 /**
  * Everything GridBuilder does, in terms of the two storage ports and the imaging
  * port. Knows nothing of HTTP, files, codecs or AWS; every edge (HTTP app, Lambda, CLI, benchmarks) goes through it.
@@ -123,6 +161,9 @@ export class GridService {
   /** Bounds the expensive work (decodes and canvases), so a burst gets 503s, not an OOM. */
   private readonly builds: Admission;
   private readonly validations: Admission;
+  private readonly runner: BuildRunner;
+  /** The runner when it is this process's own, so whenIdle waits for its builds. */
+  private readonly background: InProcessBuildRunner | undefined;
 
   constructor(
     private readonly objects: ObjectStore,
@@ -130,7 +171,16 @@ export class GridService {
     private readonly imaging: Imaging,
     readonly settings: GridServiceSettings,
     private readonly renditions?: RenditionRequests,
+    runner?: BuildRunner,
   ) {
+    this.background = runner
+      ? undefined
+      : new InProcessBuildRunner({
+          run: (gridId, buildId) => this.runBuild(gridId, buildId),
+          limit: settings.maxBackgroundBuilds,
+          attempts: BUILD_RUNS,
+        });
+    this.runner = runner ?? (this.background as InProcessBuildRunner);
     const queue = { maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs };
     this.builds = new Admission('grid builds', {
       concurrency: settings.maxConcurrentBuilds,
@@ -221,9 +271,146 @@ export class GridService {
    */
   async buildGrid(gridIdInput: string | undefined, options: GridOptions = {}): Promise<BuiltGrid> {
     const gridId = parseGridId(gridIdInput);
+    return this.buildWithRetries(gridId, options, { patient: false });
+  }
+
+  /**
+   * generate_grid as a client may ask for it: the stored grid when nothing changed;
+   * else a build in the background when the client prefers it or when it would not fit
+   * the synchronous budget (src/core/build-estimate.ts); else the build, now. The
+   * build's id is the grid's version: an identical request while it runs gets it again.
+   */
+  async requestBuild(
+    gridIdInput: string | undefined,
+    options: GridOptions = {},
+    { preferAsync = false }: { preferAsync?: boolean } = {},
+  ): Promise<BuildAnswer> {
+    const gridId = parseGridId(gridIdInput);
+    const plan = await this.plan(gridId, options);
+    if (await this.objects.head('destination', plan.key)) {
+      return { built: await this.builtGrid(plan, true) };
+    }
+    const seconds = estimateBuildSeconds(
+      plan.records,
+      plan.options.tileSize,
+      Math.min(this.settings.decodeConcurrency, this.settings.cores),
+    );
+    if (!preferAsync && seconds <= this.settings.syncBuildSeconds) {
+      return { built: await this.buildGrid(gridId, options) };
+    }
+    return { started: await this.startBuild(plan) };
+  }
+
+  private async startBuild(plan: BuildPlan): Promise<BuildStatus> {
+    const buildId = plan.version;
+    const earlier = await this.index.getBuild(plan.gridId, buildId);
+    if (earlier && statusOf(earlier, this.stallMs).status === 'running') {
+      return statusOf(earlier, this.stallMs);
+    }
+    const now = new Date().toISOString();
+    const record: BuildRecord = {
+      gridId: plan.gridId,
+      buildId,
+      status: 'running',
+      tilesDone: 0,
+      tilesTotal: plan.records.length,
+      options: plan.options,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.putBuild(record);
+    try {
+      await this.runner.start(plan.gridId, buildId);
+    } catch (error) {
+      // Not handed over: recorded as failed, so that asking again starts it anew.
+      await this.putBuild({ ...record, ...failedWith(error), updatedAt: new Date().toISOString() });
+      throw error;
+    }
+    return statusOf(record, this.stallMs);
+  }
+
+  /**
+   * Runs a recorded build (the worker's part): reads its record, and unless it is still
+   * running returns at once (a retry of a build that ended). Writes progress while it
+   * builds and the outcome at the end: done, or failed with the error a synchronous
+   * build would have answered. An error that may pass (storage) is thrown, for the
+   * runner to run it again, until the last of BUILD_RUNS runs records it as failed.
+   */
+  async runBuild(gridId: string, buildId: string): Promise<void> {
+    const recorded = await this.index.getBuild(gridId, buildId);
+    if (recorded?.status !== 'running') return;
+    const record = { ...recorded, attempts: recorded.attempts + 1, tilesDone: 0 };
+    const progress = new ProgressWriter(record, (update) => this.putBuild(update));
+    await progress.write();
+    try {
+      const built = await this.buildWithRetries(gridId, record.options, {
+        patient: true,
+        onPlan: (plan) => progress.begin(plan.records.length),
+        onTile: () => progress.tile(),
+      });
+      await progress.end({ status: 'done', key: built.key });
+    } catch (error) {
+      if (!isFinalBuildError(error) && record.attempts < BUILD_RUNS) {
+        await progress.settled();
+        throw error;
+      }
+      await progress.end(
+        isFinalBuildError(error) ? failedWith(error) : exhausted(error, record.attempts),
+      );
+    }
+  }
+
+  /**
+   * Where a build stands: 404 `build_not_found` when none is recorded under that id;
+   * when done, the grid with a fresh link.
+   */
+  async buildStatus(gridIdInput: string | undefined, buildIdInput: string): Promise<BuildStatus> {
+    const gridId = parseGridId(gridIdInput);
+    const buildId = parseBuildId(buildIdInput);
+    const record = await this.index.getBuild(gridId, buildId);
+    if (!record) {
+      throw new GridBuilderError(
+        'not_found',
+        `Grid "${gridId}" has no build ${buildId}: builds are kept for a day. Start it again with POST /generate_grid?uniqueGridId=${gridId}.`,
+        { code: 'build_not_found' },
+      );
+    }
+    const status = statusOf(record, this.stallMs);
+    if (status.status !== 'done' || record.key === undefined) return status;
+    const { tileSize, columns, format } = record.options;
+    const link = await this.sign('destination', record.key, 'get');
+    const built: BuiltGrid = {
+      key: record.key,
+      width: columns * tileSize,
+      height: Math.ceil(record.tilesTotal / columns) * tileSize,
+      columns,
+      rows: Math.ceil(record.tilesTotal / columns),
+      imageCount: record.tilesTotal,
+      tileSize,
+      format,
+      cached: false,
+      ...link,
+    };
+    return { ...status, built };
+  }
+
+  private get stallMs(): number {
+    return this.settings.buildStallSeconds * 1000;
+  }
+
+  private putBuild(record: BuildRecord): Promise<void> {
+    return this.index.putBuild(record, new Date(Date.now() + BUILD_KEPT_MS));
+  }
+
+  private async buildWithRetries(
+    gridId: string,
+    options: GridOptions,
+    how: BuildHow,
+  ): Promise<BuiltGrid> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.buildOnce(gridId, options);
+        return await this.buildOnce(gridId, options, how);
       } catch (error) {
         if (!(error instanceof SourceDeleted)) throw error;
         if (attempt === BUILD_ATTEMPTS) {
@@ -237,7 +424,35 @@ export class GridService {
     }
   }
 
-  private async buildOnce(gridId: string, options: GridOptions): Promise<BuiltGrid> {
+  private async buildOnce(gridId: string, options: GridOptions, how: BuildHow): Promise<BuiltGrid> {
+    const plan = await this.plan(gridId, options);
+    how.onPlan?.(plan);
+    const { records } = plan;
+    const { tileSize, columns, format } = plan.options;
+    const cached = (await this.objects.head('destination', plan.key)) !== undefined;
+    if (!cached) {
+      const compose = () =>
+        this.imaging.composeGrid({
+          count: records.length,
+          loadSource: (i) => this.loadSource(records[i] as ImageRecord, tileSize),
+          columns,
+          rows: plan.rows,
+          tileSize,
+          format,
+          inFlight: this.settings.buildInFlight,
+          decodes: this.settings.decodeConcurrency,
+          ...(how.onTile && { onTile: how.onTile }),
+        });
+      const image = await (how.patient
+        ? this.builds.runPatiently(compose)
+        : this.builds.run(compose));
+      await this.objects.put('destination', plan.key, image, OUTPUT_FORMATS[format].contentType);
+    }
+    return this.builtGrid(plan, cached);
+  }
+
+  /** The grid's images and layout, checked: a build of them can be done. */
+  private async plan(gridId: string, options: GridOptions): Promise<BuildPlan> {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
     const { records } = await this.arranged(gridId);
@@ -253,40 +468,24 @@ export class GridService {
     const width = columns * tileSize;
     const height = rows * tileSize;
     checkOutputSize(width, height, format, this.settings);
+    const version = gridVersion(records, tileSize, columns, format);
+    const key = gridKey(gridId, version, OUTPUT_FORMATS[format].extension);
+    return { gridId, records, options: { tileSize, columns, format }, rows, version, key };
+  }
 
-    const key = gridKey(
-      gridId,
-      gridVersion(records, tileSize, columns, format),
-      OUTPUT_FORMATS[format].extension,
-    );
-    const cached = (await this.objects.head('destination', key)) !== undefined;
-    if (!cached) {
-      const image = await this.builds.run(() =>
-        this.imaging.composeGrid({
-          count: records.length,
-          loadSource: (i) => this.loadSource(records[i] as ImageRecord, tileSize),
-          columns,
-          rows,
-          tileSize,
-          format,
-          inFlight: this.settings.buildInFlight,
-          decodes: this.settings.decodeConcurrency,
-        }),
-      );
-      await this.objects.put('destination', key, image, OUTPUT_FORMATS[format].contentType);
-    }
-    const link = await this.sign('destination', key, 'get');
+  private async builtGrid(plan: BuildPlan, cached: boolean): Promise<BuiltGrid> {
+    const { tileSize, columns, format } = plan.options;
     return {
-      key,
-      width,
-      height,
+      key: plan.key,
+      width: columns * tileSize,
+      height: plan.rows * tileSize,
       columns,
-      rows,
-      imageCount: records.length,
+      rows: plan.rows,
+      imageCount: plan.records.length,
       tileSize,
       format,
       cached,
-      ...link,
+      ...(await this.sign('destination', plan.key, 'get')),
     };
   }
 
@@ -403,8 +602,14 @@ export class GridService {
    * background work (renditions) waits for this, so requests come first.
    */
   async whenIdle(): Promise<void> {
-    while (this.builds.active > 0 || this.validations.active > 0) {
-      await Promise.all([this.builds.whenIdle(), this.validations.whenIdle()]);
+    const busy = () =>
+      this.builds.active > 0 || this.validations.active > 0 || (this.background?.active ?? 0) > 0;
+    while (busy()) {
+      await Promise.all([
+        this.builds.whenIdle(),
+        this.validations.whenIdle(),
+        this.background?.settled(),
+      ]);
     }
   }
 
@@ -521,6 +726,14 @@ export class GridService {
 
 /** A source object was gone when the build read it: its image was deleted meanwhile. */
 class SourceDeleted extends Error {}
+
+/** How a build runs: a client's (bounded wait for a slot) or a background one's. */
+interface BuildHow {
+  /** Waits for a build slot however long it takes (a background build). */
+  patient: boolean;
+  onPlan?: (plan: BuildPlan) => void;
+  onTile?: () => void;
+}
 
 /**
  * Changes whenever an image is added, removed or moved (ids and keys are never reused:

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import type { InputFormat, OutputFormat } from './formats.js';
 
 /**
@@ -96,6 +97,13 @@ export interface GridIndex {
   setRenditions(gridId: string, key: string, sizes: readonly number[]): Promise<boolean>;
   /** Removes records; keys that are not recorded are not an error. */
   remove(gridId: string, keys: readonly string[]): Promise<void>;
+  /**
+   * Stores the build's whole record in one atomic write, replacing any earlier record
+   * of that build. It may be forgotten after `keepUntil`. Grid listings never see it.
+   */
+  putBuild(record: BuildRecord, keepUntil: Date): Promise<void>;
+  /** The build's record as last written, or undefined when there is none (or it was forgotten). */
+  getBuild(gridId: string, buildId: string): Promise<BuildRecord | undefined>;
   /** Resolves when the index can be reached. */
   ping(): Promise<void>;
 }
@@ -136,6 +144,8 @@ export interface ComposeRequest {
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
   decodes: number;
+  /** Called once per tile placed on the canvas (a background build's progress). */
+  onTile?: () => void;
 }
 
 export interface Imaging {
@@ -167,4 +177,43 @@ export interface RenditionRequests {
 export interface Rendition {
   size: number;
   bytes: Buffer;
+}
+
+/** The options a build runs with, every default resolved. */
+export interface BuildOptions {
+  tileSize: number;
+  columns: number;
+  format: OutputFormat;
+}
+
+/**
+ * An asynchronous build, as the index keeps it while a worker runs it and a while after
+ * (src/core/builds.ts). Its id is the grid's version, so identical requests share it.
+ */
+export interface BuildRecord {
+  gridId: string;
+  buildId: string;
+  status: 'running' | 'done' | 'failed';
+  tilesDone: number;
+  tilesTotal: number;
+  options: BuildOptions;
+  /** The built grid's key in the destination bucket, once done. */
+  key?: string;
+  /** Why it failed, in the words of the error a synchronous build would have answered. */
+  error?: { code: ErrorCode; message: string };
+  /** Runs started, the first one included. */
+  attempts: number;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601; a running build writes it as it makes progress. */
+  updatedAt: string;
+}
+
+/**
+ * Hands a recorded build to a worker, which calls `GridService.runBuild(gridId, buildId)`:
+ * in this process (src/core/in-process-build-runner.ts), or a Lambda function on AWS.
+ */
+export interface BuildRunner {
+  /** Resolves once the build is handed over, not when it is done. */
+  start(gridId: string, buildId: string): Promise<void>;
 }

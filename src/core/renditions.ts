@@ -23,8 +23,10 @@ export const renditionSizesFor = (
  * The smallest rendition of the record whose short side covers `side`, or undefined
  * when it has none that large (or none yet).
  */
-export const renditionCovering = (record: ImageRecord, side: number): number | undefined =>
-  record.renditions?.filter((size) => size >= side).sort((a, b) => a - b)[0];
+export const renditionCovering = (
+  record: Pick<ImageRecord, 'renditions'>,
+  side: number,
+): number | undefined => record.renditions?.filter((size) => size >= side).sort((a, b) => a - b)[0];
 
 /**
  * Makes and records the renditions of the image stored under `key`; idempotent, so the

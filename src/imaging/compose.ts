@@ -30,6 +30,7 @@ export async function composeGrid(request: ComposeRequest): Promise<Buffer> {
         );
         const { left, top } = tileOrigin(index, columns, tileSize);
         copyTile(tile, canvas, width, left, top, tileSize);
+        request.onTile?.();
       }),
     ),
   );

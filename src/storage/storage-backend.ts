@@ -22,8 +22,9 @@ export interface StorageBackend {
    * What only this backend must clean up, run after the sweep through the ports
    * (src/core/sweep-unrecorded.ts, which removes unrecorded objects on every backend):
    * locally, half-written temp files and built grids of emptied grids, older than
-   * `graceMs`, and built grids past their retention. None on AWS: S3 writes leave no
-   * temp files and S3 lifecycle rules expire built grids.
+   * `graceMs`, built grids past their retention, and expired build records. None on
+   * AWS: S3 writes leave no temp files, S3 lifecycle rules expire built grids and
+   * DynamoDB's TTL build records.
    */
   housekeeping?(graceMs: number): Promise<HousekeepingReport>;
   close(): void;
@@ -37,4 +38,6 @@ export interface HousekeepingReport {
   expiredGrids: string[];
   /** Half-written temp files (a crash in the middle of a write). */
   tempFiles: number;
+  /** Build records past their keeping (a day after their last write). */
+  expiredBuilds: number;
 }

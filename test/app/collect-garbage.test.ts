@@ -46,7 +46,12 @@ describe('collectGarbage on local storage', () => {
       unrecordedImages: [],
       unrecordedRenditions: [],
       abandonedUploads: [],
-      housekeeping: { orphanedGrids: [], expiredGrids: ['g4/grid-week.jpg'], tempFiles: 0 },
+      housekeeping: {
+        orphanedGrids: [],
+        expiredGrids: ['g4/grid-week.jpg'],
+        tempFiles: 0,
+        expiredBuilds: 0,
+      },
     });
   });
 });

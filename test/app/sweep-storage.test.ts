@@ -82,7 +82,12 @@ describe.each(STORAGE_BACKENDS)('one sweep through the ports on $name', (backend
   test('adds the report of the backend’s own housekeeping, and only where it has some', async () => {
     const report = await sweepStorage(opened.storage, { graceMs: HOUR });
     if (opened.storage.housekeeping) {
-      expect(report.housekeeping).toEqual({ orphanedGrids: [], expiredGrids: [], tempFiles: 0 });
+      expect(report.housekeeping).toEqual({
+        orphanedGrids: [],
+        expiredGrids: [],
+        tempFiles: 0,
+        expiredBuilds: 0,
+      });
     } else {
       expect(report).not.toHaveProperty('housekeeping');
     }
@@ -129,7 +134,12 @@ describe('on local storage, the sweep and then the backend’s housekeeping', ()
       unrecordedImages: [unrecorded],
       unrecordedRenditions: [],
       abandonedUploads: [abandoned],
-      housekeeping: { orphanedGrids: ['gone/grid-abc.jpg'], expiredGrids: [], tempFiles: 1 },
+      housekeeping: {
+        orphanedGrids: ['gone/grid-abc.jpg'],
+        expiredGrids: [],
+        tempFiles: 1,
+        expiredBuilds: 0,
+      },
     });
     expect(await storage.objects.list('source', 'g1/')).toEqual([kept, young].sort());
     expect(await storage.objects.list('source', '_uploads/g1/')).toEqual([waiting]);
@@ -143,7 +153,7 @@ describe('on local storage, the sweep and then the backend’s housekeeping', ()
       unrecordedImages: [],
       unrecordedRenditions: [],
       abandonedUploads: [],
-      housekeeping: { orphanedGrids: [], expiredGrids: [], tempFiles: 0 },
+      housekeeping: { orphanedGrids: [], expiredGrids: [], tempFiles: 0, expiredBuilds: 0 },
     });
   });
 });

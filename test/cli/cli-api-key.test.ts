@@ -179,6 +179,7 @@ describe('gridbuilder gc', () => {
       orphanedGrids: [],
       expiredGrids: [],
       tempFiles: 0,
+      expiredBuilds: 0,
     });
     expect(existsSync(sourceFile(oldLeftover))).toBe(false);
     expect(existsSync(sourceFile(newLeftover))).toBe(true);

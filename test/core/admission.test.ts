@@ -70,3 +70,24 @@ test('a failing job frees its slot', async () => {
   expect(admission.active).toBe(0);
   expect(await admission.run(async () => 1)).toBe(1);
 });
+
+test('a patient job waits past the queue bound and timeout, in turn with the others', async () => {
+  const admission = new Admission('grid builds', {
+    concurrency: 1,
+    maxQueued: 0,
+    queueTimeoutMs: 1,
+  });
+  const running = heldJob();
+  const first = admission.run(running.job);
+  const patient = heldJob();
+  const waiting = admission.runPatiently(patient.job);
+  await new Promise((resolve) => setTimeout(resolve, 20)); // well past queueTimeoutMs
+  expect([patient.started(), admission.queued]).toEqual([false, 1]);
+
+  running.release();
+  await first;
+  await tick();
+  expect(patient.started()).toBe(true);
+  patient.release();
+  expect(await waiting).toBe('done');
+});

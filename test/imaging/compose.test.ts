@@ -187,4 +187,26 @@ describe('composeGrid', () => {
     expect([...loads].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(mostAtOnce).toBeLessThanOrEqual(2);
   });
+
+  it('tells of each tile once it is on the canvas, before the encode', async () => {
+    const source = await solidPng(RED, 4, 4);
+    const loaded: number[] = [];
+    const placedAfterLoads: number[] = [];
+    await composeGrid({
+      count: 5,
+      loadSource: async (i) => {
+        loaded.push(i);
+        return { bytes: source };
+      },
+      columns: 3,
+      rows: 2,
+      tileSize: 4,
+      format: 'png',
+      inFlight: 1,
+      decodes: 1,
+      onTile: () => placedAfterLoads.push(loaded.length),
+    });
+    // One at a time: tile n is placed after its own load and before the next one's.
+    expect(placedAfterLoads).toEqual([1, 2, 3, 4, 5]);
+  });
 });

@@ -3,6 +3,7 @@ import type { InputFormat } from '../../src/core/formats.js';
 import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
 import type {
   Bucket,
+  BuildRecord,
   ComposeRequest,
   GridIndex,
   ImageRecord,
@@ -65,6 +66,7 @@ export class MemoryGridIndex implements GridIndex {
   readonly records = new Map<string, ImageRecord>();
   readonly orders = new Map<string, string[]>();
   readonly claimed = new Set<string>();
+  readonly builds = new Map<string, BuildRecord>();
 
   async add(record: ImageRecord) {
     this.records.set(record.key, record);
@@ -96,6 +98,13 @@ export class MemoryGridIndex implements GridIndex {
   }
   async remove(_gridId: string, keys: readonly string[]) {
     for (const key of keys) this.records.delete(key);
+  }
+  async putBuild(record: BuildRecord, _keepUntil: Date) {
+    this.builds.set(`${record.gridId}/${record.buildId}`, structuredClone(record));
+  }
+  async getBuild(gridId: string, buildId: string) {
+    const record = this.builds.get(`${gridId}/${buildId}`);
+    return record && structuredClone(record);
   }
   async ping() {}
 }
@@ -133,8 +142,10 @@ export class TextImaging implements Imaging {
   async composeGrid(request: ComposeRequest) {
     this.composed.push(request);
     const sources = [];
-    for (let i = 0; i < request.count; i++)
+    for (let i = 0; i < request.count; i++) {
       sources.push((await request.loadSource(i)).bytes.toString());
+      request.onTile?.();
+    }
     const { columns, rows, tileSize, format } = request;
     return Buffer.from(JSON.stringify({ columns, rows, tileSize, format, sources }));
   }
@@ -163,6 +174,10 @@ export const MEMORY_SETTINGS: GridServiceSettings = {
   maxQueued: 8,
   queueTimeoutMs: 10_000,
   graceMs: 60_000,
+  cores: 1,
+  syncBuildSeconds: 20,
+  maxBackgroundBuilds: 4,
+  buildStallSeconds: 960,
 };
 
 /** A GridService over fresh in-memory ports, and the ports, for one test. */

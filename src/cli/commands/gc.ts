@@ -89,6 +89,7 @@ async function gc(options: GcOptions): Promise<void> {
           `${plural(housekeeping.orphanedGrids.length, 'built grid')} of emptied grids`,
           `${plural(housekeeping.expiredGrids.length, 'built grid')} past ${config.GRID_RETENTION_DAYS} days`,
           plural(housekeeping.tempFiles, 'temp file'),
+          plural(housekeeping.expiredBuilds, 'expired build record'),
         );
         keys.push(...housekeeping.orphanedGrids, ...housekeeping.expiredGrids);
       }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { GridBuilderError } from '../../core/errors.js';
 import { sourceKeyPrefix } from '../../core/ids.js';
-import type { GridIndex, ImageRecord } from '../../core/ports.js';
+import type { BuildRecord, GridIndex, ImageRecord } from '../../core/ports.js';
 import { storageFailure } from './storage-errors.js';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -23,6 +23,8 @@ const CLAIM_PREFIX = '_confirmed/';
 /** Hash key prefix and range key of a grid's order item (see setOrder). */
 const ORDER_PREFIX = '_order/';
 const ORDER_KEY = 'order';
+/** Hash key prefix of a grid's build records (see putBuild); their range key is the build id. */
+const BUILD_PREFIX = '_builds/';
 /** No grid id starts with "_", so this key is never a grid: a cheap, permission-light probe. */
 const PING_GRID_ID = '_health';
 
@@ -174,6 +176,42 @@ export class DynamoDbGridIndex implements GridIndex {
           new PutCommand({ TableName: this.tableName, Item: { ...Key, imageIds } }),
         );
       }
+    });
+  }
+
+  /**
+   * One PutItem replaces the record whole. Its hash key is no grid id, so listings
+   * never see it; the table's TTL attribute `expiresAt` removes it later. The record
+   * rides in one map attribute, so reading it back needs no mapping of its own.
+   */
+  async putBuild(record: BuildRecord, keepUntil: Date): Promise<void> {
+    await this.send('record the build', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            uniqueGridId: `${BUILD_PREFIX}${record.gridId}`,
+            s3Key: record.buildId,
+            expiresAt: Math.ceil(keepUntil.getTime() / 1000),
+            build: record,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** TTL deletes lag behind (up to days): an expired item is forgotten here already. */
+  async getBuild(gridId: string, buildId: string): Promise<BuildRecord | undefined> {
+    return this.send('read the build', async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { uniqueGridId: `${BUILD_PREFIX}${gridId}`, s3Key: buildId },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item || Number(Item.expiresAt) * 1000 < Date.now()) return undefined;
+      return Item.build as BuildRecord;
     });
   }
 

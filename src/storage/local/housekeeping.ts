@@ -1,8 +1,8 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GridIndex } from '../../core/ports.js';
 import type { HousekeepingReport } from '../storage-backend.js';
 import type { FileObjectStore } from './file-object-store.js';
+import type { SqliteGridIndex } from './sqlite-grid-index.js';
 
 export interface HousekeepingOptions {
   /** Only files older than this are touched: a grid being built or a file being written is spared. */
@@ -21,12 +21,13 @@ export interface HousekeepingOptions {
  * The local backend's own part of the garbage sweep, after the sweep through the ports
  * has removed unrecorded source objects and abandoned uploads: built grids of grids
  * that have no image left (a crash in the middle of a grid delete), built grids past
- * their retention, and half-written temp files. Built grid keys carry no ULID
+ * their retention, half-written temp files, and build records past their keeping
+ * (DynamoDB's TTL removes them on AWS). Built grid keys carry no ULID
  * (`GRID/grid-VERSION.ext`), so these are dated by their file's time.
  */
 export async function localHousekeeping(
   store: FileObjectStore,
-  index: GridIndex,
+  index: SqliteGridIndex,
   options: HousekeepingOptions,
 ): Promise<HousekeepingReport> {
   const now = options.now ?? Date.now();
@@ -44,7 +45,12 @@ export async function localHousekeeping(
     else if (info.mtimeMs < expiry) expiredGrids.push(key);
   }
   await store.delete('destination', [...orphanedGrids, ...expiredGrids]);
-  return { orphanedGrids, expiredGrids, tempFiles: await removeTempFiles(store, cutoff) };
+  return {
+    orphanedGrids,
+    expiredGrids,
+    tempFiles: await removeTempFiles(store, cutoff),
+    expiredBuilds: index.forgetBuilds(now),
+  };
 }
 
 /** Removes the temp files last written before `cutoff`; returns how many. */

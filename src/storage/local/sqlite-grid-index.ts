@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import type { GridIndex, ImageRecord } from '../../core/ports.js';
+import type { BuildRecord, GridIndex, ImageRecord } from '../../core/ports.js';
 import { asStorageError, type DiskSpace, freeingReserve } from './disk-space.js';
 
 interface Row {
@@ -92,6 +92,13 @@ export class SqliteGridIndex implements GridIndex {
       keep_until INTEGER NOT NULL,
       PRIMARY KEY (grid_id, upload_id)
     ) WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS builds (
+      grid_id TEXT NOT NULL,
+      build_id TEXT NOT NULL,
+      record TEXT NOT NULL,
+      keep_until INTEGER NOT NULL,
+      PRIMARY KEY (grid_id, build_id)
+    ) WITHOUT ROWID`);
     this.statements = {
       add: this.db.prepare<Row>(
         `INSERT OR REPLACE INTO images
@@ -124,6 +131,13 @@ export class SqliteGridIndex implements GridIndex {
       isClaimed: this.db.prepare<[string, string]>(
         'SELECT 1 FROM confirmed_uploads WHERE grid_id = ? AND upload_id = ?',
       ),
+      putBuild: this.db.prepare<[string, string, string, number]>(
+        'INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)',
+      ),
+      getBuild: this.db.prepare<[string, string, number], { record: string }>(
+        'SELECT record FROM builds WHERE grid_id = ? AND build_id = ? AND keep_until >= ?',
+      ),
+      forgetBuilds: this.db.prepare<[number]>('DELETE FROM builds WHERE keep_until < ?'),
       ping: this.db.prepare('SELECT 1'),
     };
   }
@@ -253,6 +267,34 @@ export class SqliteGridIndex implements GridIndex {
     } catch (error) {
       throw asStorageError(error, this.space);
     }
+  }
+
+  /**
+   * The record as one JSON column: one statement replaces it whole. Flushed like an
+   * image's record, so a build answered 202 is still known after a crash.
+   */
+  async putBuild(record: BuildRecord, keepUntil: Date): Promise<void> {
+    try {
+      this.statements.putBuild.run(
+        record.gridId,
+        record.buildId,
+        JSON.stringify(record),
+        keepUntil.getTime(),
+      );
+      await this.flushWal();
+    } catch (error) {
+      throw asStorageError(error, this.space);
+    }
+  }
+
+  async getBuild(gridId: string, buildId: string): Promise<BuildRecord | undefined> {
+    const row = this.statements.getBuild.get(gridId, buildId, Date.now());
+    return row && (JSON.parse(row.record) as BuildRecord);
+  }
+
+  /** Removes the build records kept until before `now` (housekeeping); returns how many. */
+  forgetBuilds(now: number): number {
+    return freeingReserve(this.space, () => this.statements.forgetBuilds.run(now)).changes;
   }
 
   async ping(): Promise<void> {

@@ -41,6 +41,7 @@ test('removes built grids of emptied grids and half-written temp files older tha
     orphanedGrids: ['gone/grid-abc.jpg'],
     expiredGrids: [],
     tempFiles: 1,
+    expiredBuilds: 0,
   });
   expect(await store.list('destination', '')).toEqual(['g1/grid-abc.jpg', 'gone/grid-new.jpg']);
   expect(await store.list('source', 'g1/')).toHaveLength(2);
@@ -63,4 +64,27 @@ test('built grids past their retention are removed, as S3 expires them on AWS; 0
   expect(report).toMatchObject({ expiredGrids: ['g4/grid-old.jpg'], orphanedGrids: [] });
   expect(await store.list('destination', 'g4/')).toEqual(['g4/grid-new.jpg']);
   expect(await store.list('source', 'g4/')).toEqual(['g4/01ARZ3NDEKTSV4RRFFQ69G5FA7.jpg']);
+});
+
+test('removes build records past their keeping, as DynamoDB TTL does on AWS', async () => {
+  const build = (buildId: string) => ({
+    gridId: 'g5',
+    buildId,
+    status: 'done' as const,
+    tilesDone: 1,
+    tilesTotal: 1,
+    options: { tileSize: 100, columns: 1, format: 'jpeg' as const },
+    attempts: 1,
+    createdAt: '2026-12-02T03:00:00.000Z',
+    updatedAt: '2026-12-02T03:00:00.000Z',
+  });
+  await index.putBuild(build('expired'), new Date(Date.now() - 1000));
+  await index.putBuild(build('kept'), new Date(Date.now() + DAY));
+
+  const report = await localHousekeeping(store, index, { graceMs: HOUR });
+  expect(report.expiredBuilds).toBe(1);
+  expect(await index.getBuild('g5', 'kept')).toEqual(build('kept'));
+  expect(await localHousekeeping(store, index, { graceMs: HOUR })).toMatchObject({
+    expiredBuilds: 0,
+  });
 });
