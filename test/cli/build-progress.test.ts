@@ -17,7 +17,7 @@ const { work, gridbuilder } = useCli(() => front.url);
 beforeAll(async () => {
   server = await startTestServer({}, undefined, undefined, holds.imaging);
   front = await startHeaderRecorder(server.url);
-  for (const grid of ['waits', 'waits-tty']) {
+  for (const grid of ['waits', 'waits-tty', 'goes']) {
     for (const colour of [RED, GREEN, BLUE, YELLOW]) {
       expect((await server.addImage(grid, await solidImage(colour, 40, 30))).status).toBe(200);
     }
@@ -80,5 +80,22 @@ describe('gridbuilder build, when the server builds in the background', () => {
     expect(result.code).toBe(0);
     expect(result.output).toMatch(/Building .* 4\/4 tiles/);
     expect(result.output).toContain(`Saved ${out}: 40x40 px`);
+  });
+
+  it("says why a build in the background failed, in the CLI's words, and exits 1", async () => {
+    const hold = holds.holdNextBuild();
+    onTestFinished(hold.release); // a failed test leaves no build held
+    const running = gridbuilder('build', 'goes', ['-t', '20', '-o', join(work, 'goes.jpg')]);
+    await hold.reached;
+    await polled('goes');
+    // The images go while the build waits for its last one: it cannot be finished.
+    expect((await fetch(`${server.url}/grids/goes`, { method: 'DELETE' })).status).toBe(200);
+    hold.release();
+    const result = await running;
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: (Grid goes has no images yet|Images of grid goes were removed while it was being built)/m,
+    );
   });
 });
