@@ -8,6 +8,7 @@ import { BodyReader } from './body-reader.js';
 import { corsForAnyOrigin } from './cors.js';
 import { errorBody, errorResponse } from './error-response.js';
 import { createRouter } from './router.js';
+import { buildRoutes } from './routes/builds.js';
 import { docsRoutes } from './routes/docs.js';
 import { gridRoutes } from './routes/grids.js';
 import { healthRoutes } from './routes/health.js';
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions) {
   );
   app.route('/', labRoutes(bodies));
   app.route('/', gridRoutes());
+  app.route('/', buildRoutes());
   app.route('/', healthRoutes());
   if (options.backendRoutes) app.route('/', options.backendRoutes(bodies));
   app.route('/', docsRoutes());

@@ -13,13 +13,14 @@ export function corsForAnyOrigin(): MiddlewareHandler {
   const preflight = cors({
     origin: '*',
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    // Prefer: respond-async asks for a long build to go on in the background (the clients).
     allowHeaders: ['Content-Type', 'Authorization', 'Prefer'],
     maxAge: 600,
   });
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return preflight(c, next);
     c.header('Access-Control-Allow-Origin', '*');
+    // A page on another origin polls a background build: it reads these.
+    c.header('Access-Control-Expose-Headers', 'Location, Retry-After, Preference-Applied');
     await next();
   };
 }

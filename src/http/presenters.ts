@@ -1,3 +1,4 @@
+import type { BuildStatus } from '../core/builds.js';
 import type { BuiltGrid, GridImage } from '../core/grid-service.js';
 import type { ImageRecord } from '../core/ports.js';
 
@@ -40,4 +41,30 @@ export const gridImage = (image: GridImage, absolute: Absolute) => ({
   uploaded_at: image.uploadedAt,
   url: absolute(image.url),
   preview_url: absolute(image.previewUrl),
+});
+
+/** Where a build's status is read: GET it until the build is done or failed. */
+export const buildStatusPath = (status: Pick<BuildStatus, 'gridId' | 'buildId'>) =>
+  `/grids/${status.gridId}/builds/${status.buildId}`;
+
+const buildFields = (status: BuildStatus) => ({
+  uniqueGridId: status.gridId,
+  build_id: status.buildId,
+  status: status.status,
+  tiles_done: status.tilesDone,
+  tiles_total: status.tilesTotal,
+});
+
+export const buildStarted = (status: BuildStatus, statusUrl: string) => ({
+  message: 'building grid' as const,
+  ...buildFields(status),
+  status: 'running' as const,
+  status_url: statusUrl,
+});
+
+/** A build's state; once done, with every field of generate_grid's 200. */
+export const buildState = (status: BuildStatus, absolute: Absolute) => ({
+  ...buildFields(status),
+  ...(status.error && { error: status.error }),
+  ...(status.built && gridBuilt(status.built, absolute)),
 });

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { ERROR_CODES } from '../core/errors.js';
 import { OUTPUT_FORMAT_NAMES } from '../core/formats.js';
 import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import { BUILD_ID_PATTERN } from '../core/id-patterns.js';
 import {
   GRID_ID_INVALID,
   GRID_ID_MISSING,
@@ -112,6 +113,12 @@ export const UploadParams = GridParams.extend({
   }),
 });
 
+export const BuildParams = GridParams.extend({
+  buildId: z.string().regex(BUILD_ID_PATTERN, {
+    error: 'The build id must be the 24-character build_id returned by generate_grid.',
+  }),
+});
+
 export const ErrorBody = z
   .object({
     message: z.string().openapi({
@@ -158,6 +165,42 @@ export const GridBuilt = z
     cached: z.boolean(),
   })
   .openapi('GridBuilt');
+
+const buildFields = {
+  uniqueGridId: z.string(),
+  build_id: z
+    .string()
+    .openapi({ description: "The grid's version: the same request gets it again" }),
+  tiles_done: z.number().int().openapi({ description: 'Tiles placed so far' }),
+  tiles_total: z.number().int().openapi({ description: 'Tiles of the grid' }),
+};
+
+export const BuildStarted = z
+  .object({
+    message: z.literal('building grid'),
+    ...buildFields,
+    status: z.literal('running'),
+    status_url: z.string().url().openapi({
+      description:
+        'GET it (honouring Retry-After) until status is done or failed; also in Location',
+    }),
+  })
+  .openapi('BuildStarted');
+
+export const BuildState = z
+  .object({
+    ...buildFields,
+    status: z.enum(['running', 'done', 'failed']),
+    error: ErrorBody.omit({ param: true })
+      .optional()
+      .openapi({ description: 'Why the build failed, when it did' }),
+  })
+  .merge(GridBuilt.omit({ message: true }).partial())
+  .extend({ message: z.literal('built grid').optional() })
+  .openapi('BuildState', {
+    description:
+      'When done, every field of generate_grid\'s 200 too (`message: "built grid"`, `presigned_url`...)',
+  });
 
 export const GridImage = z
   .object({
@@ -220,7 +263,7 @@ export const errorResponses = (...statuses: number[]) =>
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad uniqueGridId, option, cursor or empty body',
   401: 'Missing or wrong API key',
-  404: 'No such grid, image or upload',
+  404: 'No such grid, image, upload or build',
   408: 'The body stalled: nothing arrived for BODY_IDLE_TIMEOUT_MS',
   409: 'Upload already confirmed, or images deleted during every build attempt',
   413: 'Body or pixel count over the limit',

@@ -17,6 +17,8 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   grid_changed: 'test/core/grid-service-races.test.ts (deletes during every build attempt)',
   overloaded: 'test/reliability/overload.test.ts (builds beyond the limit and its queue)',
   storage_full: 'test/http/disk-full.test.ts (a full tmpfs)',
+  build_failed: "test/http/async-builds.test.ts (storage failing every build's run)",
+  build_stalled: 'test/core/async-builds.test.ts (a running build with no progress for too long)',
 };
 
 const KEY = 'the-right-key-0123456789';
@@ -193,6 +195,14 @@ describe('each documented error code, from a real request', () => {
       await fetch(`${server.url}/grids/kept/images/${UNKNOWN_ID}`, { method: 'DELETE' }),
       404,
       'image_not_found',
+    );
+  });
+
+  it('build_not_found: the status of a build the grid never had', async () => {
+    await expectCode(
+      await fetch(`${server.url}/grids/kept/builds/0123456789abcdef01234567`),
+      404,
+      'build_not_found',
     );
   });
 

@@ -84,6 +84,7 @@ describe('the OpenAPI document', () => {
       'POST /grids/{gridId}/uploads': 'createUpload',
       'POST /grids/{gridId}/uploads/{uploadId}/confirm': 'confirmUpload',
       'PUT /grids/{gridId}/order': 'reorderGrid',
+      'GET /grids/{gridId}/builds/{buildId}': 'getBuild',
       'GET /health': 'getHealth',
     });
   });

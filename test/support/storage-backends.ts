@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { createGridBuilder } from '../../src/app/create-grid-builder.js';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { GridService } from '../../src/core/grid-service.js';
 import type { Bucket, GridIndex, ObjectStore } from '../../src/core/ports.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
@@ -33,7 +33,13 @@ import { startedLater } from './started-later.js';
  */
 export interface StorageBackend {
   name: string;
-  open(): Promise<{ storage: Storage; settings: GridService['settings']; stop(): Promise<void> }>;
+  /** `env` adds to the configuration (given back as `config`, for an app over the storage). */
+  open(env?: Record<string, string>): Promise<{
+    storage: Storage;
+    settings: GridService['settings'];
+    config: Config;
+    stop(): Promise<void>;
+  }>;
   /** A server over a fresh backend; `env` adds to its settings. */
   startServer(env?: Record<string, string>): Promise<BackendServer>;
   /**
@@ -68,12 +74,13 @@ const logger = createLogger('silent');
 export const STORAGE_BACKENDS: StorageBackend[] = [
   {
     name: 'local disk + SQLite',
-    async open() {
+    async open(env = {}) {
       const dataDir = mkdtempSync(join(tmpdir(), 'gridbuilder-backend-'));
-      const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
       const storage = createLocalStorage(config);
       return {
         storage,
+        config,
         settings: createGridBuilder(config, logger, storage).service.settings,
         async stop() {
           storage.close();
@@ -118,12 +125,13 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
   },
   {
     name: 'S3 + DynamoDB protocol servers',
-    async open() {
+    async open(env = {}) {
       const servers: AwsServers = await startAwsServers();
-      const config = awsStorageConfig(servers);
+      const config = awsStorageConfig(servers, env);
       const storage = createAwsStorage(config, awsClientOverrides(servers));
       return {
         storage,
+        config,
         settings: createGridBuilder(config, logger, storage).service.settings,
         async stop() {
           storage.close();
@@ -176,10 +184,10 @@ export const STORAGE_BACKENDS: StorageBackend[] = [
  * Opens `backend` before the enclosing suite's tests and stops it after them. Gives its
  * storage and a service over its ports, or over stand-ins for one of them (a pause point).
  */
-export function useStorageBackend(backend: StorageBackend) {
+export function useStorageBackend(backend: StorageBackend, env?: Record<string, string>) {
   let opened: Awaited<ReturnType<StorageBackend['open']>> | undefined;
   beforeAll(async () => {
-    opened = await backend.open();
+    opened = await backend.open(env);
   });
   afterAll(async () => {
     await opened?.stop();
@@ -194,6 +202,9 @@ export function useStorageBackend(backend: StorageBackend) {
     },
     get settings(): GridService['settings'] {
       return current().settings;
+    },
+    get config(): Config {
+      return current().config;
     },
     service(
       objects: ObjectStore = current().storage.objects,

@@ -1,8 +1,16 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { BodyReader } from '../body-reader.js';
-import { gridBuilt, imageSaved } from '../presenters.js';
+import { prefersRespondAsync } from '../prefer.js';
+import { buildStarted, buildStatusPath, gridBuilt, imageSaved } from '../presenters.js';
 import { createRouter } from '../router.js';
-import { AddImageQuery, BuildQuery, errorResponses, GridBuilt, ImageSaved } from '../schemas.js';
+import {
+  AddImageQuery,
+  BuildQuery,
+  BuildStarted,
+  errorResponses,
+  GridBuilt,
+  ImageSaved,
+} from '../schemas.js';
 
 /** The lab's two routes, with its field names, so its curl commands work unchanged. */
 export const labRoutes = (bodies: BodyReader) =>
@@ -48,19 +56,46 @@ export const labRoutes = (bodies: BodyReader) =>
         tags: ['Lab API'],
         summary: 'Build the grid image of all images of a grid',
         description:
-          'Tiles are placed row-major in upload order. An unchanged grid answers from its stored result with a fresh link.',
-        request: { query: BuildQuery },
+          "Tiles are placed row-major in upload order. An unchanged grid answers from its stored result with a fresh link. A build that would not fit the request's time budget, or any build when the request has `Prefer: respond-async` (RFC 7240), runs in the background: 202, and its `status_url` reports progress and, when done, the grid.",
+        request: {
+          query: BuildQuery,
+          headers: z.object({
+            prefer: z.string().optional().openapi({
+              description: '`respond-async`: answer 202 and build in the background',
+              example: 'respond-async',
+            }),
+          }),
+        },
         responses: {
           200: {
             description: 'Built (or reused)',
             content: { 'application/json': { schema: GridBuilt } },
+          },
+          202: {
+            description:
+              'Building in the background: GET `status_url` (also in `Location`) after `Retry-After` seconds',
+            headers: {
+              Location: { schema: { type: 'string' }, description: 'The status_url' },
+              'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' },
+              'Preference-Applied': {
+                schema: { type: 'string' },
+                description: '`respond-async` when the request asked for it',
+              },
+            },
+            content: { 'application/json': { schema: BuildStarted } },
           },
           ...errorResponses(400, 401, 404, 409, 413, 503, 507),
         },
       }),
       async (c) => {
         const { uniqueGridId, ...options } = c.req.valid('query');
-        const grid = await c.var.service.buildGrid(uniqueGridId, options);
-        return c.json(gridBuilt(grid, c.var.absolute), 200);
+        const preferAsync = prefersRespondAsync(c.req.header('Prefer'));
+        const answer = await c.var.service.requestBuild(uniqueGridId, options, { preferAsync });
+        if ('built' in answer) return c.json(gridBuilt(answer.built, c.var.absolute), 200);
+        const statusUrl = c.var.absolute(buildStatusPath(answer.started));
+        c.header('Location', statusUrl);
+        c.header('Retry-After', '1');
+        if (preferAsync) c.header('Preference-Applied', 'respond-async');
+        return c.json(buildStarted(answer.started, statusUrl), 202);
       },
     );
