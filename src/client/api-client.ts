@@ -5,8 +5,9 @@
  */
 
 import type {
+  BuildStarted,
+  BuildState,
   Deleted,
-  ErrorBody,
   GridBuilt,
   GridImage,
   GridListing,
@@ -285,7 +286,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     // The calls' onProgress is the transport's (bytes sent); this one counts tiles.
     const calls = { ...options, onProgress: undefined };
     const url = this.url(`/generate_grid?${query}`);
-    const started = await this.answered<GridBuilt | BuildStatus>(
+    const started = await this.answered<GridBuilt | BuildStarted>(
       'POST',
       url,
       about,
@@ -294,8 +295,8 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
       { Prefer: 'respond-async' },
     );
     if (started.status !== 202) return started.json as GridBuilt;
-    const { status_url: statusUrl } = started.json as BuildStatus;
-    let answer = started as Answer & { json: BuildStatus };
+    const { status_url: statusUrl } = started.json as BuildStarted;
+    let answer = started as Answer & { json: BuildStarted | BuildState };
     for (;;) {
       const status = answer.json;
       options.onProgress?.(status.tiles_done, status.tiles_total);
@@ -305,7 +306,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
         throw this.error({ status: answer.status, target: 'api', body: status.error, text }, about);
       }
       await new Promise((resolve) => setTimeout(resolve, retryAfterMs(answer.headers)));
-      answer = await this.answered<BuildStatus>('GET', statusUrl, about, calls);
+      answer = await this.answered<BuildState>('GET', statusUrl, about, calls);
     }
   }
 
@@ -321,28 +322,9 @@ export interface BuildCallOptions extends CallOptions {
 }
 
 /** A done build's status as generate_grid's 200 says it, without the build's own fields. */
-function builtOf(status: BuildStatus): GridBuilt {
-  const {
-    uniqueGridId,
-    build_id,
-    status: _,
-    tiles_done,
-    tiles_total,
-    status_url,
-    ...built
-  } = status;
+function builtOf(status: BuildState): GridBuilt {
+  const { uniqueGridId, build_id, status: _, tiles_done, tiles_total, ...built } = status;
   return built as GridBuilt;
-}
-
-// TEMPORARY until async-core's schemas are merged: the contract's 202 and build status.
-interface BuildStatus extends Partial<GridBuilt> {
-  uniqueGridId: string;
-  build_id: string;
-  status: 'running' | 'done' | 'failed';
-  tiles_done: number;
-  tiles_total: number;
-  status_url: string;
-  error?: { code: ErrorBody['code']; message: string };
 }
 
 /** Retry-After in seconds (the API sends 1); 1 s when absent, or hidden cross-origin. */
