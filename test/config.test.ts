@@ -12,6 +12,9 @@ describe('loadConfig', () => {
       MAX_UPLOAD_BYTES: 25 * 1024 * 1024,
       TILE_SIZE: 300,
       TABLE_NAME: 'GridBuilder',
+      SYNC_BUILD_SECONDS: 20,
+      MAX_BACKGROUND_BUILDS: 16,
+      BUILD_STALL_SECONDS: 960,
     });
     expect(config.PUBLIC_URL).toBeUndefined();
   });

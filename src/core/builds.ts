@@ -1,6 +1,5 @@
-import { type ErrorKind, GridBuilderError, isGridBuilderError } from './errors.js';
+import { type ErrorKind, type GridBuilderError, isGridBuilderError } from './errors.js';
 import type { BuiltGrid } from './grid-service.js';
-import { BUILD_ID_PATTERN } from './id-patterns.js';
 import type { BuildRecord } from './ports.js';
 
 /** Build records are kept this long after their last write (then TTL or housekeeping). */
@@ -31,17 +30,6 @@ export interface BuildStatus {
   error?: BuildRecord['error'];
   /** The grid, with a fresh link, once done. */
   built?: BuiltGrid;
-}
-
-export function parseBuildId(value: string | undefined): string {
-  if (value === undefined || !BUILD_ID_PATTERN.test(value)) {
-    throw new GridBuilderError(
-      'invalid_request',
-      'The build id must be the 24-character build_id returned by generate_grid.',
-      { code: 'invalid_parameter', param: 'buildId' },
-    );
-  }
-  return value;
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   failedWith,
   isFinalBuildError,
   ProgressWriter,
-  parseBuildId,
   statusOf,
 } from './builds.js';
 import { GridBuilderError, isErrorKind } from './errors.js';
@@ -23,6 +22,7 @@ import {
   imageOfRenditionKey,
   isOlderThan,
   newImageId,
+  parseBuildId,
   parseGridId,
   parseImageId,
   renditionKey,
@@ -173,14 +173,16 @@ export class GridService {
     private readonly renditions?: RenditionRequests,
     runner?: BuildRunner,
   ) {
-    this.background = runner
-      ? undefined
-      : new InProcessBuildRunner({
-          run: (gridId, buildId) => this.runBuild(gridId, buildId),
-          limit: settings.maxBackgroundBuilds,
-          attempts: BUILD_RUNS,
-        });
-    this.runner = runner ?? (this.background as InProcessBuildRunner);
+    if (runner) {
+      this.runner = runner;
+    } else {
+      this.background = new InProcessBuildRunner({
+        run: (gridId, buildId) => this.runBuild(gridId, buildId),
+        limit: settings.maxBackgroundBuilds,
+        attempts: BUILD_RUNS,
+      });
+      this.runner = this.background;
+    }
     const queue = { maxQueued: settings.maxQueued, queueTimeoutMs: settings.queueTimeoutMs };
     this.builds = new Admission('grid builds', {
       concurrency: settings.maxConcurrentBuilds,
@@ -296,7 +298,7 @@ export class GridService {
       Math.min(this.settings.decodeConcurrency, this.settings.cores),
     );
     if (!preferAsync && seconds <= this.settings.syncBuildSeconds) {
-      return { built: await this.buildGrid(gridId, options) };
+      return { built: await this.buildWithRetries(gridId, options, { patient: false }, plan) };
     }
     return { started: await this.startBuild(plan) };
   }
@@ -403,14 +405,17 @@ export class GridService {
     return this.index.putBuild(record, new Date(Date.now() + BUILD_KEPT_MS));
   }
 
+  /** Builds from `firstPlan` when given, and from a fresh listing on each retry. */
   private async buildWithRetries(
     gridId: string,
     options: GridOptions,
     how: BuildHow,
+    firstPlan?: BuildPlan,
   ): Promise<BuiltGrid> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.buildOnce(gridId, options, how);
+        const plan = attempt === 1 && firstPlan ? firstPlan : await this.plan(gridId, options);
+        return await this.buildOnce(plan, how);
       } catch (error) {
         if (!(error instanceof SourceDeleted)) throw error;
         if (attempt === BUILD_ATTEMPTS) {
@@ -424,8 +429,7 @@ export class GridService {
     }
   }
 
-  private async buildOnce(gridId: string, options: GridOptions, how: BuildHow): Promise<BuiltGrid> {
-    const plan = await this.plan(gridId, options);
+  private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
     const { tileSize, columns, format } = plan.options;

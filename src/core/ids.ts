@@ -1,9 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 import { decodeTime, monotonicFactory } from 'ulid';
 import { GridBuilderError } from './errors.js';
-import { GRID_ID_PATTERN, IMAGE_ID_PATTERN } from './id-patterns.js';
+import { BUILD_ID_PATTERN, GRID_ID_PATTERN, IMAGE_ID_PATTERN } from './id-patterns.js';
 
-export { GRID_ID_PATTERN, IMAGE_ID_PATTERN };
+export { BUILD_ID_PATTERN, GRID_ID_PATTERN, IMAGE_ID_PATTERN };
 
 export const GRID_ID_MISSING =
   'uniqueGridId is missing: add ?uniqueGridId=YOUR_GRID_ID to the URL.';
@@ -30,6 +30,19 @@ export function parseImageId(value: string | undefined): string {
       'The image id must be the 26-character image_id returned when the image was added.',
       { code: 'invalid_parameter', param: 'imageId' },
     );
+  }
+  return value;
+}
+
+export const BUILD_ID_INVALID =
+  'The build id must be the 24-character build_id returned by generate_grid.';
+
+export function parseBuildId(value: string | undefined): string {
+  if (value === undefined || !BUILD_ID_PATTERN.test(value)) {
+    throw new GridBuilderError('invalid_request', BUILD_ID_INVALID, {
+      code: 'invalid_parameter',
+      param: 'buildId',
+    });
   }
   return value;
 }

@@ -2,8 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { ERROR_CODES } from '../core/errors.js';
 import { OUTPUT_FORMAT_NAMES } from '../core/formats.js';
 import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
-import { BUILD_ID_PATTERN } from '../core/id-patterns.js';
 import {
+  BUILD_ID_INVALID,
+  BUILD_ID_PATTERN,
   GRID_ID_INVALID,
   GRID_ID_MISSING,
   GRID_ID_PATTERN,
@@ -114,9 +115,7 @@ export const UploadParams = GridParams.extend({
 });
 
 export const BuildParams = GridParams.extend({
-  buildId: z.string().regex(BUILD_ID_PATTERN, {
-    error: 'The build id must be the 24-character build_id returned by generate_grid.',
-  }),
+  buildId: z.string().regex(BUILD_ID_PATTERN, { error: BUILD_ID_INVALID }),
 });
 
 export const ErrorBody = z

@@ -13,7 +13,12 @@ test('the service takes its limits from the configuration, the one place default
   expectTypeOf<GridServiceSettings>().toEqualTypeOf<Required<GridServiceSettings>>();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'gridbuilder-wiring-'));
-  const config = loadConfig({ DATA_DIR: dataDir });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SYNC_BUILD_SECONDS: '7',
+    MAX_BACKGROUND_BUILDS: '3',
+    BUILD_STALL_SECONDS: '120',
+  });
   const storage = createLocalStorage(config);
   try {
     const { settings } = createGridBuilder(config, createLogger('silent'), storage).service;
@@ -23,6 +28,9 @@ test('the service takes its limits from the configuration, the one place default
       maxQueued: config.MAX_QUEUED,
       queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
       graceMs: config.GC_GRACE_SECONDS * 1000,
+      syncBuildSeconds: 7,
+      maxBackgroundBuilds: 3,
+      buildStallSeconds: 120,
     });
   } finally {
     storage.close();

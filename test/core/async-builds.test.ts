@@ -30,11 +30,9 @@ function setup(settings: Partial<GridServiceSettings> = {}) {
 function heldAt(objects: MemoryObjectStore, index: MemoryGridIndex, n: number) {
   let reads = 0;
   const { port, pause } = pauseOnce(objects, 'getSource', () => reads++ === n);
-  const service = new GridService(port, index, new TextImaging(), {
-    ...MEMORY_SETTINGS,
-    buildInFlight: 1,
-  });
-  return { service, pause };
+  const imaging = new TextImaging();
+  const service = new GridService(port, index, imaging, { ...MEMORY_SETTINGS, buildInFlight: 1 });
+  return { service, imaging, pause };
 }
 
 const started = (answer: Awaited<ReturnType<GridService['requestBuild']>>) => {
@@ -98,8 +96,7 @@ describe('requestBuild', () => {
   it('an identical request while the build runs gets the same build, not a second one', async () => {
     const { objects, index, add } = setup();
     await add('trip', 3);
-    const { service, pause } = heldAt(objects, index, 1);
-    const imaging = (service as unknown as { imaging: TextImaging }).imaging;
+    const { service, imaging, pause } = heldAt(objects, index, 1);
     const first = started(await service.requestBuild('trip', {}, { preferAsync: true }));
     await pause.reached;
 
