@@ -49,4 +49,28 @@ describe('a build the server runs in the background, on the page', () => {
     expect(await page.locator('#build-error').isHidden()).toBe(true);
     expect(suite.problems).toEqual([]);
   });
+
+  it('says in its own words why such a build failed', async () => {
+    for (const colour of [RED, GREEN]) {
+      const added = await suite.server.addImage('held-fails', await solidImage(colour, 120, 90));
+      expect(added.status).toBe(200);
+    }
+    const page = await suite.openPage(`${suite.server.url}/?grid=held-fails`);
+    await imageCount(page, 2);
+    const hold = holds.holdNextBuild();
+    onTestFinished(hold.release);
+    await page.locator('#build').click();
+    await hold.reached;
+    await page.locator('#build-progress-row').waitFor();
+    // The images go while the build waits for its last one: its next attempt finds none.
+    const removed = await fetch(`${suite.server.url}/grids/held-fails`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    hold.release();
+    await page.locator('#build-error').waitFor();
+    expect(await page.locator('#build-error').textContent()).toBe(
+      'This grid has no images yet: add photos above first.',
+    );
+    expect(await page.locator('#build-progress-row').isHidden()).toBe(true);
+    expect(suite.problems).toEqual([]);
+  });
 });
