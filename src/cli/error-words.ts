@@ -54,6 +54,12 @@ const WORDS: Partial<
   upload_used: () => `The upload link was used already: ${AGAIN}.`,
   grid_changed: (_, { grid }) =>
     `Images of grid ${grid} were removed while it was being built: run gridbuilder build again.`,
+  build_not_found: (_, { grid }) =>
+    `The server no longer knows this build of grid ${grid} (builds are kept a day): run gridbuilder build again.`,
+  build_failed: () =>
+    'The build failed on the server 3 times (it logged why): run gridbuilder build again.',
+  build_stalled: () =>
+    'The build stopped on the server without finishing: run gridbuilder build again to start it anew.',
   body_too_large: () => 'The file is larger than the server accepts: scale it down.',
   too_many_pixels: () => 'The image has more pixels than the server accepts: scale it down.',
   not_an_image: () => 'The file is not an image.',

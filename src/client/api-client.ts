@@ -5,6 +5,8 @@
  */
 
 import type {
+  BuildStarted,
+  BuildState,
   Deleted,
   GridBuilt,
   GridImage,
@@ -17,13 +19,14 @@ import {
   ApiError,
   type ErrorContext,
   type ErrorWords,
+  type Failure,
   failureOf,
   serverWords,
   type Target,
   UnauthorizedError,
   UnreachableError,
 } from './errors.js';
-import type { Body, Progress, Transport } from './transport.js';
+import type { Answer, Body, Progress, Transport } from './transport.js';
 
 export * from './errors.js';
 export type { Body, Progress, Transport } from './transport.js';
@@ -101,15 +104,20 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     return `${this.baseUrl}${path}`;
   }
 
-  /** One request; resolves with the body of a 2xx answer, else throws in the place's words. */
+  /** One request; resolves with a 2xx answer, else throws in the place's words. */
   private async send(
     method: string,
     url: string,
-    request: { target: Target; about: ErrorContext; apiKey?: string | undefined },
+    request: {
+      target: Target;
+      about: ErrorContext;
+      apiKey?: string | undefined;
+      headers?: Record<string, string>;
+    },
     body?: Body | string,
     onProgress?: Progress,
-  ): Promise<Uint8Array> {
-    const headers: Record<string, string> = {};
+  ): Promise<Answer> {
+    const headers: Record<string, string> = { ...request.headers };
     if (request.target === 'api' && request.apiKey) {
       headers.Authorization = `Bearer ${request.apiKey}`;
     }
@@ -126,31 +134,48 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
         { cause: error },
       );
     }
-    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    if (answer.status >= 200 && answer.status < 300) return answer;
     const failure = failureOf(answer.status, request.target, new TextDecoder().decode(answer.body));
-    const message = this.words.failure(failure, request.about);
+    throw this.error(failure, request.about);
+  }
+
+  /** The error of a failure, in the place's words. */
+  private error(failure: Failure, about: ErrorContext): ApiError {
+    const message = this.words.failure(failure, about);
     const { code, param } = failure.body ?? {};
-    const unauthorized = failure.status === 401 && request.target === 'api';
-    throw new (unauthorized ? UnauthorizedError : ApiError)(message, failure.status, code, param);
+    const unauthorized = failure.status === 401 && failure.target === 'api';
+    return new (unauthorized ? UnauthorizedError : ApiError)(message, failure.status, code, param);
   }
 
   /** An API call: with the key, through `authorize`, answered with JSON. */
-  private call<T>(
+  private async call<T>(
     method: string,
     url: string,
     about: ErrorContext,
     options: Options,
     body?: Body | string,
   ): Promise<T> {
+    return (await this.answered<T>(method, url, about, options, body)).json;
+  }
+
+  /** An API call as `call` makes it, resolving with the answer's status and headers too. */
+  private answered<T>(
+    method: string,
+    url: string,
+    about: ErrorContext,
+    options: Options,
+    body?: Body | string,
+    headers?: Record<string, string>,
+  ): Promise<Answer & { json: T }> {
     return this.authorize(async (apiKey) => {
       const answer = await this.send(
         method,
         url,
-        { target: 'api', about, apiKey },
+        { target: 'api', about, apiKey, headers },
         body,
         options.onProgress,
       );
-      return JSON.parse(new TextDecoder().decode(answer)) as T;
+      return { ...answer, json: JSON.parse(new TextDecoder().decode(answer.body)) as T };
     }, options);
   }
 
@@ -240,19 +265,72 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     return this.call('DELETE', url, { grid: gridId }, options);
   }
 
-  /** The lab's POST /generate_grid. */
-  buildGrid(gridId: string, build: BuildOptions = {}, options = {} as Options): Promise<GridBuilt> {
+  /**
+   * The lab's POST /generate_grid, asking for a build too long for one request to go on
+   * in the background (`Prefer: respond-async`): then polls its status_url, as often as
+   * Retry-After says, until it is done (the same GridBuilt as a 200) or failed (an
+   * ApiError with the build's error code, and the status of the answer that said so).
+   * `onProgress(tilesDone, tilesTotal)` follows such a build; a build that fits one
+   * request is answered at once, with no progress.
+   */
+  async buildGrid(
+    gridId: string,
+    build: BuildOptions = {},
+    options: BuildCallOptions & Options = {} as BuildCallOptions & Options,
+  ): Promise<GridBuilt> {
     const query = new URLSearchParams({ uniqueGridId: gridId });
     if (build.tileSize !== undefined) query.set('tileSize', String(build.tileSize));
     if (build.columns !== undefined) query.set('columns', String(build.columns));
     if (build.format) query.set('format', build.format);
-    return this.call('POST', this.url(`/generate_grid?${query}`), { grid: gridId }, options);
+    const about = { grid: gridId };
+    // The calls' onProgress is the transport's (bytes sent); this one counts tiles.
+    const calls = { ...options, onProgress: undefined };
+    const url = this.url(`/generate_grid?${query}`);
+    const started = await this.answered<GridBuilt | BuildStarted>(
+      'POST',
+      url,
+      about,
+      calls,
+      undefined,
+      { Prefer: 'respond-async' },
+    );
+    if (started.status !== 202) return started.json as GridBuilt;
+    const { status_url: statusUrl } = started.json as BuildStarted;
+    let answer = started as Answer & { json: BuildStarted | BuildState };
+    for (;;) {
+      const status = answer.json;
+      options.onProgress?.(status.tiles_done, status.tiles_total);
+      if (status.status === 'done') return builtOf(status);
+      if (status.status === 'failed') {
+        const text = JSON.stringify(status.error);
+        throw this.error({ status: answer.status, target: 'api', body: status.error, text }, about);
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs(answer.headers)));
+      answer = await this.answered<BuildState>('GET', statusUrl, about, calls);
+    }
   }
 
   /** GETs a presigned link (a built grid). */
-  download(url: string): Promise<Uint8Array> {
-    return this.send('GET', url, { target: 'presigned', about: {} });
+  async download(url: string): Promise<Uint8Array> {
+    return (await this.send('GET', url, { target: 'presigned', about: {} })).body;
   }
+}
+
+/** What a build call may carry: its progress counts tiles placed, not bytes sent. */
+export interface BuildCallOptions extends CallOptions {
+  onProgress?: ((tilesDone: number, tilesTotal: number) => void) | undefined;
+}
+
+/** A done build's status as generate_grid's 200 says it, without the build's own fields. */
+function builtOf(status: BuildState): GridBuilt {
+  const { uniqueGridId, build_id, status: _, tiles_done, tiles_total, ...built } = status;
+  return built as GridBuilt;
+}
+
+/** Retry-After in seconds (the API sends 1); 1 s when absent, or hidden cross-origin. */
+function retryAfterMs(headers: Headers): number {
+  const seconds = Number(headers.get('Retry-After') ?? Number.NaN);
+  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 1) * 1000;
 }
 
 const placementQuery = (placement?: Placement): Record<string, string> =>

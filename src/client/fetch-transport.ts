@@ -14,7 +14,8 @@ export const fetchTransport =
         body: body ?? null,
         ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       });
-      return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+      const answer = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, headers: response.headers, body: answer };
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;

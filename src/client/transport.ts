@@ -20,6 +20,8 @@ export interface OutgoingRequest {
 
 export interface Answer {
   status: number;
+  /** Its headers; cross-origin, only those the API exposes (CORS). */
+  headers: Headers;
   body: Uint8Array;
 }
 

@@ -15,3 +15,7 @@ export type Deleted = z.infer<typeof schemas.Deleted>;
 export type OrderSaved = z.infer<typeof schemas.OrderSaved>;
 /** An error answer: `code` is one of the contract's codes, `param` the input it is about. */
 export type ErrorBody = z.infer<typeof schemas.ErrorBody>;
+/** generate_grid's 202: the build goes on in the background, at `status_url`. */
+export type BuildStarted = z.infer<typeof schemas.BuildStarted>;
+/** A background build's status, from its `status_url`. */
+export type BuildState = z.infer<typeof schemas.BuildState>;

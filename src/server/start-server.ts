@@ -7,6 +7,7 @@ import { createGridBuilder } from '../app/create-grid-builder.js';
 import { createStorage } from '../app/create-storage.js';
 import { sweepOptionsOf, sweepStorage, sweepSummary } from '../app/sweep-storage.js';
 import type { Config } from '../config.js';
+import type { Imaging } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { gracefulClose } from './graceful-close.js';
 import { lingerOnClose } from './lingering-close.js';
@@ -30,17 +31,21 @@ export interface RunningServer {
  */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
-/** Starts GridBuilder's HTTP server; resolves once it listens. */
+/**
+ * Starts GridBuilder's HTTP server; resolves once it listens. `imaging` replaces sharp's
+ * (tests hold a build between tiles with it).
+ */
 export async function startServer(
   config: Config,
   logger: Logger,
   webRoot: string = DEFAULT_WEB_ROOT,
+  imaging?: Imaging,
 ): Promise<RunningServer> {
   if (!existsSync(webRoot)) {
     logger.warn({ webRoot }, 'The web page is not built (run npm run build): / will answer 404.');
   }
   const storage = createStorage(config);
-  const gridBuilder = createGridBuilder(config, logger, storage, { webRoot });
+  const gridBuilder = createGridBuilder(config, logger, storage, { webRoot, imaging });
   // A failed sweep leaves its leftovers to the next one: storage that cannot be reached
   // now must not keep the server down, whose /health then says what is wrong.
   const sweep = (done: string) =>

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { Imaging } from '../../src/core/ports.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { launchChromium, openPageIn } from './browser.js';
 
@@ -18,17 +19,17 @@ export interface PageSuite {
 }
 
 /**
- * The set-up each browser suite shares: a server on 127.0.0.1 (with `env`), one
- * Chromium, a scratch folder; all removed after the suite.
+ * The set-up each browser suite shares: a server on 127.0.0.1 (with `env`, and
+ * `imaging` when given), one Chromium, a scratch folder; all removed after the suite.
  */
-export function usePageSuite(env?: Record<string, string>): PageSuite {
+export function usePageSuite(env?: Record<string, string>, imaging?: Imaging): PageSuite {
   const suite = {
     problems: [] as string[],
     openPage: (url: string, viewport?: { width: number; height: number }) =>
       openPageIn(suite.browser, suite.problems, url, viewport),
   } as PageSuite;
   beforeAll(async () => {
-    suite.server = await startTestServer(env);
+    suite.server = await startTestServer(env, undefined, undefined, imaging);
     suite.browser = await launchChromium();
     suite.files = mkdtempSync(join(tmpdir(), 'gridbuilder-e2e-'));
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import type { Imaging } from '../../src/core/ports.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import { startedLater } from './started-later.js';
@@ -40,12 +41,14 @@ export interface TestServer extends RunningServer, LabCalls {
 /**
  * A real GridBuilder server on 127.0.0.1 (random port) over a fresh data folder.
  * Pass `dataDir` to start on an existing folder (a restart), `webRoot` to serve
- * another page than the built one.
+ * another page than the built one, `imaging` to build with another than sharp's
+ * (held-builds.ts).
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir?: string,
   webRoot?: string,
+  imaging?: Imaging,
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gridbuilder-test-'));
   const config = loadConfig({
@@ -55,7 +58,7 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const server = await startServer(config, createLogger(config.LOG_LEVEL), webRoot);
+  const server = await startServer(config, createLogger(config.LOG_LEVEL), webRoot, imaging);
   return { ...server, ...labCalls(server.url), dataDir: dir };
 }
 

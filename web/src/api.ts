@@ -150,13 +150,18 @@ export class GridBuilderApi {
     return saved;
   }
 
+  /**
+   * Builds the grid; a build the server runs in the background reports its tiles placed
+   * to `onProgress` until it is done.
+   */
   async build(
     gridId: string,
     options: BuildOptions,
     onWaiting?: WaitingForKey,
+    onProgress?: (tilesDone: number, tilesTotal: number) => void,
   ): Promise<GridBuilt> {
     await this.ordersSaved;
-    return this.client.buildGrid(gridId, options, { onWaiting });
+    return this.client.buildGrid(gridId, options, { onWaiting, onProgress });
   }
 }
 

@@ -48,6 +48,8 @@ export class BuildView {
   private readonly link = byId<HTMLInputElement>('result-link');
   private readonly expiry = byId('result-expiry');
   private readonly reason = byId('build-reason');
+  private readonly progressRow = byId('build-progress-row');
+  private readonly progress = byId<HTMLProgressElement>('build-progress');
   private readonly tileSize = numberField(
     'tile-size',
     (min, max) => `Tile size must be a whole number from ${min} to ${max}.`,
@@ -93,6 +95,7 @@ export class BuildView {
   /** Hides the last result (another grid was opened). */
   clear(): void {
     this.result.hidden = true;
+    this.progressRow.hidden = true;
     this.stale.clear();
     showError(this.error, undefined);
     clearInterval(this.expiryTimer);
@@ -172,11 +175,18 @@ export class BuildView {
     try {
       let builtFrom = await this.prepare();
       if (gridId !== this.currentGridId()) return; // another grid was opened meanwhile
-      const built = await this.api.build(gridId, options, async (waiting) => {
-        // Uploads held for the key too are released with it: they go first.
-        if (waiting) this.setPhase('key');
-        else builtFrom = await this.prepare();
-      });
+      const built = await this.api.build(
+        gridId,
+        options,
+        async (waiting) => {
+          // Uploads held for the key too are released with it: they go first.
+          if (waiting) this.setPhase('key');
+          else builtFrom = await this.prepare();
+        },
+        (done, total) => {
+          if (gridId === this.currentGridId()) this.showProgress(done, total);
+        },
+      );
       if (gridId !== this.currentGridId()) return;
       await this.show(gridId, built, builtFrom);
       announce(
@@ -185,8 +195,20 @@ export class BuildView {
     } catch (error) {
       if (gridId === this.currentGridId()) showError(this.error, (error as Error).message);
     } finally {
+      this.progressRow.hidden = true;
       this.setPhase('idle');
     }
+  }
+
+  /** A build the server runs in the background: its tiles placed so far, of all. */
+  private showProgress(done: number, total: number): void {
+    if (this.progressRow.hidden) {
+      announce(`Building ${plural(total, 'tile')} on the server; progress shows below the form.`);
+    }
+    this.progress.max = Math.max(total, 1);
+    this.progress.value = done;
+    byId('build-progress-label').textContent = `Building: ${done} of ${plural(total, 'tile')}`;
+    this.progressRow.hidden = false;
   }
 
   /**

@@ -51,6 +51,12 @@ const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>
   upload_used: () => 'This upload was sent already: add the file again to add it once more.',
   grid_changed: () =>
     'Images were removed while the grid was being built: choose Build grid again.',
+  build_not_found: () =>
+    'The server no longer knows this build (builds are kept a day): choose Build grid again.',
+  build_failed: () =>
+    'The build failed on the server after several tries: choose Build grid to try again.',
+  build_stalled: () =>
+    'The build stopped on the server without finishing: choose Build grid to start it again.',
   body_too_large: () => 'This file is too large for the server: choose a smaller one.',
   too_many_pixels: () =>
     'This image has too many pixels for the server: scale it down and add it again.',

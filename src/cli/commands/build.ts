@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
 import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../../core/grid-options.js';
+import { buildProgress } from '../build-progress.js';
 import {
   clientFor,
   formatBytes,
@@ -46,6 +47,10 @@ export function buildCommand(program: Command): void {
     .addHelpText(
       'after',
       `
+A build too long for one request goes on in the background on the server: the
+command waits for it, with a progress bar on a terminal (a line at each tenth
+of the way on stderr otherwise).
+
 Example:
   gridbuilder build --grid trip --tile-size 200 -o trip.jpg`,
     )
@@ -61,11 +66,14 @@ async function build(options: BuildOptions): Promise<void> {
     options.output !== undefined,
   );
   const client = clientFor(options);
-  const built = await client.buildGrid(options.grid, {
-    tileSize: options.tileSize,
-    columns: options.columns,
-    format: options.format,
-  });
+  const progress = buildProgress(options.grid, Boolean(process.stderr.isTTY) && !options.json);
+  const built = await client
+    .buildGrid(
+      options.grid,
+      { tileSize: options.tileSize, columns: options.columns, format: options.format },
+      { onProgress: (done, total) => progress.update(done, total) },
+    )
+    .finally(() => progress.stop());
   const bytes = await client.download(built.presigned_url);
   const extension = OUTPUT_FORMATS[built.format as OutputFormat]?.extension ?? built.format;
   const file = options.output ?? `${options.grid}.${extension}`;
