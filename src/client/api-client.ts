@@ -52,6 +52,12 @@ export interface BuildOptions {
  */
 export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
 
+/**
+ * A build expected to take longer than this goes on in the background, with progress
+ * to show; a shorter one is answered at once, sparing a poll a second long.
+ */
+const WAIT_SECONDS = 2;
+
 /** What a call may carry besides its arguments; a place may add its own (the page does). */
 export interface CallOptions {
   onProgress?: Progress | undefined;
@@ -266,8 +272,8 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
   }
 
   /**
-   * The lab's POST /generate_grid, asking for a build too long for one request to go on
-   * in the background (`Prefer: respond-async`): then polls its status_url, as often as
+   * The lab's POST /generate_grid, asking for a build longer than WAIT_SECONDS to go on
+   * in the background (`Prefer: respond-async, wait=N`): then polls its status_url, as often as
    * Retry-After says, until it is done (the same GridBuilt as a 200) or failed (an
    * ApiError with the build's error code, and the status of the answer that said so).
    * `onProgress(tilesDone, tilesTotal)` follows such a build; a build that fits one
@@ -292,7 +298,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
       about,
       calls,
       undefined,
-      { Prefer: 'respond-async' },
+      { Prefer: `respond-async, wait=${WAIT_SECONDS}` },
     );
     if (started.status !== 202) return started.json as GridBuilt;
     const { status_url: statusUrl } = started.json as BuildStarted;

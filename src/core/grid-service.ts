@@ -278,14 +278,15 @@ export class GridService {
 
   /**
    * generate_grid as a client may ask for it: the stored grid when nothing changed;
-   * else a build in the background when the client prefers it or when it would not fit
-   * the synchronous budget (src/core/build-estimate.ts); else the build, now. The
-   * build's id is the grid's version: an identical request while it runs gets it again.
+   * else a build in the background when it would not fit the synchronous budget
+   * (src/core/build-estimate.ts) or, when the client prefers the background, the time
+   * it would wait (`waitSeconds`, none by default); else the build, now. The build's id
+   * is the grid's version: an identical request while it runs gets it again.
    */
   async requestBuild(
     gridIdInput: string | undefined,
     options: GridOptions = {},
-    { preferAsync = false }: { preferAsync?: boolean } = {},
+    { preferAsync = false, waitSeconds = 0 }: { preferAsync?: boolean; waitSeconds?: number } = {},
   ): Promise<BuildAnswer> {
     const gridId = parseGridId(gridIdInput);
     const plan = await this.plan(gridId, options);
@@ -297,7 +298,8 @@ export class GridService {
       plan.options.tileSize,
       Math.min(this.settings.decodeConcurrency, this.settings.cores),
     );
-    if (!preferAsync && seconds <= this.settings.syncBuildSeconds) {
+    const budget = this.settings.syncBuildSeconds;
+    if (seconds <= (preferAsync ? Math.min(waitSeconds, budget) : budget)) {
       return { built: await this.buildWithRetries(gridId, options, { patient: false }, plan) };
     }
     return { started: await this.startBuild(plan) };

@@ -15,7 +15,8 @@ let front: HeaderRecorder;
 const { work, gridbuilder } = useCli(() => front.url);
 
 beforeAll(async () => {
-  server = await startTestServer({}, undefined, undefined, holds.imaging);
+  // Every build in the background: these grids are small enough for the CLI's wait=2.
+  server = await startTestServer({ SYNC_BUILD_SECONDS: '0' }, undefined, undefined, holds.imaging);
   front = await startHeaderRecorder(server.url);
   for (const grid of ['waits', 'waits-tty', 'goes']) {
     for (const colour of [RED, GREEN, BLUE, YELLOW]) {

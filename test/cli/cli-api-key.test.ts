@@ -12,7 +12,11 @@ import { CLI, runCli, useCli } from '../support/run-cli.js';
 const KEY = 'cli-test-key-0123456789abcdef';
 const OTHER_KEY = 'not-the-key-0123456789abcdef';
 
-const server = useTestServer({ API_KEYS: `some-other-key-0123456789,${KEY}` });
+// Builds in the background (SYNC_BUILD_SECONDS=0), to see that the status polls carry the key.
+const server = useTestServer({
+  API_KEYS: `some-other-key-0123456789,${KEY}`,
+  SYNC_BUILD_SECONDS: '0',
+});
 let front: HeaderRecorder;
 const { work, gridbuilder } = useCli(() => front.url);
 const photos = join(work, 'photos');

@@ -11,7 +11,8 @@ let server: TestServer;
 let front: HeaderRecorder;
 
 beforeAll(async () => {
-  server = await startTestServer({}, undefined, undefined, holds.imaging);
+  // Every build in the background: these grids are small enough for the client's wait=2.
+  server = await startTestServer({ SYNC_BUILD_SECONDS: '0' }, undefined, undefined, holds.imaging);
   front = await startHeaderRecorder(server.url);
 });
 afterAll(async () => {

@@ -93,6 +93,19 @@ describe('requestBuild', () => {
     await tight.service.whenIdle();
   });
 
+  it('with preferAsync and a wait (RFC 7240): builds in the request what fits in it', async () => {
+    const { service, add } = setup({ syncBuildSeconds: 20 });
+    await add('small', 2);
+    const answer = await service.requestBuild('small', {}, { preferAsync: true, waitSeconds: 5 });
+    expect(answer).toMatchObject({ built: { cached: false } });
+    // Never longer than the budget, whatever the client would wait.
+    const tight = setup({ syncBuildSeconds: 0 });
+    await tight.add('small', 2);
+    const long = { preferAsync: true, waitSeconds: 600 };
+    expect(started(await tight.service.requestBuild('small', {}, long)).status).toBe('running');
+    await tight.service.whenIdle();
+  });
+
   it('an identical request while the build runs gets the same build, not a second one', async () => {
     const { objects, index, add } = setup();
     await add('trip', 3);

@@ -8,7 +8,8 @@ import { imageCount, shot } from './browser.js';
 import { usePageSuite } from './page-suite.js';
 
 const holds = buildHolds();
-const suite = usePageSuite({}, holds.imaging);
+// Every build in the background: these grids are small enough for the page's wait=2.
+const suite = usePageSuite({ SYNC_BUILD_SECONDS: '0' }, holds.imaging);
 
 describe('a build the server runs in the background, on the page', () => {
   it('shows its progress while it runs, then the grid', async () => {

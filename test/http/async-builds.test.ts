@@ -252,6 +252,23 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     expect((await lab.json()).message).toBe('built grid');
   });
 
+  it('Prefer: respond-async, wait=N: a build expected within N s is the lab 200, never over budget', async () => {
+    await addFour('waits');
+    const waiting = { headers: { Prefer: 'respond-async, wait=5' } };
+    const response = await generate('waits', waiting);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('preference-applied')).toBeNull();
+    expect((await response.json()).message).toBe('built grid');
+
+    await addFour('waits-tight');
+    const tight = await generate('waits-tight', waiting, tightUrl);
+    expect(tight.status).toBe(202);
+    const started = await tight.json();
+    expect((await until(started.status_url, (b) => b.status !== 'running')).body.status).toBe(
+      'done',
+    );
+  });
+
   it('an unknown build is 404 build_not_found; a malformed id 400', async () => {
     const unknown = await api('/grids/trip/builds/0123456789abcdef01234567');
     expect(unknown.status).toBe(404);

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { BodyReader } from '../body-reader.js';
-import { prefersRespondAsync } from '../prefer.js';
+import { preferredWaitSeconds, prefersRespondAsync } from '../prefer.js';
 import { buildStarted, buildStatusPath, gridBuilt, imageSaved } from '../presenters.js';
 import { createRouter } from '../router.js';
 import {
@@ -61,8 +61,9 @@ export const labRoutes = (bodies: BodyReader) =>
           query: BuildQuery,
           headers: z.object({
             prefer: z.string().optional().openapi({
-              description: '`respond-async`: answer 202 and build in the background',
-              example: 'respond-async',
+              description:
+                '`respond-async`: answer 202 and build in the background; with `wait=N`, a build expected to take at most N seconds (and the budget) is answered 200',
+              example: 'respond-async, wait=2',
             }),
           }),
         },
@@ -89,8 +90,12 @@ export const labRoutes = (bodies: BodyReader) =>
       }),
       async (c) => {
         const { uniqueGridId, ...options } = c.req.valid('query');
-        const preferAsync = prefersRespondAsync(c.req.header('Prefer'));
-        const answer = await c.var.service.requestBuild(uniqueGridId, options, { preferAsync });
+        const prefer = c.req.header('Prefer');
+        const preferAsync = prefersRespondAsync(prefer);
+        const answer = await c.var.service.requestBuild(uniqueGridId, options, {
+          preferAsync,
+          waitSeconds: preferredWaitSeconds(prefer),
+        });
         if ('built' in answer) return c.json(gridBuilt(answer.built, c.var.absolute), 200);
         const statusUrl = c.var.absolute(buildStatusPath(answer.started));
         c.header('Location', statusUrl);
