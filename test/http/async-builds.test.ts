@@ -5,7 +5,7 @@ import type { ObjectStore } from '../../src/core/ports.js';
 import { createLogger } from '../../src/logger.js';
 import { expectErrorBody } from '../support/error-codes.js';
 import { BLUE, GREEN, RED, solidImage, YELLOW } from '../support/images.js';
-import type { PausePoint } from '../support/pause-points.js';
+import { gate, type PausePoint } from '../support/pause-points.js';
 import { serveApp } from '../support/serve-app.js';
 import { STORAGE_BACKENDS, useStorageBackend } from '../support/storage-backends.js';
 
@@ -57,17 +57,10 @@ class SourceGate {
 
   /** Holds the `n`-th source read from now (0: the next one) until released. */
   hold(n: number): PausePoint {
-    let reach!: () => void;
-    let release!: () => void;
-    const reached = new Promise<void>((resolve) => {
-      reach = resolve;
-    });
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.held = { left: n, reach, released };
-    this.releaseHeld = release;
-    return { reached, release };
+    const held = gate();
+    this.held = { ...held, left: n };
+    this.releaseHeld = held.release;
+    return held;
   }
 }
 

@@ -5,7 +5,7 @@
 
 import type { Imaging } from '../../src/core/ports.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
-import type { PausePoint } from './pause-points.js';
+import { type Gate, gate, type PausePoint } from './pause-points.js';
 
 export interface BuildHolds {
   /** sharp's imaging, but a build armed by `holdNextBuild` stops before its last tile. */
@@ -15,7 +15,7 @@ export interface BuildHolds {
 }
 
 export function buildHolds(): BuildHolds {
-  let armed: { reach(): void; released: Promise<void> } | undefined;
+  let armed: Gate | undefined;
   return {
     imaging: {
       ...sharpImaging,
@@ -36,16 +36,8 @@ export function buildHolds(): BuildHolds {
       },
     },
     holdNextBuild() {
-      let reach!: () => void;
-      let release!: () => void;
-      const reached = new Promise<void>((resolve) => {
-        reach = resolve;
-      });
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      armed = { reach, released };
-      return { reached, release };
+      armed = gate();
+      return armed;
     },
   };
 }

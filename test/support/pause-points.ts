@@ -11,6 +11,24 @@ export interface PausePoint {
   release(): void;
 }
 
+/** A pause point seen from both sides: the paused code's `reach` and `released`. */
+export interface Gate extends PausePoint {
+  reach(): void;
+  released: Promise<void>;
+}
+
+export function gate(): Gate {
+  let reach!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { reached, release, reach, released };
+}
+
 type Method<T> = {
   [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never;
 }[keyof T];
@@ -25,14 +43,7 @@ export function pauseOnce<T extends object, M extends Method<T>>(
   method: M,
   when: (...args: unknown[]) => boolean = () => true,
 ): { port: T; pause: PausePoint } {
-  let reach!: () => void;
-  let release!: () => void;
-  const reached = new Promise<void>((resolve) => {
-    reach = resolve;
-  });
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { reached, release, reach, released } = gate();
   let armed = true;
   const port = new Proxy(target, {
     get(object, name) {
