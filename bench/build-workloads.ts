@@ -30,6 +30,11 @@ export interface BuildWorkload {
   memory?: boolean;
   /** Built from renditions made beforehand (a repeat build), not from the originals. */
   renditions?: boolean;
+  /**
+   * A repeat build at a tile size built before (another order, format or columns): the
+   * tile cache keeps the warm-up run's tiles. Without it, every run starts with none.
+   */
+  tilesCached?: boolean;
   /** Target: the build's CPU at most this times the decode floor (djpeg). */
   floorFactor?: number;
   runs: number;
@@ -64,6 +69,26 @@ export const BUILD_WORKLOADS: BuildWorkload[] = [
     tile: 100,
     labFactor: 0.06,
     renditions: true,
+    runs: 3,
+  },
+  {
+    name: '100 @ 200, tiles cached',
+    set: 'mixed',
+    gridId: 'bench-100',
+    tile: 200,
+    labFactor: 0.05,
+    renditions: true,
+    tilesCached: true,
+    runs: 3,
+  },
+  {
+    name: '1000 @ 100, tiles cached',
+    set: 'thousand',
+    gridId: 'bench-1000',
+    tile: 100,
+    labFactor: 0.06,
+    renditions: true,
+    tilesCached: true,
     runs: 3,
   },
 ];
@@ -168,15 +193,20 @@ export async function runBuildWorkload(workload: BuildWorkload, run: BuildRun): 
     });
   };
 
-  const inProcess = await runJsonChild([
-    ...TSX,
-    'bench/service-build.ts',
-    dataDir,
-    workload.gridId,
-    `${workload.tile}`,
-    `${runs + 1}`,
-    '0',
-  ]);
+  // Each run a real build: the stored grid is removed first; its tiles cached or not.
+  const tileCache = { TILE_CACHE_MB: workload.tilesCached ? '64' : '0' };
+  const inProcess = await runJsonChild(
+    [
+      ...TSX,
+      'bench/service-build.ts',
+      dataDir,
+      workload.gridId,
+      `${workload.tile}`,
+      `${runs + 1}`,
+      '0',
+    ],
+    tileCache,
+  );
   judge('GridService in-process', timedOf(inProcess, 1), inProcess.peakRssBytes);
   if (workload.floorFactor) rows.push(await floorRow(workload, run, files, inProcess));
 
@@ -184,6 +214,7 @@ export async function runBuildWorkload(workload: BuildWorkload, run: BuildRun): 
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
+    ...tileCache,
   });
   try {
     const times = await timeHttpBuilds(server.url, dataDir, workload, runs + 1);

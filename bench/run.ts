@@ -39,6 +39,8 @@ sizeThreadPool();
 // measure builds from the originals in one data folder, and the "renditions ready" rows
 // builds from renditions made beforehand in a copy of it.
 process.env.RENDITION_SIZES ??= '';
+// No tiles kept between a workload's runs, but in the "tiles cached" rows, which say so.
+process.env.TILE_CACHE_MB ??= '0';
 const workloads = BUILD_WORKLOADS.filter(
   (w) => !args.only || args.only.split(',').some((o) => w.name.startsWith(o)),
 );

@@ -5,7 +5,7 @@ import type { BuildRunner, Imaging } from '../core/ports.js';
 import { RenditionWorker } from '../core/rendition-worker.js';
 import { makeRenditions } from '../core/renditions.js';
 import { type AppOptions, createApp } from '../http/app.js';
-import { sharpImaging } from '../imaging/sharp-imaging.js';
+import { createSharpImaging } from '../imaging/sharp-imaging.js';
 import { configureSharp } from '../imaging/sharp-settings.js';
 import type { Logger } from '../logger.js';
 import type { StorageBackend } from '../storage/storage-backend.js';
@@ -33,7 +33,7 @@ export function createGridBuilder(
   } = {},
 ) {
   configureSharp();
-  const imaging = parts.imaging ?? sharpImaging;
+  const imaging = parts.imaging ?? createSharpImaging(config.TILE_CACHE_MB * 2 ** 20);
   // Local only: on AWS the source bucket's events will have renditions made.
   const renditions =
     config.STORAGE === 'local' && config.RENDITION_SIZES.length > 0

@@ -437,24 +437,39 @@ export class GridService {
     const { tileSize, columns, format } = plan.options;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
+      let copied = 0;
       const compose = () =>
         this.imaging.composeGrid({
           count: records.length,
           loadSource: (i) => this.loadSource(records[i] as ImageRecord, tileSize),
+          sourceKey: (i) => (records[i] as ImageRecord).key,
           columns,
           rows: plan.rows,
           tileSize,
           format,
           inFlight: this.settings.buildInFlight,
           decodes: this.settings.decodeConcurrency,
-          ...(how.onTile && { onTile: how.onTile }),
+          onTile: (tile) => {
+            if (tile.cached) copied++;
+            how.onTile?.();
+          },
         });
       const image = await (how.patient
         ? this.builds.runPatiently(compose)
         : this.builds.run(compose));
+      if (copied > 0) await this.checkStillListed(plan);
       await this.objects.put('destination', plan.key, image, OUTPUT_FORMATS[format].contentType);
     }
     return this.builtGrid(plan, cached);
+  }
+
+  /**
+   * A tile copied from an earlier build reads no source, so it cannot find its image
+   * deleted as a read does: one listing tells, after the copies.
+   */
+  private async checkStillListed({ gridId, records }: BuildPlan) {
+    const listed = new Set((await this.index.list(gridId)).map((record) => record.key));
+    if (records.some((record) => !listed.has(record.key))) throw new SourceDeleted();
   }
 
   /** The grid's images and layout, checked: a build of them can be done. */

@@ -136,6 +136,11 @@ export interface ComposeRequest {
   /** How many tiles; `loadSource(i)` is called once for each i in [0, count). */
   count: number;
   loadSource: (index: number) => Promise<SourceImage>;
+  /**
+   * Source i's stored key, whose pixels never change: an imaging that keeps tiles of
+   * earlier builds keeps them under it (and copies one instead of calling `loadSource`).
+   */
+  sourceKey?: (index: number) => string;
   columns: number;
   rows: number;
   tileSize: number;
@@ -144,8 +149,11 @@ export interface ComposeRequest {
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
   decodes: number;
-  /** Called once per tile placed on the canvas (a background build's progress). */
-  onTile?: () => void;
+  /**
+   * Called once per tile placed on the canvas (a background build's progress);
+   * `cached`: copied from an earlier build's, without reading the source.
+   */
+  onTile?: (tile: { cached: boolean }) => void;
 }
 
 export interface Imaging {

@@ -5,32 +5,40 @@ import { MAX_INPUT_PIXELS_CEILING } from '../core/grid-options.js';
 import { tileOrigin } from '../core/layout.js';
 import type { ComposeRequest } from '../core/ports.js';
 import { CHANNELS, renderTile } from './tile.js';
+import type { TileCache } from './tile-cache.js';
 
 /**
- * Builds the grid image. Each source is decoded straight to a tile (shrink-on-load
+ * Builds the grid image. A tile an earlier build made at this size is copied from the
+ * cache when given one (see tile-cache.ts). Each other source is decoded straight to a tile (shrink-on-load
  * for JPEG and WebP picks the smallest scale that still covers the tile), copied into
  * one raw RGB canvas and dropped, so memory grows with the canvas, not with the
  * number or size of the sources. One encode at the end. Sources are stored images,
  * decoded under `MAX_INPUT_PIXELS_CEILING`, not today's upload limit.
  */
-export async function composeGrid(request: ComposeRequest): Promise<Buffer> {
-  const { count, columns, rows, tileSize } = request;
+export async function composeGrid(request: ComposeRequest, cache?: TileCache): Promise<Buffer> {
+  const { count, columns, rows, tileSize, sourceKey } = request;
   const width = columns * tileSize;
   const height = rows * tileSize;
   const canvas = Buffer.alloc(width * height * CHANNELS); // zero-filled: empty cells are black
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
+  const kept = sourceKey && cache?.holds(count, tileSize * tileSize * CHANNELS) ? cache : undefined;
 
   await Promise.all(
     Array.from({ length: count }, (_, index) =>
       pipeline(async () => {
-        const { bytes, file } = await request.loadSource(index);
-        const tile = await decode(() =>
-          renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file),
-        );
+        // The size is in the key: the source's key names its pixels, not its tiles'.
+        const key = kept && `${sourceKey?.(index)}@${tileSize}`;
+        let tile = key && kept?.get(key);
+        const cached = tile !== undefined;
+        if (!tile) {
+          const { bytes, file } = await request.loadSource(index);
+          tile = await decode(() => renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file));
+          if (key) kept?.set(key, tile);
+        }
         const { left, top } = tileOrigin(index, columns, tileSize);
         copyTile(tile, canvas, width, left, top, tileSize);
-        request.onTile?.();
+        request.onTile?.({ cached });
       }),
     ),
   );

@@ -144,7 +144,7 @@ export class TextImaging implements Imaging {
     const sources = [];
     for (let i = 0; i < request.count; i++) {
       sources.push((await request.loadSource(i)).bytes.toString());
-      request.onTile?.();
+      request.onTile?.({ cached: false });
     }
     const { columns, rows, tileSize, format } = request;
     return Buffer.from(JSON.stringify({ columns, rows, tileSize, format, sources }));

@@ -1,0 +1,88 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { ComposeRequest } from '../../src/core/ports.js';
+import { composeGrid } from '../../src/imaging/compose.js';
+import { TileCache } from '../../src/imaging/tile-cache.js';
+import { naturalPhotoJpeg } from '../support/images.js';
+
+// composeGrid with a tile cache: a repeat build at the same tile size copies the tiles
+// it made before (no source read), whatever else changed; pixels are compared raw.
+
+const TILE = 40;
+const photos = await Promise.all(
+  [1, 2, 3, 4].map((seed) => naturalPhotoJpeg(301 + seed, 203, { seed })),
+);
+const keys = ['g/a.jpg', 'g/b.jpg', 'g/c.jpg', 'g/d.jpg'];
+
+/** Builds the keys' photos in that order as one row, as raw RGB; `loads`: which were read. */
+async function build(
+  cache: TileCache,
+  order: readonly number[],
+  options: Partial<ComposeRequest> = {},
+) {
+  const loads: number[] = [];
+  const cached: boolean[] = [];
+  const grid = await composeGrid(
+    {
+      count: order.length,
+      sourceKey: (i) => keys[order[i] as number] as string,
+      loadSource: async (i) => {
+        loads.push(order[i] as number);
+        return { bytes: photos[order[i] as number] as Buffer };
+      },
+      columns: order.length,
+      rows: 1,
+      tileSize: TILE,
+      format: 'png',
+      inFlight: 2,
+      decodes: 1,
+      onTile: (tile) => cached.push(tile.cached),
+      ...options,
+    },
+    cache,
+  );
+  const raw = await sharp(grid).raw().toBuffer();
+  return { loads: loads.sort(), cached, tiles: order.map((_, i) => tileOf(raw, i, order.length)) };
+}
+
+const tileOf = (raw: Buffer, index: number, columns: number) =>
+  Buffer.concat(
+    Array.from({ length: TILE }, (_, y) => {
+      const start = (y * columns * TILE + index * TILE) * 3;
+      return raw.subarray(start, start + TILE * 3);
+    }),
+  );
+
+describe('composeGrid with a tile cache', () => {
+  it('copies the tiles of an earlier build at the same size: no source read, the same pixels in the new order', async () => {
+    const cache = new TileCache(1_000_000);
+    const first = await build(cache, [0, 1, 2, 3]);
+    expect(first.loads).toEqual([0, 1, 2, 3]);
+    expect(first.cached).toEqual([false, false, false, false]);
+
+    const reordered = await build(cache, [3, 2, 1, 0]);
+    expect(reordered.loads).toEqual([]);
+    expect(reordered.cached).toEqual([true, true, true, true]);
+    expect(reordered.tiles).toEqual([...first.tiles].reverse());
+  });
+
+  it('reads the sources again for another tile size, and for keys it has not seen', async () => {
+    const cache = new TileCache(1_000_000);
+    await build(cache, [0, 1]);
+    expect((await build(cache, [0, 1], { tileSize: TILE + 1 })).loads).toEqual([0, 1]);
+    expect((await build(cache, [0, 1, 2])).loads).toEqual([2]);
+  });
+
+  it('keeps nothing of a build whose tiles do not all fit, and reads every source each time', async () => {
+    const cache = new TileCache(3 * TILE * TILE * 3); // three tiles of four
+    await build(cache, [0, 1, 2, 3]);
+    expect((await build(cache, [0, 1, 2, 3])).loads).toEqual([0, 1, 2, 3]);
+    expect(cache.bytes).toBe(0);
+  });
+
+  it('caches nothing without source keys', async () => {
+    const cache = new TileCache(1_000_000);
+    await build(cache, [0, 1], { sourceKey: undefined });
+    expect(cache.bytes).toBe(0);
+  });
+});
