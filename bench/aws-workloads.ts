@@ -5,6 +5,7 @@
  * listing of those 10,000 paged.
  */
 import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
@@ -127,7 +128,10 @@ async function runSyncBuild(stage: AwsStage, files: readonly string[]): Promise<
     delayed: true,
     timeoutMs: HANDLER_TIMEOUT_MS,
   });
-  const { result, ms } = await generate.invoke<ProxyResult>('generateGrid', generateEvent(gridId));
+  const { result, ms, cpuMs } = await generate.invoke<ProxyResult>(
+    'generateGrid',
+    generateEvent(gridId),
+  );
   const peakRssBytes = peakRssOf(generate.child.pid as number);
   await generate.stop();
   const body = JSON.parse(result.body) as { presigned_url?: string };
@@ -148,6 +152,7 @@ async function runSyncBuild(stage: AwsStage, files: readonly string[]): Promise<
           ? `answered 200, a ${grid.width}x${grid.height} grid`
           : `answered ${result.statusCode}: ${result.body.slice(0, 200)}`,
         `renditions of ${made} of ${files.length} photos made by the bundled renditions handler beforehand (${(renditionsMs / 1000).toFixed(0)} s, 4 events at a time, no delay)`,
+        `${(cpuMs / 1000).toFixed(1)} s of CPU (all threads; the machine's load average ${(loadavg()[0] as number).toFixed(1)} after it)`,
         `time and peak RSS: the handler's process, a fresh one (its first event)`,
       ].join('; '),
     },

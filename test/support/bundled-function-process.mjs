@@ -43,9 +43,11 @@ process.on('message', async (message) => {
     return;
   }
   const started = performance.now();
+  const cpu = process.cpuUsage();
   try {
     const result = await handlers[message.handler](message.event, contextOf(message.context));
-    process.send({ id, result, ms: performance.now() - started });
+    const { user, system } = process.cpuUsage(cpu);
+    process.send({ id, result, ms: performance.now() - started, cpuMs: (user + system) / 1000 });
   } catch (error) {
     process.send({ id, error: error instanceof Error ? error.stack : String(error) });
   }

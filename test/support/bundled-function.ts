@@ -17,6 +17,8 @@ export interface Invoked<T> {
   result: T;
   /** The handler's own time, measured in its process. */
   ms: number;
+  /** The process's CPU (all threads) meanwhile: the handler's alone if it ran alone. */
+  cpuMs: number;
 }
 
 export interface BundleInspection {
@@ -48,7 +50,7 @@ export interface BundledFunctionOptions {
   timeoutMs?: number;
 }
 
-type Reply = { id: number; result?: unknown; ms?: number; error?: string };
+type Reply = { id: number; result?: unknown; ms?: number; cpuMs?: number; error?: string };
 
 export async function startBundledFunction(
   assetDir: string,
@@ -102,7 +104,7 @@ export async function startBundledFunction(
     logs,
     async invoke<T>(handler: string, event: unknown) {
       const reply = await ask({ type: 'invoke', handler, event, context });
-      return { result: reply.result as T, ms: reply.ms as number };
+      return { result: reply.result as T, ms: reply.ms as number, cpuMs: reply.cpuMs as number };
     },
     async inspect() {
       return (await ask({ type: 'inspect' })).result as BundleInspection;
