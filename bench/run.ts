@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --photos DIR] [--quick]`: GridBuilder's build and upload paths
- * against the baselines, in one run, as ratios. See the README's "Performance" section.
+ * `npm run bench [-- --photos DIR] [--quick] [--only NAMES]`: GridBuilder's build and
+ * upload paths against the baselines, in one run, as ratios; `--only aws` runs the AWS
+ * path's rows alone. See the README's "Performance" section.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { createGridBuilder } from '../src/app/create-grid-builder.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { sizeThreadPool } from '../src/thread-pool.js';
+import { runAwsWorkloads } from './aws-workloads.js';
 import { BUILD_WORKLOADS, labAvailable, runBuildWorkload } from './build-workloads.js';
 import { runCachedWorkload } from './cached-workload.js';
 import { djpegAvailable } from './decode-floor.js';
@@ -58,9 +60,11 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'gridbuilder-bench-'));
   try {
     const dataDir = args.data ?? join(work, 'data');
-    await populate(dataDir, photos);
-    const renditionsDir = `${dataDir}-renditions`;
     const listing = !args.only || args.only.includes('listing');
+    const cached = !args.only || args.only.includes('cached');
+    // The local grids, for the workloads that read them.
+    if (workloads.length > 0 || listing || cached) await populate(dataDir, photos);
+    const renditionsDir = `${dataDir}-renditions`;
     const withRenditions = [
       ...workloads.filter((w) => w.renditions).map((w) => w.gridId),
       ...(listing ? [LISTING_GRID] : []),
@@ -89,7 +93,7 @@ async function main() {
     if (!args.only || args.only.includes('catch-up')) {
       await reportFailure('catch-up', () => runRenditionCatchUp(work, photos));
     }
-    if (!args.only || args.only.includes('cached')) {
+    if (cached) {
       await reportFailure('cached rebuild', () => runCachedWorkload(dataDir, quick));
     }
     if (!args.only || args.only.includes('latency')) {
@@ -97,6 +101,9 @@ async function main() {
     }
     if (!args.only || args.only.includes('upload')) {
       await reportFailure('uploads', () => runUploadWorkload(work, photos, quick));
+    }
+    if (!args.only || args.only.includes('aws')) {
+      await reportFailure('AWS path', () => runAwsWorkloads(photos));
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -1,30 +1,23 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GridBuilderStack } from '../../infra/lib/gridbuilder-stack.js';
-import { httpApiEvent, lambdaContext } from '../support/api-gateway-events.js';
+import { httpApiEvent } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
+import { startBundledFunction } from '../support/bundled-function.js';
+import { buildHostBundle, HOST_CPU, type HostBundle } from '../support/host-bundle.js';
 import { decode } from '../support/image-inspection.js';
 import { near, solidImage } from '../support/images.js';
 import { type RunningLambda, startLambdaInvokeServer } from '../support/lambda-invoke-server.js';
 import { eventKey, objectCreatedRecord, s3Event } from '../support/s3-events.js';
 
-// What CDK would upload, built by the stack's own NodejsFunction bundling (esbuild +
-// npm installing sharp next to the bundle), only for this machine's CPU instead of
-// arm64 (an arm64 sharp cannot load here). Then a fresh Node process, outside the
+// What CDK would upload, built by the stack's own NodejsFunction bundling for this
+// machine's CPU (support/host-bundle.ts). Then a fresh Node process, outside the
 // repository, imports the bundled handler and invokes it with API Gateway events
 // against s3rver + dynalite: proof that the bundle resolves sharp and its own imports.
 // Its Lambda client reaches a stand-in for Lambda's Invoke API that keeps the events.
 
-const run = promisify(execFile);
-const hostCpu = process.arch === 'arm64' ? 'arm64' : 'x64';
-
-let outdir: string;
+let bundle: HostBundle;
 let assetDir: string;
 let servers: AwsServers;
 let template: Template;
@@ -33,14 +26,8 @@ let lambda: RunningLambda;
 const buildEvents: unknown[] = [];
 
 beforeAll(async () => {
-  outdir = await mkdtemp(join(tmpdir(), 'gridbuilder-bundle-'));
-  const app = new App({ outdir });
-  // The API alone: the web page's deployment would stage more assets than the bundle.
-  const stack = new GridBuilderStack(app, 'GridBuilderBundle', { cpu: hostCpu, web: false });
-  template = Template.fromStack(stack); // synthesizes, which runs the bundling
-  const assets = (await readdir(outdir)).filter((name) => name.startsWith('asset.'));
-  expect(assets).toHaveLength(1); // the five functions share one bundle
-  assetDir = join(outdir, assets[0] as string);
+  bundle = await buildHostBundle();
+  ({ assetDir, template } = bundle);
   servers = await startAwsServers();
   lambda = await startLambdaInvokeServer({
     'GridBuilder-BuildWorker': async (event: unknown) => {
@@ -52,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await lambda?.stop();
   await servers?.stop();
-  if (outdir) await rm(outdir, { recursive: true, force: true });
+  await bundle?.remove();
 });
 
 describe('the Lambda bundle', () => {
@@ -67,10 +54,10 @@ describe('the Lambda bundle', () => {
     const files = await readdir(assetDir);
     expect(files.sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules', 'package.json']);
     const img = await readdir(join(assetDir, 'node_modules', '@img'));
-    expect(img).toContain(`sharp-linux-${hostCpu}`);
-    expect(img).toContain(`sharp-libvips-linux-${hostCpu}`);
+    expect(img).toContain(`sharp-linux-${HOST_CPU}`);
+    expect(img).toContain(`sharp-libvips-linux-${HOST_CPU}`);
     expect(img.filter((name) => /^sharp-(?!libvips)/.test(name))).toEqual([
-      `sharp-linux-${hostCpu}`,
+      `sharp-linux-${HOST_CPU}`,
     ]);
     expect(await readdir(join(assetDir, 'node_modules'))).not.toContain('better-sqlite3');
     const bundle = await readFile(join(assetDir, 'index.mjs'), 'utf8');
@@ -79,52 +66,26 @@ describe('the Lambda bundle', () => {
 
   /** Imports the bundled handlers in a fresh Node process and invokes them with the events, in order. */
   async function invokeBundle(events: { handler: string; event: object }[]) {
-    const eventsFile = join(outdir, 'events.json');
-    await writeFile(eventsFile, JSON.stringify(events));
-    const runner = join(outdir, 'invoke.mjs');
-    await writeFile(
-      runner,
-      `import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-const [bundle, eventsFile, resultsFile] = process.argv.slice(2);
-const handlers = await import(bundle);
-const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
-const context = ${JSON.stringify(lambdaContext('GridBuilder-Bundle'))};
-context.getRemainingTimeInMillis = () => 10000;
-const results = [];
-for (const { handler, event } of events) results.push(await handlers[handler](event, context));
-const sharpPath = createRequire(bundle).resolve('sharp');
-writeFileSync(resultsFile, JSON.stringify({ results, sharpPath, exported: Object.keys(handlers).sort() }));
-`,
-    );
-
-    const resultsFile = join(outdir, 'results.json');
-    const { stdout } = await run(
-      process.execPath,
-      [runner, join(assetDir, 'index.mjs'), eventsFile, resultsFile],
-      {
-        cwd: outdir,
-        // As deployed: LOG_LEVEL info, logs as JSON lines on stdout for CloudWatch.
-        env: {
-          PATH: process.env.PATH,
-          ...awsEnv(servers),
-          LOG_LEVEL: 'info',
-          BUILD_FUNCTION_NAME: 'GridBuilder-BuildWorker',
-          AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
-        },
-        timeout: 60_000,
+    const fn = await startBundledFunction(assetDir, {
+      functionName: 'GridBuilder-Bundle',
+      // As deployed: LOG_LEVEL info, logs as JSON lines on stdout for CloudWatch.
+      env: {
+        ...awsEnv(servers),
+        LOG_LEVEL: 'info',
+        BUILD_FUNCTION_NAME: 'GridBuilder-BuildWorker',
+        AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
       },
-    );
-    const logs = stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line));
-    const output = JSON.parse(await readFile(resultsFile, 'utf8')) as {
-      results: unknown[];
-      sharpPath: string;
-      exported: string[];
-    };
-    return { logs, ...output };
+      timeoutMs: 10_000,
+    });
+    try {
+      const results: unknown[] = [];
+      for (const { handler, event } of events)
+        results.push((await fn.invoke(handler, event)).result);
+      const { sharpPath, exported } = await fn.inspect();
+      return { results, sharpPath, exported, logs: fn.logs };
+    } finally {
+      await fn.stop();
+    }
   }
 
   let imageKey: string;

@@ -36,7 +36,17 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+/**
+ * Not forwarded: hop-by-hop headers, and `expect`, which this server has answered
+ * already (it reads the whole body before forwarding) and fetch refuses to send.
+ */
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+]);
 
 export async function startProxy(target: string, hooks: ProxyHooks = {}): Promise<RunningProxy> {
   const requests: ProxiedRequest[] = [];
@@ -55,7 +65,7 @@ export async function startProxy(target: string, hooks: ProxyHooks = {}): Promis
 
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) {
-        if (value === undefined || HOP_BY_HOP.has(name) || name === 'host') continue;
+        if (value === undefined || NOT_FORWARDED.has(name) || name === 'host') continue;
         headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const upstream = await fetch(new URL(request.url, target), {
@@ -66,7 +76,7 @@ export async function startProxy(target: string, hooks: ProxyHooks = {}): Promis
       let response: ProxiedResponse = {
         status: upstream.status,
         headers: Object.fromEntries(
-          [...upstream.headers].filter(([name]) => !HOP_BY_HOP.has(name)),
+          [...upstream.headers].filter(([name]) => !NOT_FORWARDED.has(name)),
         ),
         body: Buffer.from(await upstream.arrayBuffer()),
       };
