@@ -107,8 +107,9 @@ const schema = z.object({
     .transform((sizes) => [...new Set(sizes)].sort((a, b) => a - b)),
   /**
    * Memory for tiles of recent builds, so that a repeat build at the same tile size
-   * (another order, format or columns) copies them instead of decoding its sources: a
-   * 1,000-photo grid at tile 100 needs 30 MB; 0 turns it off.
+   * (another order, format or columns) copies them instead of decoding its sources (a
+   * 1,000-photo grid at tile 100 needs 30 MB), and for one spare canvas of up to as
+   * much; 0 turns both off.
    */
   TILE_CACHE_MB: int('TILE_CACHE_MB', 0, 65_536, 64),
   MAX_CONCURRENT_BUILDS: int('MAX_CONCURRENT_BUILDS', 1, 64, 2),

@@ -4,8 +4,15 @@ import type { OutputFormat } from '../core/formats.js';
 import { MAX_INPUT_PIXELS_CEILING } from '../core/grid-options.js';
 import { tileOrigin } from '../core/layout.js';
 import type { ComposeRequest } from '../core/ports.js';
+import type { SpareCanvas } from './spare-canvas.js';
 import { CHANNELS, renderTile } from './tile.js';
 import type { TileCache } from './tile-cache.js';
+
+/** What an imaging keeps between builds (see sharp-imaging.ts). */
+export interface KeptMemory {
+  tiles?: TileCache;
+  canvas?: SpareCanvas;
+}
 
 /**
  * Builds the grid image. A tile an earlier build made at this size is copied from the
@@ -15,14 +22,18 @@ import type { TileCache } from './tile-cache.js';
  * number or size of the sources. One encode at the end. Sources are stored images,
  * decoded under `MAX_INPUT_PIXELS_CEILING`, not today's upload limit.
  */
-export async function composeGrid(request: ComposeRequest, cache?: TileCache): Promise<Buffer> {
+export async function composeGrid(
+  request: ComposeRequest,
+  { tiles, canvas: canvases }: KeptMemory = {},
+): Promise<Buffer> {
   const { count, columns, rows, tileSize, sourceKey } = request;
   const width = columns * tileSize;
   const height = rows * tileSize;
-  const canvas = Buffer.alloc(width * height * CHANNELS); // zero-filled: empty cells are black
+  const bytes = width * height * CHANNELS;
+  const canvas = canvases?.take(bytes) ?? Buffer.alloc(bytes); // zero-filled: empty cells are black
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
-  const kept = sourceKey && cache?.holds(count, tileSize * tileSize * CHANNELS) ? cache : undefined;
+  const kept = sourceKey && tiles?.holds(count, tileSize * tileSize * CHANNELS) ? tiles : undefined;
 
   await Promise.all(
     Array.from({ length: count }, (_, index) =>
@@ -43,7 +54,9 @@ export async function composeGrid(request: ComposeRequest, cache?: TileCache): P
     ),
   );
 
-  return encode(canvas, width, height, request.format);
+  const image = await encode(canvas, width, height, request.format);
+  canvases?.give(canvas);
+  return image;
 }
 
 function copyTile(

@@ -2,17 +2,21 @@ import type { Imaging } from '../core/ports.js';
 import { composeGrid } from './compose.js';
 import { probeImage } from './image-probe.js';
 import { renditionsOf } from './renditions.js';
+import { SpareCanvas } from './spare-canvas.js';
 import { TileCache } from './tile-cache.js';
 
-/** The imaging the service is given: libvips, through sharp, keeping up to `tileCacheBytes` of tiles. */
-export function createSharpImaging(tileCacheBytes: number): Imaging {
-  const tiles = new TileCache(tileCacheBytes);
+/**
+ * The imaging the service is given: libvips, through sharp, keeping up to `keptBytes` of
+ * recent tiles and a spare canvas of up to as much (TILE_CACHE_MB).
+ */
+export function createSharpImaging(keptBytes: number): Imaging {
+  const kept = { tiles: new TileCache(keptBytes), canvas: new SpareCanvas(keptBytes) };
   return {
     probe: probeImage,
-    composeGrid: (request) => composeGrid(request, tiles),
+    composeGrid: (request) => composeGrid(request, kept),
     renditions: renditionsOf,
   };
 }
 
-/** Without a tile cache: each build decodes its sources. */
+/** Keeping nothing: each build decodes its sources onto a new canvas. */
 export const sharpImaging: Imaging = createSharpImaging(0);

@@ -2,11 +2,13 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ComposeRequest } from '../../src/core/ports.js';
 import { composeGrid } from '../../src/imaging/compose.js';
+import { SpareCanvas } from '../../src/imaging/spare-canvas.js';
 import { TileCache } from '../../src/imaging/tile-cache.js';
 import { naturalPhotoJpeg } from '../support/images.js';
 
-// composeGrid with a tile cache: a repeat build at the same tile size copies the tiles
-// it made before (no source read), whatever else changed; pixels are compared raw.
+// composeGrid with the memory it keeps between builds: a tile cache (a repeat build at
+// the same tile size copies the tiles it made before, no source read, whatever else
+// changed) and a spare canvas; pixels are compared raw.
 
 const TILE = 40;
 const photos = await Promise.all(
@@ -39,7 +41,7 @@ async function build(
       onTile: (tile) => cached.push(tile.cached),
       ...options,
     },
-    cache,
+    { tiles: cache },
   );
   const raw = await sharp(grid).raw().toBuffer();
   return { loads: loads.sort(), cached, tiles: order.map((_, i) => tileOf(raw, i, order.length)) };
@@ -84,5 +86,32 @@ describe('composeGrid with a tile cache', () => {
     const cache = new TileCache(1_000_000);
     await build(cache, [0, 1], { sourceKey: undefined });
     expect(cache.bytes).toBe(0);
+  });
+});
+
+describe('composeGrid with a spare canvas', () => {
+  it("leaves a new build's empty cells black on the canvas an earlier build filled", async () => {
+    const canvas = new SpareCanvas(1_000_000);
+    const photo = { bytes: photos[0] as Buffer };
+    const request = {
+      loadSource: async () => photo,
+      rows: 2,
+      tileSize: TILE,
+      format: 'png' as const,
+      inFlight: 2,
+      decodes: 1,
+    };
+    await composeGrid({ ...request, count: 4, columns: 2 }, { canvas });
+    const grid = await composeGrid({ ...request, count: 3, columns: 2 }, { canvas });
+
+    const raw = await sharp(grid).raw().toBuffer();
+    // The second row's second cell: no image, and image 3's tile there in the first build.
+    const lastCell = Buffer.concat(
+      Array.from({ length: TILE }, (_, y) => {
+        const start = ((TILE + y) * 2 * TILE + TILE) * 3;
+        return raw.subarray(start, start + TILE * 3);
+      }),
+    );
+    expect(lastCell.every((byte) => byte === 0)).toBe(true);
   });
 });
