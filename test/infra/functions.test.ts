@@ -39,6 +39,12 @@ const BUILD_ITEMS_ONLY = {
 const actionsOf = (statements: Record<string, unknown>[]) =>
   statements.flatMap((s) => [s.Action].flat() as string[]).sort();
 
+const readable = (statement: Record<string, unknown>) => ({
+  actions: [statement.Action].flat(),
+  resources: [statement.Resource].flat().map((r) => resolveForReading(r)),
+  ...(statement.Condition ? { condition: statement.Condition } : {}),
+});
+
 describe('the Lambda functions', () => {
   const functions = () => appFunctions(stack.template);
 
@@ -94,13 +100,20 @@ describe('the Lambda functions', () => {
 });
 
 describe("each function's role", () => {
-  it('add_image may only put and take back source objects and put items', () => {
-    expect(actionsOf(statementsOfRole('AddImageRole'))).toEqual([
-      'dynamodb:PutItem',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      's3:DeleteObject',
-      's3:PutObject',
+  it('add_image may only put and take back source objects and image records', () => {
+    const source = `<${stack.logicalId('SourceBucket')}.Arn>`;
+    const table = `<${stack.logicalId('ImagesTable')}.Arn>`;
+    const logs = `<${stack.logicalId('AddImageLogs')}.Arn>`;
+    expect(statementsOfRole('AddImageRole').map(readable)).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
+      { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${source}/*`] },
+      // The record and its rollback (one DeleteItem), on image records only: no claim,
+      // order or build record.
+      {
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        condition: { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['_*'] } },
+      },
     ]);
   });
 
@@ -170,12 +183,6 @@ describe("each function's role", () => {
     );
     expect(reads).toHaveLength(1);
   });
-});
-
-const readable = (statement: Record<string, unknown>) => ({
-  actions: [statement.Action].flat(),
-  resources: [statement.Resource].flat().map((r) => resolveForReading(r)),
-  ...(statement.Condition ? { condition: statement.Condition } : {}),
 });
 
 describe('the renditions function', () => {
