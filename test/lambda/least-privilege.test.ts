@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useStack } from '../infra/stack-template.js';
 import { headerOf, httpApiEvent, jsonOf, type ProxyResult } from '../support/api-gateway-events.js';
@@ -73,7 +73,6 @@ async function sourceKeys(prefix: string): Promise<string[]> {
 }
 
 async function recordedKeys(gridId: string): Promise<string[]> {
-  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
   const client = DynamoDBDocumentClient.from(servers.dynamoDb.client());
   try {
     const { Items } = await client.send(
@@ -84,6 +83,21 @@ async function recordedKeys(gridId: string): Promise<string[]> {
       }),
     );
     return (Items ?? []).map((i) => String(i.s3Key));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Removes an image's record behind the functions' backs (another client's delete). */
+async function deleteRecord(gridId: string, key: string) {
+  const client = DynamoDBDocumentClient.from(servers.dynamoDb.client());
+  try {
+    await client.send(
+      new DeleteCommand({
+        TableName: servers.tableName,
+        Key: { uniqueGridId: gridId, s3Key: key },
+      }),
+    );
   } finally {
     client.destroy();
   }
@@ -111,8 +125,12 @@ describe('every Lambda flow under its own role, from the synthesized template', 
   let keys: string[] = [];
 
   it('add_image stores and records images', async () => {
-    for (const colour of [RED, GREEN]) {
-      const result = await addImage(GRID, await solidImage(colour, 120, 120));
+    // The first is big enough for both renditions (256 and 640).
+    for (const [colour, size] of [
+      [RED, 700],
+      [GREEN, 120],
+    ] as const) {
+      const result = await addImage(GRID, await solidImage(colour, size, size));
       expect(result.statusCode).toBe(200);
       keys.push(jsonOf(result).key);
     }
@@ -230,6 +248,67 @@ describe('failure paths under their own roles', () => {
     expect(await sourceKeys(`${gridId}/`)).toEqual([]);
     expect(await sourceKeys(`_uploads/${gridId}/`)).toEqual([]);
     expect(await recordedKeys(gridId)).toEqual([]);
+  });
+});
+
+describe('failure paths of the workers under their own roles', () => {
+  it('the renditions function takes back the renditions of an image deleted while they were made', async () => {
+    const gridId = 'renditions-gone';
+    const added = await addImage(gridId, await solidImage(RED, 700, 700));
+    const { key } = jsonOf(added);
+    aws.functions.renditions.proxies.dynamodb.fault = async (request) => {
+      if (String(request.headers['x-amz-target']).endsWith('.UpdateItem')) {
+        await deleteRecord(gridId, key);
+      }
+      return undefined;
+    };
+    try {
+      const outcomes = await aws.functions.renditions.invoke(
+        s3Event(objectCreatedRecord(servers.sourceBucket, eventKey(key))),
+      );
+      expect(outcomes).toEqual([{ key, outcome: 'image_gone' }]);
+    } finally {
+      aws.functions.renditions.proxies.dynamodb.fault = undefined;
+    }
+    expect(await sourceKeys(`_renditions/${gridId}/`)).toEqual([]);
+  });
+
+  it('the build worker records the failure of a build whose images it cannot read', async () => {
+    const gridId = 'unreadable';
+    await addImage(gridId, await solidImage(RED, 80, 80));
+    aws.functions.buildWorker.proxies.s3.fault = (request) =>
+      request.method === 'GET' && request.url.startsWith(`/${servers.sourceBucket}/${gridId}/`)
+        ? {
+            status: 503,
+            headers: { 'content-type': 'application/xml' },
+            body: Buffer.from(
+              '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>',
+            ),
+          }
+        : undefined;
+    try {
+      const accepted = await call('generateGrid', {
+        method: 'POST',
+        path: '/generate_grid',
+        query: { uniqueGridId: gridId },
+        headers: { prefer: 'respond-async' },
+      });
+      expect(accepted.statusCode).toBe(202);
+      await aws.lambda.whenIdle();
+      const status = await call('grids', {
+        method: 'GET',
+        path: new URL(headerOf(accepted, 'location') as string).pathname,
+      });
+      expect(jsonOf(status)).toMatchObject({ status: 'failed', error: { code: 'build_failed' } });
+    } finally {
+      aws.functions.buildWorker.proxies.s3.fault = undefined;
+    }
+  });
+});
+
+describe('every grant is used', () => {
+  it('no role grants an action on S3, DynamoDB or Lambda that none of these flows needed', () => {
+    expect(aws.unusedGrants()).toEqual({});
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbActions, type HttpRequest, s3Actions } from '../support/aws-request-actions.js';
-import { evaluate, type Statement } from '../support/iam-policy.js';
+import { evaluate, grantsUsedBy, type Statement } from '../support/iam-policy.js';
 import { type RunningPolicyProxy, startPolicyProxy } from '../support/policy-proxy.js';
 import { functionStatements, s3Name, type TemplateJson } from '../support/template-policies.js';
 
@@ -78,6 +78,14 @@ describe('IAM evaluation of identity-based statements', () => {
       });
     expect(remove('g1')).toBe('allowed');
     expect(remove('_order/g1')).toBe('implicitly denied');
+  });
+
+  it('names the grants that allowed a request, and none for a denied one', () => {
+    const get = { action: 's3:GetObject', resource: 'arn:aws:s3:::grids/a.png' };
+    expect(grantsUsedBy(statements, get)).toEqual(['s3:GetObject on arn:aws:s3:::grids/*']);
+    expect(
+      grantsUsedBy(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::grids/locked/a' }),
+    ).toEqual([]);
   });
 
   it('refuses to evaluate a condition it cannot read, rather than pass it', () => {

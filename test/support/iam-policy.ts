@@ -94,3 +94,28 @@ export function evaluate(
   if (applying.some((s) => s.Effect === 'Deny')) return 'explicitly denied';
   return applying.some((s) => s.Effect === 'Allow') ? 'allowed' : 'implicitly denied';
 }
+
+/**
+ * A grant: one action of an Allow statement, on that statement's resources, written
+ * `ACTION on RESOURCE,...`.
+ */
+export const grantsOf = (statement: Statement): string[] =>
+  statement.Effect === 'Allow'
+    ? list(statement.Action).map((a) => `${a} on ${list(statement.Resource).join(',')}`)
+    : [];
+
+/** The grants that allow the request (none when it is denied). */
+export function grantsUsedBy(
+  statements: readonly Statement[],
+  request: AuthorizationRequest,
+): string[] {
+  if (evaluate(statements, request) !== 'allowed') return [];
+  return statements
+    .filter((s) => s.Effect === 'Allow' && statementApplies(s, request))
+    .flatMap((s) =>
+      grantsOf({
+        ...s,
+        Action: list(s.Action).filter((a) => globMatches(a, request.action, true)),
+      }),
+    );
+}

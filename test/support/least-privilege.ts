@@ -8,6 +8,7 @@
  */
 import type { AwsServers } from './aws-servers.js';
 import { TEST_CREDENTIALS, TEST_REGION } from './aws-servers.js';
+import { grantsOf } from './iam-policy.js';
 import { type RunningLambda, startLambdaInvokeServer } from './lambda-invoke-server.js';
 import { type LambdaSandbox, startLambdaSandbox } from './lambda-sandbox.js';
 import { type RunningPolicyProxy, type Service, startPolicyProxy } from './policy-proxy.js';
@@ -37,6 +38,11 @@ export interface LeastPrivilege {
   functions: Record<HandlerName, GuardedFunction>;
   /** The Lambda stand-in generate_grid invokes the build worker through. */
   lambda: RunningLambda;
+  /**
+   * The grants of each function's role on S3, DynamoDB and Lambda that allowed no
+   * request so far: more than its code needs, or a path no test has run.
+   */
+  unusedGrants(): Record<string, string[]>;
   /** Every request refused so far, by function, and forgets them. */
   takeRefusals(): Record<string, string[]>;
   /**
@@ -131,6 +137,18 @@ export async function startLeastPrivilege(
   return {
     functions,
     lambda,
+    unusedGrants() {
+      const unused: Record<string, string[]> = {};
+      for (const handler of HANDLERS) {
+        const proxies = Object.values(functions[handler].proxies);
+        const grants = statementsOf(handler, template)
+          .flatMap(grantsOf)
+          .filter((grant) => /^(s3|dynamodb|lambda):/.test(grant))
+          .filter((grant) => !proxies.some((proxy) => proxy.used.has(grant)));
+        if (grants.length > 0) unused[handler] = grants;
+      }
+      return unused;
+    },
     takeRefusals() {
       const refusals: Record<string, string[]> = {};
       for (const handler of HANDLERS) {

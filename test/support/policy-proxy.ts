@@ -22,7 +22,7 @@ import {
   type RunningProxy,
   startProxy,
 } from './http-proxy.js';
-import { type AuthorizationRequest, evaluate, type Statement } from './iam-policy.js';
+import { type AuthorizationRequest, evaluate, grantsUsedBy, type Statement } from './iam-policy.js';
 
 export type Service = 's3' | 'dynamodb' | 'lambda';
 
@@ -51,6 +51,8 @@ export interface RunningPolicyProxy extends RunningProxy {
   fault: ProxyHooks['answer'];
   /** What was refused so far. */
   readonly refused: Refusal[];
+  /** The grants (test/support/iam-policy.ts grantsOf) that allowed a request so far. */
+  readonly used: Set<string>;
 }
 
 function actionsOf(request: HttpRequest, options: PolicyProxyOptions) {
@@ -104,8 +106,12 @@ function refusal(service: Service, method: string, message: string): ProxiedResp
 
 export async function startPolicyProxy(options: PolicyProxyOptions): Promise<RunningPolicyProxy> {
   const refused: Refusal[] = [];
+  const used = new Set<string>();
   const user = `arn:aws:sts::123456789012:assumed-role/${options.principal}Role/${options.principal}`;
-  const allowed = (check: AuthorizationRequest) => evaluate(proxy.statements, check) === 'allowed';
+  const allowed = (check: AuthorizationRequest) => {
+    for (const grant of grantsUsedBy(proxy.statements, check)) used.add(grant);
+    return evaluate(proxy.statements, check) === 'allowed';
+  };
   const refuse = (request: HttpRequest, { action, resource }: Refusal) => {
     refused.push({ action, resource });
     return refusal(
@@ -144,6 +150,7 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Run
     statements: options.statements,
     fault: undefined,
     refused,
+    used,
   });
   return proxy;
 }
