@@ -219,9 +219,13 @@ export class Functions extends Construct {
       memorySize: 1769,
       timeout: Duration.seconds(60),
       grants: [
-        // makeRenditions' calls: the grid's records (Query), then the sizes, on condition
-        // that the record still exists (UpdateItem).
-        { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table.tableArn] },
+        // makeRenditions' calls: the image's record (Query), then the sizes, on condition
+        // that the record still exists (UpdateItem); image records only.
+        {
+          actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+          resources: [table.tableArn],
+          conditions: IMAGE_ITEMS_ONLY,
+        },
         // Image keys are GRID/ID.ext. No ListBucket: a source deleted meanwhile answers
         // 403 rather than 404, the invocation fails, and its retry finds the record gone.
         { actions: ['s3:GetObject'], resources: [source.arnForObjects('*/*')] },

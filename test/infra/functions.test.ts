@@ -36,6 +36,11 @@ const BUILD_ITEMS_ONLY = {
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_builds/*'] },
 };
 
+/** DynamoDB's condition that every item touched is an image record (hash key a grid id). */
+const IMAGE_ITEMS_ONLY = {
+  'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['_*'] },
+};
+
 const actionsOf = (statements: Record<string, unknown>[]) =>
   statements.flatMap((s) => [s.Action].flat() as string[]).sort();
 
@@ -112,7 +117,7 @@ describe("each function's role", () => {
       {
         actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [table],
-        condition: { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['_*'] } },
+        condition: IMAGE_ITEMS_ONLY,
       },
     ]);
   });
@@ -193,7 +198,11 @@ describe('the renditions function', () => {
     const logs = `<${stack.logicalId('RenditionsLogs')}.Arn>`;
     expect(statementsOfRole('RenditionsRole').map(readable)).toEqual([
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
-      { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table] },
+      {
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [table],
+        condition: IMAGE_ITEMS_ONLY,
+      },
       { actions: ['s3:GetObject'], resources: [`${source}/*/*`] },
       { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${source}/_renditions/*`] },
       {
