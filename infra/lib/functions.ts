@@ -42,6 +42,15 @@ const BUILD_ITEMS_ONLY = {
 };
 
 /**
+ * DynamoDB's condition that every item a request reads or writes is an image record:
+ * its hash key is a grid id, which never starts with "_" as the items of claims,
+ * orders and builds do.
+ */
+const IMAGE_ITEMS_ONLY = {
+  'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['_*'] },
+};
+
+/**
  * The five Lambda functions of src/lambda/handlers.ts, one bundle between them: three
  * behind the API, the renditions worker the source bucket's events invoke, and the
  * build worker generate_grid invokes for builds too big for one request. Each has its
@@ -134,9 +143,14 @@ export class Functions extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(15),
       grants: [
-        // DeleteObject: takes the object back when recording it fails.
+        // The Delete actions take the image back when recording it fails: the record
+        // (one DeleteItem, as the write may have been applied), then the object.
         { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [sourceObjects] },
-        { actions: ['dynamodb:PutItem'], resources: [table.tableArn] },
+        {
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [table.tableArn],
+          conditions: IMAGE_ITEMS_ONLY,
+        },
       ],
     });
 
@@ -205,9 +219,13 @@ export class Functions extends Construct {
       memorySize: 1769,
       timeout: Duration.seconds(60),
       grants: [
-        // makeRenditions' calls: the grid's records (Query), then the sizes, on condition
-        // that the record still exists (UpdateItem).
-        { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table.tableArn] },
+        // makeRenditions' calls: the image's record (Query), then the sizes, on condition
+        // that the record still exists (UpdateItem); image records only.
+        {
+          actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+          resources: [table.tableArn],
+          conditions: IMAGE_ITEMS_ONLY,
+        },
         // Image keys are GRID/ID.ext. No ListBucket: a source deleted meanwhile answers
         // 403 rather than 404, the invocation fails, and its retry finds the record gone.
         { actions: ['s3:GetObject'], resources: [source.arnForObjects('*/*')] },

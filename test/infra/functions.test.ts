@@ -36,8 +36,19 @@ const BUILD_ITEMS_ONLY = {
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['_builds/*'] },
 };
 
+/** DynamoDB's condition that every item touched is an image record (hash key a grid id). */
+const IMAGE_ITEMS_ONLY = {
+  'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['_*'] },
+};
+
 const actionsOf = (statements: Record<string, unknown>[]) =>
   statements.flatMap((s) => [s.Action].flat() as string[]).sort();
+
+const readable = (statement: Record<string, unknown>) => ({
+  actions: [statement.Action].flat(),
+  resources: [statement.Resource].flat().map((r) => resolveForReading(r)),
+  ...(statement.Condition ? { condition: statement.Condition } : {}),
+});
 
 describe('the Lambda functions', () => {
   const functions = () => appFunctions(stack.template);
@@ -94,13 +105,20 @@ describe('the Lambda functions', () => {
 });
 
 describe("each function's role", () => {
-  it('add_image may only put and take back source objects and put items', () => {
-    expect(actionsOf(statementsOfRole('AddImageRole'))).toEqual([
-      'dynamodb:PutItem',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      's3:DeleteObject',
-      's3:PutObject',
+  it('add_image may only put and take back source objects and image records', () => {
+    const source = `<${stack.logicalId('SourceBucket')}.Arn>`;
+    const table = `<${stack.logicalId('ImagesTable')}.Arn>`;
+    const logs = `<${stack.logicalId('AddImageLogs')}.Arn>`;
+    expect(statementsOfRole('AddImageRole').map(readable)).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
+      { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${source}/*`] },
+      // The record and its rollback (one DeleteItem), on image records only: no claim,
+      // order or build record.
+      {
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        condition: IMAGE_ITEMS_ONLY,
+      },
     ]);
   });
 
@@ -172,12 +190,6 @@ describe("each function's role", () => {
   });
 });
 
-const readable = (statement: Record<string, unknown>) => ({
-  actions: [statement.Action].flat(),
-  resources: [statement.Resource].flat().map((r) => resolveForReading(r)),
-  ...(statement.Condition ? { condition: statement.Condition } : {}),
-});
-
 describe('the renditions function', () => {
   it('may only query and update the table, read sources, write and delete renditions, and report failures', () => {
     const source = `<${stack.logicalId('SourceBucket')}.Arn>`;
@@ -186,7 +198,11 @@ describe('the renditions function', () => {
     const logs = `<${stack.logicalId('RenditionsLogs')}.Arn>`;
     expect(statementsOfRole('RenditionsRole').map(readable)).toEqual([
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
-      { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table] },
+      {
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [table],
+        condition: IMAGE_ITEMS_ONLY,
+      },
       { actions: ['s3:GetObject'], resources: [`${source}/*/*`] },
       { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${source}/_renditions/*`] },
       {

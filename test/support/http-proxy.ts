@@ -3,7 +3,7 @@
  * goes between an SDK client and a protocol server (fault injection, throttling,
  * latency). Point an adapter at `endpoint` instead of the server's.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ProxiedRequest {
@@ -22,6 +22,10 @@ export interface ProxiedResponse {
 export interface ProxyHooks {
   /** Change the request before it is forwarded (return it, changed or not). */
   request?(request: ProxiedRequest): ProxiedRequest | Promise<ProxiedRequest>;
+  /** Answer the request here instead of forwarding it (return undefined to forward it). */
+  answer?(
+    request: ProxiedRequest,
+  ): ProxiedResponse | undefined | Promise<ProxiedResponse | undefined>;
   /** Change the server's answer before the client sees it. */
   response?(
     response: ProxiedResponse,
@@ -48,6 +52,14 @@ const NOT_FORWARDED = new Set([
   'expect',
 ]);
 
+function send(res: ServerResponse, response: ProxiedResponse) {
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': String(response.body.length),
+  });
+  res.end(response.body);
+}
+
 export async function startProxy(target: string, hooks: ProxyHooks = {}): Promise<RunningProxy> {
   const requests: ProxiedRequest[] = [];
   const server = createServer(async (req, res) => {
@@ -62,6 +74,11 @@ export async function startProxy(target: string, hooks: ProxyHooks = {}): Promis
       };
       if (hooks.request) request = await hooks.request(request);
       requests.push(request);
+      const answered = await hooks.answer?.(request);
+      if (answered) {
+        send(res, answered);
+        return;
+      }
 
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) {
@@ -81,11 +98,7 @@ export async function startProxy(target: string, hooks: ProxyHooks = {}): Promis
         body: Buffer.from(await upstream.arrayBuffer()),
       };
       if (hooks.response) response = await hooks.response(response, request);
-      res.writeHead(response.status, {
-        ...response.headers,
-        'content-length': String(response.body.length),
-      });
-      res.end(response.body);
+      send(res, response);
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(String(error));

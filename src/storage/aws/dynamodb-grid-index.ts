@@ -261,8 +261,25 @@ export class DynamoDbGridIndex implements GridIndex {
     });
   }
 
+  /**
+   * One key is one DeleteItem: an image's delete, and add_image's rollback, whose role
+   * may delete an item but not batch-write (infra/lib/functions.ts). More keys go 25
+   * a BatchWriteItem.
+   */
   async remove(gridId: string, keys: readonly string[]): Promise<void> {
     const unique = [...new Set(keys)];
+    const [only] = unique;
+    if (unique.length === 1 && only !== undefined) {
+      await this.send('remove the record', () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { uniqueGridId: gridId, s3Key: only },
+          }),
+        ),
+      );
+      return;
+    }
     for (let start = 0; start < unique.length; start += WRITE_BATCH) {
       const batch = unique.slice(start, start + WRITE_BATCH);
       await this.writeBatch(
