@@ -61,21 +61,15 @@ describe('IAM evaluation of identity-based statements', () => {
   });
 
   it('holds a request to its conditions: every partition key a request touches must match', () => {
-    const put = (...keys: string[]) =>
-      evaluate(statements, {
-        action: 'dynamodb:PutItem',
-        resource: TABLE,
-        context: leading(...keys),
-      });
+    const request =
+      (action: string) =>
+      (...keys: string[]) =>
+        evaluate(statements, { action, resource: TABLE, context: leading(...keys) });
+    const put = request('dynamodb:PutItem');
     expect(put('_builds/g1')).toBe('allowed');
     expect(put('g1')).toBe('implicitly denied');
     expect(put('_builds/g1', 'g1')).toBe('implicitly denied');
-    const remove = (...keys: string[]) =>
-      evaluate(statements, {
-        action: 'dynamodb:DeleteItem',
-        resource: TABLE,
-        context: leading(...keys),
-      });
+    const remove = request('dynamodb:DeleteItem');
     expect(remove('g1')).toBe('allowed');
     expect(remove('_order/g1')).toBe('implicitly denied');
   });
