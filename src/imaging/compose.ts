@@ -15,12 +15,13 @@ export interface KeptMemory {
 }
 
 /**
- * Builds the grid image. A tile an earlier build made at this size is copied from the
- * cache when given one (see tile-cache.ts). Each other source is decoded straight to a tile (shrink-on-load
- * for JPEG and WebP picks the smallest scale that still covers the tile), copied into
- * one raw RGB canvas and dropped, so memory grows with the canvas, not with the
- * number or size of the sources. One encode at the end. Sources are stored images,
- * decoded under `MAX_INPUT_PIXELS_CEILING`, not today's upload limit.
+ * Builds the grid image. Each source is decoded straight to a tile (shrink-on-load for
+ * JPEG and WebP picks the smallest scale that still covers the tile), copied into one
+ * raw RGB canvas and dropped, so memory grows with the canvas, not with the number or
+ * size of the sources. One encode at the end. Sources are stored images, decoded under
+ * `MAX_INPUT_PIXELS_CEILING`, not today's upload limit. Given a tile cache, a tile an
+ * earlier build made of the same source at the same size is copied instead (see
+ * tile-cache.ts); given a spare canvas, the last build's canvas is reused.
  */
 export async function composeGrid(
   request: ComposeRequest,
@@ -33,23 +34,26 @@ export async function composeGrid(
   const canvas = canvases?.take(bytes) ?? Buffer.alloc(bytes); // zero-filled: empty cells are black
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
-  const kept = sourceKey && tiles?.holds(count, tileSize * tileSize * CHANNELS) ? tiles : undefined;
+  // The size is in the key: a source's key names its pixels, not its tiles'.
+  const tileKey =
+    sourceKey && tiles?.holds(count, tileSize * tileSize * CHANNELS)
+      ? (index: number) => `${sourceKey(index)}@${tileSize}`
+      : undefined;
+  const render = async (index: number) => {
+    const { bytes, file } = await request.loadSource(index);
+    return decode(() => renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file));
+  };
 
   await Promise.all(
     Array.from({ length: count }, (_, index) =>
       pipeline(async () => {
-        // The size is in the key: the source's key names its pixels, not its tiles'.
-        const key = kept && `${sourceKey?.(index)}@${tileSize}`;
-        let tile = key && kept?.get(key);
-        const cached = tile !== undefined;
-        if (!tile) {
-          const { bytes, file } = await request.loadSource(index);
-          tile = await decode(() => renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file));
-          if (key) kept?.set(key, tile);
-        }
+        const key = tileKey?.(index);
+        const copied = key === undefined ? undefined : tiles?.get(key);
+        const tile = copied ?? (await render(index));
+        if (key !== undefined && !copied) tiles?.set(key, tile);
         const { left, top } = tileOrigin(index, columns, tileSize);
         copyTile(tile, canvas, width, left, top, tileSize);
-        request.onTile?.({ cached });
+        request.onTile?.({ cached: copied !== undefined });
       }),
     ),
   );

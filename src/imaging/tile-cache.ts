@@ -10,13 +10,13 @@
  */
 export class TileCache {
   private readonly tiles = new Map<string, Buffer>();
-  #bytes = 0;
+  private kept = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   /** Bytes kept now. */
   get bytes(): number {
-    return this.#bytes;
+    return this.kept;
   }
 
   /**
@@ -40,11 +40,11 @@ export class TileCache {
     if (tile.length > this.maxBytes) return;
     this.forget(key);
     this.tiles.set(key, tile);
-    this.#bytes += tile.length;
+    this.kept += tile.length;
     for (const [oldest, dropped] of this.tiles) {
-      if (this.#bytes <= this.maxBytes) break;
+      if (this.kept <= this.maxBytes) break;
       this.tiles.delete(oldest);
-      this.#bytes -= dropped.length;
+      this.kept -= dropped.length;
     }
   }
 
@@ -52,6 +52,6 @@ export class TileCache {
     const tile = this.tiles.get(key);
     if (!tile) return;
     this.tiles.delete(key);
-    this.#bytes -= tile.length;
+    this.kept -= tile.length;
   }
 }
