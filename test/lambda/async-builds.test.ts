@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   headerOf,
   httpApiEvent,
+  invokeApi,
   jsonOf,
-  lambdaContext,
-  type ProxyResult,
+  type LambdaHandler,
 } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
 import { type RunningProxy, startProxy } from '../support/http-proxy.js';
@@ -19,7 +19,7 @@ import { type RunningLambda, startLambdaInvokeServer } from '../support/lambda-i
 // the build's status. S3 and DynamoDB are the protocol servers, S3 behind a proxy that
 // can hold or fail the worker's reads of source images.
 
-type Handler = (event: never, context: never) => Promise<unknown>;
+type Handler = LambdaHandler;
 interface Handlers {
   addImage: Handler;
   generateGrid: Handler;
@@ -85,8 +85,7 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-const invoke = async (handler: Handler, event: object) =>
-  (await handler(event as never, lambdaContext() as never)) as ProxyResult;
+const invoke = invokeApi;
 
 async function upload(gridId: string, colour: Rgb): Promise<string> {
   const result = await invoke(

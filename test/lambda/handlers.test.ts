@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   headerOf,
   httpApiEvent,
+  invokeApi,
   jsonOf,
-  lambdaContext,
-  type ProxyResult,
+  type LambdaHandler,
   restApiEvent,
 } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
@@ -16,7 +16,7 @@ import { near, solidImage } from '../support/images.js';
 // context, with the configuration in the environment (as the CDK stack sets it),
 // against s3rver + dynalite.
 
-type Handler = (event: never, context: never) => Promise<unknown>;
+type Handler = LambdaHandler;
 let handlers: { addImage: Handler; generateGrid: Handler; grids: Handler };
 let servers: AwsServers;
 const savedEnv = { ...process.env };
@@ -33,8 +33,7 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-const invoke = async (handler: Handler, event: object, name?: string) =>
-  (await handler(event as never, lambdaContext(name) as never)) as ProxyResult;
+const invoke = invokeApi;
 
 describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
   const red = solidImage([220, 20, 20], 200, 200);

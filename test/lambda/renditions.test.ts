@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   httpApiEvent,
   jsonOf,
+  type LambdaHandler,
   lambdaContext,
   type ProxyResult,
 } from '../support/api-gateway-events.js';
@@ -20,7 +21,7 @@ import { eventKey, objectCreatedRecord, s3Event } from '../support/s3-events.js'
 // stack sets it), against s3rver + dynalite behind recording proxies: images are
 // uploaded through the real add_image handler first.
 
-type Handler = (event: never, context: never) => Promise<unknown>;
+type Handler = LambdaHandler;
 interface Handlers {
   addImage: Handler;
   grids: Handler;

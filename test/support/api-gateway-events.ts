@@ -129,6 +129,13 @@ export function lambdaContext(functionName = 'GridBuilder-AddImage') {
   };
 }
 
+/** A Lambda handler as a test calls it: the event and context types are the handler's own. */
+export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
+
+/** Invokes an API handler as Lambda does: the event and a context named after the function. */
+export const invokeApi = async (handler: LambdaHandler, event: object, functionName?: string) =>
+  (await handler(event as never, lambdaContext(functionName) as never)) as ProxyResult;
+
 /** What a proxy integration hands back to API Gateway. */
 export interface ProxyResult {
   statusCode: number;

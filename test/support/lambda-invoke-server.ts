@@ -9,9 +9,10 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LambdaHandler } from './api-gateway-events.js';
 import { lambdaContext } from './api-gateway-events.js';
 
-export type LambdaFunction = (event: never, context: never) => Promise<unknown>;
+export type LambdaFunction = LambdaHandler;
 
 /** One asynchronous invocation, once Lambda is done with it. */
 export interface Invocation {
