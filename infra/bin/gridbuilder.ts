@@ -7,6 +7,9 @@
  *   destroyData=true      `destroy` also deletes the buckets' objects and the table
  *   gridRetentionDays=30  how long built grids are kept
  *   web=false             the API alone, without the web page on S3 + CloudFront
+ *   alarmEmail=ops@example.com
+ *                         mail the alarms to this address (an SNS topic; confirm the
+ *                         subscription mail it gets); default: alarms on the dashboard only
  *   corsOrigins=https://a.example,https://b.example
  *                         origins allowed to use the API and the presigned URLs from a
  *                         browser (default "*"), e.g. the WebUrl of a first deploy
@@ -41,6 +44,11 @@ for (const origin of corsOrigins ?? []) {
   }
 }
 
+const alarmEmail = context('alarmEmail');
+if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+  throw new Error(`-c alarmEmail=${alarmEmail}: give an e-mail address such as ops@example.com`);
+}
+
 new GridBuilderStack(app, context('stackName') ?? 'GridBuilder', {
   auth,
   cpu,
@@ -48,6 +56,7 @@ new GridBuilderStack(app, context('stackName') ?? 'GridBuilder', {
   destroyData: context('destroyData') === 'true',
   web: web === 'true',
   ...(corsOrigins?.length ? { corsOrigins } : {}),
+  ...(alarmEmail ? { alarmEmail } : {}),
   ...(retention ? { gridRetentionDays: Number(retention) } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description:

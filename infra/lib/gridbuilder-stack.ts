@@ -6,6 +6,7 @@ import { Api } from './api.js';
 import { Functions } from './functions.js';
 import type { LambdaCpu } from './lambda-bundling.js';
 import { logicalIdOf } from './logical-ids.js';
+import { Operations } from './operations.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { Storage } from './storage.js';
 import { WebHosting } from './web-hosting.js';
@@ -34,6 +35,8 @@ export interface GridBuilderStackProps extends StackProps {
   urlExpiresSeconds?: number;
   /** Short sides of the renditions made of each image. Default: the configuration's. */
   renditionSizes?: readonly number[];
+  /** An address the alarms are mailed to (through an SNS topic). Default: no topic. */
+  alarmEmail?: string;
 }
 
 /**
@@ -48,6 +51,7 @@ export class GridBuilderStack extends Stack {
   readonly functions: Functions;
   readonly api: Api;
   readonly web: WebHosting | undefined;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: GridBuilderStackProps = {}) {
     super(scope, id, props);
@@ -83,6 +87,23 @@ export class GridBuilderStack extends Stack {
     if (cognito) {
       new CfnOutput(this, 'UserPoolId', { value: cognito.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: cognito.client.userPoolClientId });
+    }
+
+    this.operations = new Operations(this, 'Operations', {
+      httpApi: this.api.httpApi,
+      functions: this.functions,
+      alarmEmail: props.alarmEmail,
+    });
+    const { dashboard, topic } = this.operations;
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${dashboard.dashboardName}`,
+      description: "GridBuilder's CloudWatch dashboard: the API, the functions and the queues",
+    });
+    if (topic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: topic.topicArn,
+        description: 'The alarms are sent here (confirm the e-mail subscription it sent)',
+      });
     }
 
     const apiUrl = this.api.httpApi.apiEndpoint;

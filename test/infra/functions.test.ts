@@ -91,9 +91,9 @@ describe('the Lambda functions', () => {
     expect(byHandler['index.renditions']).toMatchObject({ MemorySize: 1769, Timeout: 60 });
     // Lambda's longest timeout for builds past API Gateway's 30 s, as much CPU as generate_grid.
     expect(byHandler['index.buildWorker']).toMatchObject({ MemorySize: 3008, Timeout: 900 });
-    // One per function, one for the web page's deployment and one for the handler that
-    // writes the source bucket's notifications.
-    stack.template.resourceCountIs('AWS::Logs::LogGroup', 7);
+    // One per function, one for the web page's deployment, one for the handler that
+    // writes the source bucket's notifications, and the API's access log.
+    stack.template.resourceCountIs('AWS::Logs::LogGroup', 8);
     stack.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 

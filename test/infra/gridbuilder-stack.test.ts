@@ -23,7 +23,7 @@ describe('the logical ids', () => {
         .filter((id) => !/^(Web|CustomCDKBucketDeployment)/.test(id))
         .sort();
     const added =
-      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler|BuildWorker|HttpApiGETgridsgridIdbuilds)/;
+      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler|BuildWorker|HttpApiGETgridsgridIdbuilds|Operations)/;
     expect(outsideWeb(stack.template).filter((id) => !added.test(id))).toEqual([
       'AddImage19DD3588',
       'AddImageLogs9DF0B074',
@@ -201,6 +201,7 @@ describe('the template', () => {
       { auth: 'cognito' as const },
       { destroyData: true },
       { corsOrigins: ['https://grids.example.com'] },
+      { alarmEmail: 'ops@example.com' },
     ]) {
       expect(() => stack.synth(props), JSON.stringify(props)).not.toThrow();
     }
@@ -255,6 +256,9 @@ describe('the CDK app (infra/bin/gridbuilder.ts)', () => {
     await expect(synthApp({ web: 'no' })).rejects.toThrow(/-c web=no: use "true" or "false"/);
     await expect(synthApp({ web: 'false', corsOrigins: 'grids.example.com' })).rejects.toThrow(
       /"grids.example.com" is not an origin/,
+    );
+    await expect(synthApp({ web: 'false', alarmEmail: 'ops' })).rejects.toThrow(
+      /-c alarmEmail=ops: give an e-mail address/,
     );
   });
 });
