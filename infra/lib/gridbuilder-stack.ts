@@ -6,6 +6,7 @@ import { Api } from './api.js';
 import { Functions } from './functions.js';
 import type { LambdaCpu } from './lambda-bundling.js';
 import { logicalIdOf } from './logical-ids.js';
+import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { Operations } from './operations.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { Storage } from './storage.js';
@@ -134,6 +135,7 @@ export class GridBuilderStack extends Stack {
     new CfnOutput(this, 'SourceBucketName', { value: source.bucketName });
     new CfnOutput(this, 'DestinationBucketName', { value: destination.bucketName });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    acknowledgeNagFindings(this, this);
   }
 
   /**

@@ -11,7 +11,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { contentSecurityPolicy } from '../../src/http/page-content-security-policy.js';
@@ -37,6 +37,8 @@ export interface WebHostingProps {
  */
 export class WebHosting extends Construct {
   readonly distribution: Distribution;
+  /** The page's files. */
+  readonly bucket: Bucket;
   /** `https://` + the distribution's domain name: the page's origin. */
   readonly url: string;
 
@@ -52,6 +54,7 @@ export class WebHosting extends Construct {
     // BucketDeployment never empties a bucket that the stack's deployments own, so
     // deleting it with destroyData needs the auto-delete of privateBucket.
     const bucket = privateBucket(this, 'PageBucket', props.destroyData);
+    this.bucket = bucket;
 
     // The SDK signs virtual-hosted URLs on the regional endpoint:
     // https://BUCKET.s3.REGION.amazonaws.com/KEY?X-Amz-... (amazonaws.com.cn in China).
