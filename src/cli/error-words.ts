@@ -52,6 +52,7 @@ const WORDS: Partial<
   upload_not_found: () => `The upload did not arrive in time: ${AGAIN}.`,
   timeout: () => `The upload stalled: check the connection and ${AGAIN}.`,
   upload_used: () => `The upload link was used already: ${AGAIN}.`,
+  upload_size_mismatch: () => `The file changed while it was being sent: ${AGAIN}.`,
   grid_changed: (_, { grid }) =>
     `Images of grid ${grid} were removed while it was being built: run gridbuilder build again.`,
   build_not_found: (_, { grid }) =>

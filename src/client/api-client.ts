@@ -191,8 +191,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     body: Body,
     options: UploadOptions & Options = {} as UploadOptions & Options,
   ): Promise<ImageSaved> {
-    const size = body instanceof Blob ? body.size : body.byteLength;
-    return size > TWO_STEP_THRESHOLD
+    return sizeOf(body) > TWO_STEP_THRESHOLD
       ? this.uploadInTwoSteps(gridId, body, options)
       : this.addImage(gridId, body, options);
   }
@@ -210,15 +209,22 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     return this.call('POST', this.url(`/add_image?${query}`), { grid: gridId }, options, body);
   }
 
-  /** Ask for an upload URL, PUT the bytes there (S3 on AWS), then confirm. */
+  /**
+   * Ask for an upload URL for the body's size, PUT the bytes there (S3 on AWS), then
+   * confirm. The URL takes exactly that many bytes: a file that changes in between is
+   * refused by storage, not stored.
+   */
   async uploadInTwoSteps(
     gridId: string,
     body: Body,
     options: UploadOptions & Options = {} as UploadOptions & Options,
   ): Promise<ImageSaved> {
     const about = { grid: gridId };
-    const query = new URLSearchParams(placementQuery(options.placement));
-    const path = `/grids/${encodeURIComponent(gridId)}/uploads${query.size ? `?${query}` : ''}`;
+    const query = new URLSearchParams({
+      size: String(sizeOf(body)),
+      ...placementQuery(options.placement),
+    });
+    const path = `/grids/${encodeURIComponent(gridId)}/uploads?${query}`;
     const steps = { ...options, onProgress: undefined };
     const upload = await this.call<UploadCreated>('POST', this.url(path), about, steps);
     await this.send(
@@ -338,6 +344,8 @@ function retryAfterMs(headers: Headers): number {
   const seconds = Number(headers.get('Retry-After') ?? Number.NaN);
   return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 1) * 1000;
 }
+
+const sizeOf = (body: Body) => (body instanceof Blob ? body.size : body.byteLength);
 
 const placementQuery = (placement?: Placement): Record<string, string> =>
   placement === undefined ? {} : { batch: placement.batch, index: String(placement.index) };

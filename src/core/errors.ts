@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'invalid_cursor',
   'empty_body',
   'order_mismatch',
+  'upload_size_mismatch',
   'grid_too_large',
   'api_key_missing',
   'api_key_invalid',

@@ -43,7 +43,6 @@ import {
   positionOf,
 } from './order.js';
 import type {
-  Bucket,
   BuildOptions,
   BuildRecord,
   BuildRunner,
@@ -54,6 +53,7 @@ import type {
   RenditionRequests,
 } from './ports.js';
 import { renditionCovering } from './renditions.js';
+import { checkUploadSize, overLimit } from './upload-size.js';
 
 /** A build that found an image deleted under it starts over this often before giving up. */
 const BUILD_ATTEMPTS = 3;
@@ -205,15 +205,21 @@ export class GridService {
     return this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes);
   }
 
-  /** Step one of a two-step upload: a URL to PUT the bytes to. */
+  /** Step one of a two-step upload: a URL to PUT exactly `size` bytes to. */
   async createUpload(
     gridIdInput: string | undefined,
+    size: number,
     placement?: Placement,
   ): Promise<PendingUpload> {
     const gridId = parseGridId(gridIdInput);
+    // Refused now rather than at the confirm, before any byte is sent.
+    checkUploadSize(size, this.settings.maxUploadBytes);
+    checkPlacement(placement);
     const uploadId = newImageId();
-    checkPlacement(placement); // refused now rather than at the confirm
-    const link = await this.sign('source', stagingKey(gridId, uploadId), 'put');
+    const key = stagingKey(gridId, uploadId);
+    const link = await this.sign((expires) =>
+      this.objects.presignPut('source', key, size, expires),
+    );
     return { uploadId, ...link };
   }
 
@@ -383,9 +389,10 @@ export class GridService {
     const status = statusOf(record, this.stallMs);
     if (status.status !== 'done' || record.key === undefined) return status;
     const { tileSize, columns, format } = record.options;
-    const link = await this.sign('destination', record.key, 'get');
+    const { key } = record;
+    const link = await this.sign((expires) => this.objects.presignGet('destination', key, expires));
     const built: BuiltGrid = {
-      key: record.key,
+      key,
       width: columns * tileSize,
       height: Math.ceil(record.tilesTotal / columns) * tileSize,
       columns,
@@ -506,7 +513,7 @@ export class GridService {
       tileSize,
       format,
       cached,
-      ...(await this.sign('destination', plan.key, 'get')),
+      ...(await this.sign((expires) => this.objects.presignGet('destination', plan.key, expires))),
     };
   }
 
@@ -543,7 +550,8 @@ export class GridService {
   private async withLinks(record: ImageRecord): Promise<GridImage> {
     return {
       ...record,
-      url: (await this.sign('source', record.key, 'get')).url,
+      url: (await this.sign((expires) => this.objects.presignGet('source', record.key, expires)))
+        .url,
       previewUrl: await this.previewUrl(record),
     };
   }
@@ -693,11 +701,7 @@ export class GridService {
     bytes: Buffer,
   ): Promise<ImageRecord> {
     if (bytes.length > this.settings.maxUploadBytes) {
-      throw new GridBuilderError(
-        'too_large',
-        `The image is ${bytes.length} bytes; the limit is ${this.settings.maxUploadBytes} bytes.`,
-        { code: 'body_too_large' },
-      );
+      throw overLimit(bytes.length, this.settings.maxUploadBytes);
     }
     const probed = await this.validations.run(() =>
       this.imaging.probe(bytes, this.settings.maxInputPixels),
@@ -734,14 +738,11 @@ export class GridService {
     return record;
   }
 
-  private async sign(bucket: Bucket, key: string, method: 'get' | 'put'): Promise<SignedLink> {
+  /** A link from `presign`, valid for URL_EXPIRES_SECONDS, and when it expires. */
+  private async sign(presign: (expiresInSeconds: number) => Promise<string>): Promise<SignedLink> {
     const expires = this.settings.urlExpiresSeconds;
     const expiresAt = new Date(Date.now() + expires * 1000).toISOString();
-    const url =
-      method === 'get'
-        ? await this.objects.presignGet(bucket, key, expires)
-        : await this.objects.presignPut(bucket, key, expires);
-    return { url, expiresAt };
+    return { url: await presign(expires), expiresAt };
   }
 }
 

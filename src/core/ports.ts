@@ -47,8 +47,12 @@ export interface ObjectStore {
    * the original's URL. May be relative to the API's origin.
    */
   presignPreview(key: string, expiresInSeconds: number): Promise<string>;
-  /** A URL anyone can PUT the object's bytes to until it expires. May be relative to the API's origin. */
-  presignPut(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A URL anyone can PUT the object's bytes to until it expires: exactly `size` bytes,
+   * as storage itself checks (a body of another length is refused, and not stored).
+   * May be relative to the API's origin.
+   */
+  presignPut(bucket: Bucket, key: string, size: number, expiresInSeconds: number): Promise<string>;
   /** Resolves when the store can be reached. */
   ping(): Promise<void>;
 }

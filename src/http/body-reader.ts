@@ -27,11 +27,19 @@ export class BodyReader {
     this.maxHeldBytes = Math.max(maxHeldBytes, maxBytes);
   }
 
-  /** Reads the body and runs `use` with it; its bytes count as held until `use` settles. */
-  async read<T>(c: Context, use: (body: Buffer) => Promise<T>): Promise<T> {
+  /**
+   * Reads the body and runs `use` with it; its bytes count as held until `use` settles.
+   * With `exactBytes` (an upload link's signed size), a body of any other length is
+   * refused: by its Content-Length before it is read, else as soon as it passes that
+   * length, or when it ends short of it; `use` never sees it.
+   */
+  async read<T>(c: Context, use: (body: Buffer) => Promise<T>, exactBytes?: number): Promise<T> {
     let reserved = 0;
     const received: Uint8Array[] = [];
     const take = (chunk: Uint8Array) => {
+      if (exactBytes !== undefined && reserved + chunk.byteLength > exactBytes) {
+        throw sizeMismatch(exactBytes, 'longer');
+      }
       if (reserved + chunk.byteLength > this.maxBytes) throw this.tooLarge();
       if (this.heldBytes + chunk.byteLength > this.maxHeldBytes) {
         throw new GridBuilderError(
@@ -44,13 +52,19 @@ export class BodyReader {
       received.push(chunk);
     };
     try {
-      const declared = Number(c.req.header('content-length'));
+      const length = c.req.header('content-length');
+      const declared = Number(length);
+      if (exactBytes !== undefined && length !== undefined && declared !== exactBytes) {
+        throw sizeMismatch(exactBytes, declared);
+      }
       if (declared > this.maxBytes) throw this.tooLarge();
       // On the Node server, read the request itself: turning it into a web stream first
       // cost more than the rest of the read in the bench's upload workload.
       const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
       if (incoming) await this.readIncoming(incoming, take);
       else await readStream(c.req.raw.body, take);
+      if (exactBytes !== undefined && reserved < exactBytes)
+        throw sizeMismatch(exactBytes, reserved);
       const body = Buffer.concat(received, reserved);
       // The chunks are copied: let them go now, not when `use` settles.
       received.length = 0;
@@ -121,6 +135,20 @@ export class BodyReader {
       { code: 'body_too_large' },
     );
   }
+}
+
+/**
+ * A body whose length is not the one its upload link was signed for: 413 when longer
+ * (its rest is left unread, so the connection closes), else 400.
+ */
+function sizeMismatch(exactBytes: number, got: number | 'longer'): GridBuilderError {
+  const words = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+  const body = got === 'longer' ? 'is longer' : `has ${words(got)}`;
+  return new GridBuilderError(
+    got === 'longer' || got > exactBytes ? 'too_large' : 'invalid_request',
+    `This upload link takes exactly ${words(exactBytes)}, the size declared when it was asked for; this body ${body}. PUT the file unchanged, or ask for a new link with its size.`,
+    { code: 'upload_size_mismatch' },
+  );
 }
 
 /** A body that is already complete (Lambda events, tests calling app.request). */

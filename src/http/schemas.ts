@@ -12,6 +12,7 @@ import {
 } from '../core/ids.js';
 import { DEFAULT_PAGE_LIMIT, PAGE_BYTES, PAGE_LIMIT_RANGE } from '../core/listing-pages.js';
 import { MAX_BATCH_INDEX } from '../core/order.js';
+import { UPLOAD_SIZE_INVALID } from '../core/upload-size.js';
 
 /** Request and response shapes: they validate requests and generate /openapi.json. */
 
@@ -26,10 +27,15 @@ export const GridId = z
  * also reads `0x40`, `1e2`, `+100` and surrounding spaces: a typo would then build a
  * grid nobody asked for. Anything but digits stays a string, which the number refuses.
  */
+const digits = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^[0-9]{1,15}$/.test(value) ? Number(value) : value),
+    schema,
+  );
+
 const wholeNumber = (name: string, range: { min: number; max: number }) => {
   const message = `${name} must be a whole number from ${range.min} to ${range.max}.`;
-  return z.preprocess(
-    (value) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value),
+  return digits(
     z
       .number({ error: message })
       .int({ error: message })
@@ -52,6 +58,20 @@ export const PlacementQuery = z.object({
     .openapi({ description: "With batch: the file's place in its batch, from 0", example: 0 }),
 });
 export const AddImageQuery = GridQuery.merge(PlacementQuery);
+
+/** Its upper bound is MAX_UPLOAD_BYTES, the server's setting: over it, 413 (src/core/upload-size.ts). */
+export const UploadQuery = PlacementQuery.extend({
+  size: digits(
+    z
+      .number({ error: UPLOAD_SIZE_INVALID })
+      .int({ error: UPLOAD_SIZE_INVALID })
+      .min(1, { error: UPLOAD_SIZE_INVALID }),
+  ).openapi({
+    description:
+      "The file's size in bytes. The upload URL takes a body of exactly this size: storage refuses any other (on S3, 403 SignatureDoesNotMatch; locally, 400 or 413 upload_size_mismatch). Over the server's upload limit: 413 body_too_large",
+    example: 6_291_456,
+  }),
+});
 
 export const NewOrder = z
   .object({
@@ -260,12 +280,12 @@ export const errorResponses = (...statuses: number[]) =>
   );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad uniqueGridId, option, cursor or empty body',
+  400: 'Bad uniqueGridId, option, size, cursor or empty body',
   401: 'Missing or wrong API key',
   404: 'No such grid, image, upload or build',
   408: 'The body stalled: nothing arrived for BODY_IDLE_TIMEOUT_MS',
   409: 'Upload already confirmed, or images deleted during every build attempt',
-  413: 'Body or pixel count over the limit',
+  413: 'Body, declared size or pixel count over the limit',
   415: 'Not an image, or an unsupported format',
   422: 'A truncated or corrupt image',
   431: 'The request line and headers (URL included) are over 16 KB',

@@ -6,7 +6,8 @@ import type { BuildRunner, GridIndex, ObjectStore } from '../core/ports.js';
  * a backend's routes, so their uploads share one memory budget with the API's.
  */
 export interface BodyReading {
-  read<T>(c: Context, use: (body: Buffer) => Promise<T>): Promise<T>;
+  /** With `exactBytes`, a body of any other length is refused (`upload_size_mismatch`). */
+  read<T>(c: Context, use: (body: Buffer) => Promise<T>, exactBytes?: number): Promise<T>;
 }
 
 /** One storage backend, as the composition roots wire it: the core's two ports and what else it brings. */

@@ -41,7 +41,7 @@ describe.each(STORAGE_BACKENDS)('grid order on $name', (backend) => {
     const grid = newGrid();
     const service = serviceOver();
     const batch = ulid();
-    const { uploadId } = await service.createUpload(grid, { batch, index: 0 });
+    const { uploadId } = await service.createUpload(grid, 100_000, { batch, index: 0 });
     const second = await service.addImage(grid, await photo(GREEN), { batch, index: 1 });
     await storage().objects.put(
       'source',

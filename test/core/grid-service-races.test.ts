@@ -92,7 +92,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
 
   test('two confirms of one upload in parallel: one adds the image, the other gets 409', async () => {
     const grid = newGrid();
-    const { uploadId } = await serviceOver().createUpload(grid);
+    const { uploadId } = await serviceOver().createUpload(grid, 100_000);
     await putUpload(grid, uploadId, await solidImage(RED, 200, 100));
 
     // The first confirm stops before it reads the uploaded bytes.
@@ -118,7 +118,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
   test('an upload link adds one image only: a second PUT and confirm get 409 and change nothing', async () => {
     const grid = newGrid();
     const service = serviceOver();
-    const { uploadId } = await service.createUpload(grid);
+    const { uploadId } = await service.createUpload(grid, 100_000);
     const jpeg = await solidImage(RED, 200, 100);
     await putUpload(grid, uploadId, jpeg);
     const saved = await service.confirmUpload(grid, uploadId);
@@ -142,7 +142,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
     const grid = newGrid();
     const service = serviceOver();
     await service.addImage(grid, await solidImage(BLUE, 100, 100));
-    const { uploadId } = await service.createUpload(grid);
+    const { uploadId } = await service.createUpload(grid, 100_000);
     const red = await solidImage(RED, 100, 100);
     await putUpload(grid, uploadId, red);
     const saved = await service.confirmUpload(grid, uploadId);
@@ -197,7 +197,7 @@ describe.each(STORAGE_BACKENDS)('races on $name', (backend) => {
   test('a two-step upload takes its place in the grid when it is confirmed', async () => {
     const grid = newGrid();
     const service = serviceOver();
-    const { uploadId } = await service.createUpload(grid);
+    const { uploadId } = await service.createUpload(grid, 100_000);
     const direct = await service.addImage(grid, await solidImage(RED, 80, 80));
     await putUpload(grid, uploadId, await solidImage(GREEN, 80, 80));
     const confirmed = await service.confirmUpload(grid, uploadId);

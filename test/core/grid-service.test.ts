@@ -268,7 +268,7 @@ describe('deleting', () => {
     await service.reorder('trip', [b.imageId, a.imageId]);
     await service.buildGrid('trip');
     const otherGrid = await service.buildGrid('other');
-    const { uploadId } = await service.createUpload('trip');
+    const { uploadId } = await service.createUpload('trip', 60);
     await objects.put('source', stagingKey('trip', uploadId), textImage('jpeg', 4, 4), 'x');
 
     expect(await service.deleteGrid('trip')).toEqual({ gridId: 'trip', deletedImages: 2 });
@@ -280,10 +280,10 @@ describe('deleting', () => {
 });
 
 describe('the two-step upload', () => {
-  it('signs a PUT to the staging key, then validates the bytes like add_image under a new id', async () => {
-    const upload = await service.createUpload('trip');
+  it('signs a PUT of the declared size to the staging key, then validates the bytes like add_image under a new id', async () => {
+    const upload = await service.createUpload('trip', 50);
     const staged = stagingKey('trip', upload.uploadId);
-    expect(upload.url).toBe(`memory://put/source/${staged}?expires=300`);
+    expect(upload.url).toBe(`memory://put/source/${staged}?size=50&expires=300`);
 
     await objects.put('source', staged, textImage('webp', 80, 60), 'application/octet-stream');
     const saved = await service.confirmUpload('trip', upload.uploadId);
@@ -298,8 +298,25 @@ describe('the two-step upload', () => {
     expect(await objects.head('source', staged)).toBeUndefined();
   });
 
+  it('refuses a size that is not a whole number from 1, or over maxUploadBytes, signing nothing', async () => {
+    const presign = vi.spyOn(objects, 'presignPut');
+    for (const size of [0, -1, 1.5, Number.NaN, undefined]) {
+      await expect(service.createUpload('trip', size as number)).rejects.toMatchObject({
+        kind: 'invalid_request',
+        code: 'invalid_parameter',
+        param: 'size',
+      });
+    }
+    await expect(
+      service.createUpload('trip', MEMORY_SETTINGS.maxUploadBytes + 1),
+    ).rejects.toMatchObject({ kind: 'too_large', code: 'body_too_large', param: 'size' });
+    expect(presign).not.toHaveBeenCalled();
+    await service.createUpload('trip', MEMORY_SETTINGS.maxUploadBytes);
+    expect(presign).toHaveBeenCalledOnce();
+  });
+
   it('without bytes: upload_not_found; with bytes that are not an image: refused and deleted', async () => {
-    const { uploadId } = await service.createUpload('trip');
+    const { uploadId } = await service.createUpload('trip', 12);
     await expect(service.confirmUpload('trip', uploadId)).rejects.toMatchObject({
       code: 'upload_not_found',
     });

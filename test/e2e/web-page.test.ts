@@ -148,9 +148,12 @@ describe('the web page', () => {
 
     const page = await openPage(`${suite.server.url}/?grid=big-one`);
     const requests: string[] = [];
-    page.on('request', (request) =>
-      requests.push(`${request.method()} ${new URL(request.url()).pathname}`),
-    );
+    const declaredSizes: (string | null)[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      requests.push(`${request.method()} ${url.pathname}`);
+      if (url.pathname.endsWith('/uploads')) declaredSizes.push(url.searchParams.get('size'));
+    });
     await page.locator('#file-input').setInputFiles([big]);
     await uploadsSettled(page, 1);
     await expect(page.locator('#upload-list li .upload-state').textContent()).resolves.toBe(
@@ -164,6 +167,8 @@ describe('the web page', () => {
       ]),
     );
     expect(requests.some((r) => r.startsWith('POST /add_image'))).toBe(false);
+    // The upload link is asked for the file's size: it takes exactly that many bytes.
+    expect(declaredSizes).toEqual([String(bytes.length)]);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -103,13 +103,13 @@ describe.skipIf(!tmpfs.dir)(
     });
 
     it('answers a two-step upload PUT that does not fit with 507 and keeps no partial file', async () => {
-      const created = await fetch(`${server.url}/grids/${GRID}/uploads`, { method: 'POST' });
+      const png = new Uint8Array(await noisyPng(300, 300));
+      const created = await fetch(`${server.url}/grids/${GRID}/uploads?size=${png.length}`, {
+        method: 'POST',
+      });
       expect(created.status).toBe(201);
       const { upload_url } = await created.json();
-      const put = await fetch(upload_url, {
-        method: 'PUT',
-        body: new Uint8Array(await noisyPng(300, 300)),
-      });
+      const put = await fetch(upload_url, { method: 'PUT', body: png });
       expect(put.status).toBe(507);
       expect(expectErrorBody(await put.json()).message).toMatch(/storage is full/i);
       expect(objectFiles().size).toBe(saved.length);

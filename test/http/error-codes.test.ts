@@ -99,6 +99,12 @@ describe('each documented error code, from a real request', () => {
     await expectCode(await add(`batch=${UNKNOWN_ID}&index=-1`), 400, 'invalid_parameter', 'index');
     await expectCode(await add(`batch=${UNKNOWN_ID}`), 400, 'invalid_parameter', 'index');
     await expectCode(
+      await fetch(`${server.url}/grids/kept/uploads`, { method: 'POST' }),
+      400,
+      'invalid_parameter',
+      'size',
+    );
+    await expectCode(
       await fetch(`${server.url}/grids/kept/images/nope`, { method: 'DELETE' }),
       400,
       'invalid_parameter',
@@ -206,14 +212,15 @@ describe('each documented error code, from a real request', () => {
     );
   });
 
-  it('upload_not_found and upload_used: the two-step upload', async () => {
+  it('upload_not_found, upload_size_mismatch and upload_used: the two-step upload', async () => {
+    const image = new Uint8Array(await solidImage(RED));
     const created = await (
-      await fetch(`${server.url}/grids/two-step/uploads`, { method: 'POST' })
+      await fetch(`${server.url}/grids/two-step/uploads?size=${image.length}`, { method: 'POST' })
     ).json();
     const confirm = () => fetch(created.confirm_url, { method: 'POST' });
     await expectCode(await confirm(), 404, 'upload_not_found');
-    const image = new Uint8Array(await solidImage(RED));
-    const put = () => fetch(created.upload_url, { method: 'PUT', body: image });
+    const put = (body = image) => fetch(created.upload_url, { method: 'PUT', body });
+    await expectCode(await put(image.subarray(1)), 400, 'upload_size_mismatch');
     expect((await put()).status).toBe(200);
     expect((await confirm()).status).toBe(200);
     await expectCode(await put(), 409, 'upload_used');
@@ -235,6 +242,12 @@ describe('each documented error code, from a real request', () => {
 
   it('body_too_large and too_many_pixels', async () => {
     await expectCode(await server.addImage('kept', new Uint8Array(300_001)), 413, 'body_too_large');
+    await expectCode(
+      await fetch(`${server.url}/grids/kept/uploads?size=300001`, { method: 'POST' }),
+      413,
+      'body_too_large',
+      'size',
+    );
     const big = await sharp({
       create: { width: 2100, height: 2000, channels: 3, background: '#000' },
     })

@@ -47,7 +47,8 @@ describe('the grid in the order people choose, over HTTP', () => {
 
   it('the two-step upload carries its place to the confirm', async () => {
     const batch = ulid();
-    const created = await api(`/grids/two-step/uploads?batch=${batch}&index=0`, {
+    const red = new Uint8Array(await solidImage(RED, 90, 60));
+    const created = await api(`/grids/two-step/uploads?batch=${batch}&index=0&size=${red.length}`, {
       method: 'POST',
     });
     expect(created.body.confirm_url).toContain(`?batch=${batch}&index=0`);
@@ -55,10 +56,7 @@ describe('the grid in the order people choose, over HTTP', () => {
       method: 'POST',
       body: new Uint8Array(await solidImage(GREEN, 90, 60)),
     });
-    await fetch(created.body.upload_url, {
-      method: 'PUT',
-      body: new Uint8Array(await solidImage(RED, 90, 60)),
-    });
+    await fetch(created.body.upload_url, { method: 'PUT', body: red });
     const first = await api(
       new URL(created.body.confirm_url).pathname + new URL(created.body.confirm_url).search,
       {

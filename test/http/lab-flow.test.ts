@@ -133,14 +133,14 @@ describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
     });
 
     it('two-step upload: PUT to a presigned URL, then confirm', async () => {
-      const created = await post('/grids/trip/uploads');
+      const big = await solidImage([250, 250, 250], 2000, 1500);
+      const created = await post(`/grids/trip/uploads?size=${big.length}`);
       expect(created.status).toBe(201);
       const upload = await created.json();
       expect(upload.upload_url.startsWith(`${server.linkPrefix('source')}_uploads/trip/`)).toBe(
         true,
       );
 
-      const big = await solidImage([250, 250, 250], 2000, 1500);
       const put = await fetch(upload.upload_url, {
         method: 'PUT',
         body: new Uint8Array(big),
@@ -165,15 +165,16 @@ describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
     });
 
     it('a two-step upload that is not an image is refused and deleted', async () => {
-      const upload = await (await post('/grids/trip/uploads')).json();
-      await fetch(upload.upload_url, { method: 'PUT', body: 'this is not an image' });
+      const text = 'this is not an image';
+      const upload = await (await post(`/grids/trip/uploads?size=${text.length}`)).json();
+      await fetch(upload.upload_url, { method: 'PUT', body: text });
       const confirmed = await fetch(upload.confirm_url, { method: 'POST' });
       expect(confirmed.status).toBe(415);
       expect((await confirmed.json()).message).toMatch(/not an image/);
       expect(await server.stored.keys('source', `_uploads/trip/${upload.upload_id}`)).toEqual([]);
       expect(await imageCount('trip')).toBe(17);
 
-      const never = await (await post('/grids/trip/uploads')).json();
+      const never = await (await post('/grids/trip/uploads?size=1000')).json();
       expect((await fetch(never.confirm_url, { method: 'POST' })).status).toBe(404);
     });
 

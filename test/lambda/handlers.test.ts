@@ -161,7 +161,7 @@ describe('Lambda handlers (hono/aws-lambda) on S3 + DynamoDB protocols', () => {
 
     const upload = await invoke(
       handlers.grids,
-      httpApiEvent({ method: 'POST', path: '/grids/lambda/uploads' }),
+      httpApiEvent({ method: 'POST', path: '/grids/lambda/uploads', query: { size: '5000000' } }),
     );
     expect(upload.statusCode).toBe(201);
     // The confirm link points back at the API's own domain, from the event's Host.

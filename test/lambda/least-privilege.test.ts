@@ -137,13 +137,15 @@ describe('every Lambda flow under its own role, from the synthesized template', 
   });
 
   it('the two-step upload: a link from the grid routes, the PUT to it, the confirm', async () => {
-    const created = await call('grids', { method: 'POST', path: `/grids/${GRID}/uploads` });
+    const image = new Uint8Array(await solidImage(RED, 150, 120));
+    const created = await call('grids', {
+      method: 'POST',
+      path: `/grids/${GRID}/uploads`,
+      query: { size: String(image.length) },
+    });
     expect(created.statusCode).toBe(201);
     const { upload_url: uploadUrl, confirm_url: confirmUrl } = jsonOf(created);
-    const put = await fetch(uploadUrl, {
-      method: 'PUT',
-      body: new Uint8Array(await solidImage(RED, 150, 120)),
-    });
+    const put = await fetch(uploadUrl, { method: 'PUT', body: image });
     expect(put.status).toBe(200);
     const confirmed = await call('grids', { method: 'POST', path: new URL(confirmUrl).pathname });
     expect(confirmed.statusCode).toBe(200);
@@ -235,9 +237,14 @@ describe('failure paths under their own roles', () => {
 
   it('a confirm takes its image back when the record cannot be written', async () => {
     const gridId = 'rollback-confirm';
-    const created = await call('grids', { method: 'POST', path: `/grids/${gridId}/uploads` });
+    const image = new Uint8Array(await solidImage(RED, 80, 80));
+    const created = await call('grids', {
+      method: 'POST',
+      path: `/grids/${gridId}/uploads`,
+      query: { size: String(image.length) },
+    });
     const { upload_url: uploadUrl, confirm_url: confirmUrl } = jsonOf(created);
-    await fetch(uploadUrl, { method: 'PUT', body: new Uint8Array(await solidImage(RED, 80, 80)) });
+    await fetch(uploadUrl, { method: 'PUT', body: image });
     aws.functions.grids.proxies.dynamodb.fault = failingImagePuts(gridId);
     try {
       const confirmed = await call('grids', { method: 'POST', path: new URL(confirmUrl).pathname });

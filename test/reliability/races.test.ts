@@ -123,7 +123,9 @@ describe.each(backends)('races over HTTP on $name', (backend) => {
     const seen = new Map<string, number>();
     for (let round = 0; round < ROUNDS; round++) {
       const grid = `confirm-race-${round}`;
-      const { body: upload } = await call(`/grids/${grid}/uploads`, { method: 'POST' });
+      const { body: upload } = await call(`/grids/${grid}/uploads?size=${jpeg.length}`, {
+        method: 'POST',
+      });
       const uploadUrl = upload.upload_url as string;
       const confirmUrl = (upload.confirm_url as string).replace(/^https?:\/\/[^/]+/, '');
       expect((await fetch(uploadUrl, { method: 'PUT', body: new Uint8Array(jpeg) })).status).toBe(

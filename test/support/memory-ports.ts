@@ -56,8 +56,8 @@ export class MemoryObjectStore implements ObjectStore {
   async presignPreview(key: string, expiresInSeconds: number) {
     return `memory://preview/${key}?expires=${expiresInSeconds}`;
   }
-  async presignPut(bucket: Bucket, key: string, expiresInSeconds: number) {
-    return `memory://put/${bucket}/${key}?expires=${expiresInSeconds}`;
+  async presignPut(bucket: Bucket, key: string, size: number, expiresInSeconds: number) {
+    return `memory://put/${bucket}/${key}?size=${size}&expires=${expiresInSeconds}`;
   }
   async ping() {}
 }

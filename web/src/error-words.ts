@@ -49,6 +49,7 @@ const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>
   upload_not_found: () => 'The file did not arrive in time: add it again.',
   timeout: () => 'The upload stalled: check your connection and add the file again.',
   upload_used: () => 'This upload was sent already: add the file again to add it once more.',
+  upload_size_mismatch: () => 'The file changed while it was being sent: add it again.',
   grid_changed: () =>
     'Images were removed while the grid was being built: choose Build grid again.',
   build_not_found: () =>

@@ -15,6 +15,7 @@ import {
   PlacementQuery,
   UploadCreated,
   UploadParams,
+  UploadQuery,
 } from '../schemas.js';
 
 const json = <T>(description: string, schema: T) => ({
@@ -97,16 +98,19 @@ export const gridRoutes = () =>
         path: '/grids/{gridId}/uploads',
         operationId: 'createUpload',
         tags: ['Two-step upload'],
-        summary: 'Step 1: get a URL to PUT a large image to',
+        summary: 'Step 1: get a URL to PUT a large image of a given size to',
         description:
-          'PUT the raw bytes to `upload_url` before `expires_at`, then POST to `confirm_url` (which carries `batch` and `index` when they were given here).',
-        request: { params: GridParams, query: PlacementQuery },
-        responses: { 201: json('Upload URL', UploadCreated), ...errorResponses(400, 401, 503) },
+          'PUT the raw bytes, exactly `size` of them, to `upload_url` before `expires_at`, then POST to `confirm_url` (which carries `batch` and `index` when they were given here).',
+        request: { params: GridParams, query: UploadQuery },
+        responses: {
+          201: json('Upload URL', UploadCreated),
+          ...errorResponses(400, 401, 413, 503),
+        },
       }),
       async (c) => {
         const { gridId } = c.req.valid('param');
-        const placement = c.req.valid('query');
-        const upload = await c.var.service.createUpload(gridId, placement);
+        const { size, ...placement } = c.req.valid('query');
+        const upload = await c.var.service.createUpload(gridId, size, placement);
         const query =
           placement.batch === undefined
             ? ''

@@ -177,8 +177,14 @@ export class FileObjectStore implements ObjectStore {
     return `${this.presign('PREVIEW', 'source', key, expiresInSeconds)}&preview`;
   }
 
-  async presignPut(bucket: Bucket, key: string, expiresInSeconds: number): Promise<string> {
-    return this.presign('PUT', bucket, key, expiresInSeconds);
+  /** The size goes in the link, signed: the signed-files route takes exactly that many bytes. */
+  async presignPut(
+    bucket: Bucket,
+    key: string,
+    size: number,
+    expiresInSeconds: number,
+  ): Promise<string> {
+    return this.presign('PUT', bucket, key, expiresInSeconds, size);
   }
 
   async ping(): Promise<void> {
@@ -206,11 +212,13 @@ export class FileObjectStore implements ObjectStore {
     bucket: Bucket,
     key: string,
     expiresInSeconds: number,
+    size?: number,
   ): string {
     this.fileOf(bucket, key);
     const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
-    const signature = this.signer.sign(method, bucket, key, expires);
-    return `${this.publicUrl}${SIGNED_FILES_PATH}/${bucket}/${key}?expires=${expires}&signature=${signature}`;
+    const signature = this.signer.sign(method, bucket, key, expires, size);
+    const sized = size === undefined ? '' : `size=${size}&`;
+    return `${this.publicUrl}${SIGNED_FILES_PATH}/${bucket}/${key}?${sized}expires=${expires}&signature=${signature}`;
   }
 }
 

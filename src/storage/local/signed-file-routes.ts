@@ -94,10 +94,16 @@ export const signedFileRoutes = (
           { code: 'upload_used' },
         );
       }
-      const size = await bodies.read(c, async (body) => {
-        await store.put(target, key, body);
-        return body.length;
-      });
+      // Signed with the link: the size its client declared when it asked for it.
+      const declared = Number(c.req.query('size'));
+      const size = await bodies.read(
+        c,
+        async (body) => {
+          await store.put(target, key, body);
+          return body.length;
+        },
+        declared,
+      );
       return c.json({ message: 'upload received', size }, 200);
     });
 };

@@ -5,35 +5,45 @@ import { join } from 'node:path';
 /** PREVIEW: a GET of a small copy; its link cannot fetch the original, nor the other way. */
 export type SignedMethod = 'GET' | 'PUT' | 'PREVIEW';
 
-export interface SignedParams {
-  expires: number;
-  signature: string;
-}
-
 /**
  * Presigned links for the local backend: an HMAC over method, bucket, key and expiry,
- * the way S3's query-string signatures work. The server checks them in constant time.
+ * and for a PUT the body's size, the way S3's query-string signatures work (with a
+ * signed Content-Length). The server checks them in constant time.
  */
 export class UrlSigner {
   constructor(private readonly secret: Buffer) {}
 
-  sign(method: SignedMethod, bucket: string, key: string, expires: number): string {
-    return createHmac('sha256', this.secret)
-      .update(`${method}\n${bucket}\n${key}\n${expires}`)
-      .digest('base64url');
+  /** `size`: a PUT's, which the link then takes exactly; none for other methods. */
+  sign(
+    method: SignedMethod,
+    bucket: string,
+    key: string,
+    expires: number,
+    size?: number | string,
+  ): string {
+    const grant = [method, bucket, key, expires, ...(method === 'PUT' ? [size] : [])];
+    return createHmac('sha256', this.secret).update(grant.join('\n')).digest('base64url');
   }
 
-  /** 'valid', 'expired' or 'invalid' (altered, or signed for another method, bucket or key). */
+  /**
+   * 'valid', 'expired' or 'invalid' (altered, or signed for another method, bucket, key
+   * or size).
+   */
   verify(
     method: SignedMethod,
     bucket: string,
     key: string,
-    params: { expires?: string | undefined; signature?: string | undefined },
+    params: {
+      expires?: string | undefined;
+      signature?: string | undefined;
+      size?: string | undefined;
+    },
     nowSeconds = Math.floor(Date.now() / 1000),
   ): 'valid' | 'expired' | 'invalid' {
     const expires = Number(params.expires);
     if (!params.signature || !Number.isSafeInteger(expires)) return 'invalid';
-    const expected = Buffer.from(this.sign(method, bucket, key, expires));
+    if (method === 'PUT' && !params.size) return 'invalid';
+    const expected = Buffer.from(this.sign(method, bucket, key, expires, params.size));
     const given = Buffer.from(params.signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     return expires < nowSeconds ? 'expired' : 'valid';

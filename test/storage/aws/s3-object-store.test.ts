@@ -4,9 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridBuilderError } from '../../../src/core/errors.js';
 import { createS3Client } from '../../../src/storage/aws/aws-clients.js';
 import { S3ObjectStore } from '../../../src/storage/aws/s3-object-store.js';
-import { type AwsServers, awsClientOverrides, startAwsServers } from '../../support/aws-servers.js';
+import {
+  type AwsServers,
+  awsClientOverrides,
+  startAwsServers,
+  TEST_CREDENTIALS,
+} from '../../support/aws-servers.js';
 import { decode } from '../../support/image-inspection.js';
 import { near, solidImage } from '../../support/images.js';
+import { s3WouldAccept } from '../../support/sigv4-presigned.js';
 
 let servers: AwsServers;
 let store: S3ObjectStore;
@@ -105,12 +111,16 @@ describe('S3ObjectStore on s3rver', () => {
     expect(near(image.pixel(32, 24), [20, 180, 60], 16)).toBe(true);
   });
 
-  it('signs a PUT link any client can upload to, with no checksum of an empty body baked in', async () => {
-    const url = await store.presignPut('source', '_uploads/g3/01UPLOAD', 300);
+  it('signs a PUT link any client can upload exactly the declared bytes to, with no checksum of an empty body baked in', async () => {
+    const jpeg = await solidImage([10, 10, 200]);
+    const url = await store.presignPut('source', '_uploads/g3/01UPLOAD', jpeg.length, 300);
     // A signed CRC32 of the empty body would make real S3 reject every upload.
     expect(url).not.toMatch(/x-amz-checksum-crc32|x-amz-sdk-checksum-algorithm/i);
+    expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual([
+      'content-length',
+      'host',
+    ]);
 
-    const jpeg = await solidImage([10, 10, 200]);
     const response = await fetch(url, {
       method: 'PUT',
       body: new Uint8Array(jpeg),
@@ -122,6 +132,21 @@ describe('S3ObjectStore on s3rver', () => {
       size: jpeg.length,
     });
     expect(await store.get('source', '_uploads/g3/01UPLOAD')).toEqual(jpeg);
+  });
+
+  it('signs the declared length: S3 would take that Content-Length and refuse any other', async () => {
+    const url = await store.presignPut('source', '_uploads/g3/01SIZED', 123_456, 300);
+    const put = (length: number) =>
+      s3WouldAccept(
+        'PUT',
+        url,
+        { 'content-length': String(length), 'content-type': 'image/jpeg' },
+        TEST_CREDENTIALS.secretAccessKey,
+      );
+    expect(put(123_456)).toBe(true);
+    expect(put(123_457)).toBe(false);
+    expect(put(123_455)).toBe(false);
+    expect(put(5 * 1024 ** 3)).toBe(false);
   });
 
   it('pings both buckets', async () => {
