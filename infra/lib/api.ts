@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -12,11 +13,26 @@ import { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { Functions } from './functions.js';
 
+/**
+ * Who may call the API: 'apikey', the functions check a key generated at deploy
+ * (infra/lib/api-key.ts); 'cognito', a JWT authorizer (Cognito user pool) on every
+ * route but /health and the docs; 'none', anyone, as in the lab.
+ */
+export type ApiAuth = 'apikey' | 'cognito' | 'none';
+
+/** The default stage's throttle, for all its routes together. */
+export interface ApiThrottle {
+  /** Requests a second, on average. */
+  rate: number;
+  /** Requests at once above the rate (API Gateway's token bucket). */
+  burst: number;
+}
+
 export interface ApiProps {
   /** The functions behind the routes. */
   functions: Functions;
-  /** 'cognito' puts a JWT authorizer (Cognito user pool) on every route but /health and the docs. */
-  auth: 'none' | 'cognito';
+  auth: ApiAuth;
+  throttle: ApiThrottle;
   /** Origins whose pages may call the API from a browser. */
   corsOrigins: string[];
   /** Delete the user pool on `cdk destroy`, like the buckets and the table. */
@@ -26,7 +42,7 @@ export interface ApiProps {
 /**
  * The HTTP API: the lab's two routes, the grid routes and the open ones (health, the
  * API's documentation), each on its function; CORS preflights answered by API Gateway;
- * with auth 'cognito', a user pool and its JWT authorizer.
+ * a throttled default stage; with auth 'cognito', a user pool and its JWT authorizer.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -73,6 +89,13 @@ export class Api extends Construct {
       },
       ...(authorizer ? { defaultAuthorizer: authorizer } : {}),
     });
+
+    // HttpApi takes no throttle for the stage it creates; its CloudFormation resource does.
+    const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage;
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: props.throttle.rate,
+      throttlingBurstLimit: props.throttle.burst,
+    };
 
     const { addImage, generateGrid, grids } = props.functions;
     const gridsIntegration = new HttpLambdaIntegration('GridsIntegration', grids);
