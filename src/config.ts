@@ -28,6 +28,30 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/** API keys, comma-separated: each one the single token of "Authorization: Bearer <key>". */
+const apiKeys = z
+  .string()
+  .optional()
+  .transform((text) =>
+    (text ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .min(16, { error: 'API_KEYS: each key must be at least 16 characters' })
+        // A key travels as the one token of "Authorization: Bearer <key>": with a space,
+        // a tab or a non-ASCII character in it, no request could ever present it.
+        .regex(/^[\x21-\x7e]+$/, {
+          error:
+            'API_KEYS: each key must be visible ASCII characters only, with no spaces (separate keys with commas)',
+        }),
+    ),
+  );
+
 /**
  * Everything GridBuilder reads from the environment, validated once at start.
  * Names and defaults are documented in the README's configuration table.
@@ -59,28 +83,12 @@ const schema = z.object({
   BUILD_IN_FLIGHT: int('BUILD_IN_FLIGHT', 1, 256, 16),
   DECODE_CONCURRENCY: int('DECODE_CONCURRENCY', 1, 64, defaultDecodeConcurrency()),
   /** Comma-separated; empty (the default) leaves the API open, as the lab's was. */
-  API_KEYS: z
-    .string()
-    .optional()
-    .transform((text) =>
-      (text ?? '')
-        .split(',')
-        .map((key) => key.trim())
-        .filter((key) => key !== ''),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .min(16, { error: 'API_KEYS: each key must be at least 16 characters' })
-          // A key travels as the one token of "Authorization: Bearer <key>": with a space,
-          // a tab or a non-ASCII character in it, no request could ever present it.
-          .regex(/^[\x21-\x7e]+$/, {
-            error:
-              'API_KEYS: each key must be visible ASCII characters only, with no spaces (separate keys with commas)',
-          }),
-      ),
-    ),
+  API_KEYS: apiKeys,
+  /**
+   * AWS: the Secrets Manager secret whose value (keys as in API_KEYS) the API functions
+   * read at their cold start and use as API_KEYS (src/lambda/api-keys-secret.ts).
+   */
+  API_KEYS_SECRET_ARN: optionalText,
   /**
    * Short sides of the renditions made of each image (comma-separated; empty: none).
    * 256 serves tiles up to 256 and previews, 640 the default tile of 300 (measured in
@@ -215,4 +223,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   return config;
+}
+
+/** API keys as API_KEYS takes them, from another source (a secret); a ConfigError if one is not valid. */
+export function parseApiKeys(text: string): string[] {
+  const result = apiKeys.safeParse(text);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => issue.message).join('; '));
+  }
+  return result.data;
 }

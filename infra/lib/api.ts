@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -15,11 +16,26 @@ import type { Functions } from './functions.js';
 /** Routes open even with auth on. */
 const OPEN_ROUTES = ['/health', '/openapi.json', '/docs'];
 
+/**
+ * Who may call the API: 'apikey', the functions check a key generated at deploy
+ * (infra/lib/api-key.ts); 'cognito', a JWT authorizer (Cognito user pool) on every
+ * route but /health and the docs; 'none', anyone, as in the lab.
+ */
+export type ApiAuth = 'apikey' | 'cognito' | 'none';
+
+/** The default stage's throttle, for all its routes together. */
+export interface ApiThrottle {
+  /** Requests a second, on average. */
+  rate: number;
+  /** Requests at once above the rate (API Gateway's token bucket). */
+  burst: number;
+}
+
 export interface ApiProps {
   /** The functions behind the routes. */
   functions: Functions;
-  /** 'cognito' puts a JWT authorizer (Cognito user pool) on every route but /health and the docs. */
-  auth: 'none' | 'cognito';
+  auth: ApiAuth;
+  throttle: ApiThrottle;
   /** Origins whose pages may call the API from a browser. */
   corsOrigins: string[];
   /** Delete the user pool on `cdk destroy`, like the buckets and the table. */
@@ -29,7 +45,7 @@ export interface ApiProps {
 /**
  * The HTTP API: the lab's two routes, the grid routes and the open ones (health, the
  * API's documentation), each on its function; CORS preflights answered by API Gateway;
- * with auth 'cognito', a user pool and its JWT authorizer.
+ * a throttled default stage; with auth 'cognito', a user pool and its JWT authorizer.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -87,6 +103,13 @@ export class Api extends Construct {
       ...(authorizer ? { defaultAuthorizer: authorizer } : {}),
     });
 
+    // HttpApi takes no throttle for the stage it creates; its CloudFormation resource does.
+    const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage;
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: props.throttle.rate,
+      throttlingBurstLimit: props.throttle.burst,
+    };
+
     const { addImage, generateGrid, grids } = props.functions;
     const gridsIntegration = new HttpLambdaIntegration('GridsIntegration', grids);
     const routes: [string, HttpMethod[], HttpLambdaIntegration][] = [
@@ -126,6 +149,12 @@ export class Api extends Construct {
     }
     if (this.auth === 'none') {
       return "Deployed open on purpose with -c auth=none, as the lab's API is; the synthesis warns about it.";
+    }
+    if (this.auth === 'apikey') {
+      return (
+        'The functions check the API key (Authorization: Bearer, src/http/api-key-auth.ts) ' +
+        'before anything else; the key is generated at deploy into Secrets Manager.'
+      );
     }
     return undefined;
   }

@@ -4,6 +4,7 @@ import { PolicyStatement, type PolicyStatementProps } from 'aws-cdk-lib/aws-iam'
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RENDITIONS_PREFIX } from '../../src/core/ids.js';
@@ -21,6 +22,10 @@ export interface FunctionsProps {
   urlExpiresSeconds: number;
   /** Short sides of the renditions made of each image. */
   renditionSizes: readonly number[];
+  /** The API key the three API functions read at their cold start; none: an open API (or Cognito's). */
+  apiKeySecret?: ISecret;
+  /** Reserved concurrency of generate_grid and of the build worker, each; 0: none. */
+  buildConcurrency: number;
 }
 
 /** What one function is: its handler, its size, and the only actions its role allows. */
@@ -31,6 +36,8 @@ interface FunctionSpec {
   grants: PolicyStatementProps[];
   /** Variables of this function alone, next to those all of them get. */
   environment?: Record<string, string>;
+  /** At most this many run at once, and as many are kept for it out of the account's pool. */
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -87,7 +94,14 @@ export class Functions extends Construct {
 
     const fn = (
       name: string,
-      { handler, memorySize, timeout, grants, environment: own = {} }: FunctionSpec,
+      {
+        handler,
+        memorySize,
+        timeout,
+        grants,
+        environment: own = {},
+        reservedConcurrentExecutions,
+      }: FunctionSpec,
     ) => {
       const { role, logGroup } = functionRole(
         this,
@@ -108,10 +122,25 @@ export class Functions extends Construct {
         role,
         memorySize,
         timeout,
+        reservedConcurrentExecutions,
       });
     };
     const sourceObjects = source.arnForObjects('*');
     const gridObjects = destination.arnForObjects('*');
+    // What the functions behind the API need to check its key: the secret's ARN, and the
+    // right to read that one secret (not DescribeSecret, which grantRead adds).
+    const { apiKeySecret } = props;
+    const apiKey: Pick<FunctionSpec, 'environment' | 'grants'> = apiKeySecret
+      ? {
+          environment: { API_KEYS_SECRET_ARN: apiKeySecret.secretArn },
+          grants: [
+            { actions: ['secretsmanager:GetSecretValue'], resources: [apiKeySecret.secretArn] },
+          ],
+        }
+      : { environment: {}, grants: [] };
+    // A cap on what builds cost at once (3 GB each, for up to 29 s or 15 min), also kept
+    // for them out of the account's pool; undefined (0) leaves them in the shared pool.
+    const buildConcurrency = props.buildConcurrency || undefined;
 
     // Builds answered 202 (src/lambda/build-worker.ts): the same work as generate_grid's,
     // as much CPU, and Lambda's longest timeout instead of API Gateway's 30 s.
@@ -119,6 +148,7 @@ export class Functions extends Construct {
       handler: 'buildWorker',
       memorySize: 3008,
       timeout: Duration.minutes(15),
+      reservedConcurrentExecutions: buildConcurrency,
       grants: [
         // The grid's records (Query), its order item and the build's record (GetItem).
         { actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [table.tableArn] },
@@ -142,7 +172,9 @@ export class Functions extends Construct {
       handler: 'addImage',
       memorySize: 1024,
       timeout: Duration.seconds(15),
+      environment: apiKey.environment,
       grants: [
+        ...apiKey.grants,
         // The Delete actions take the image back when recording it fails: the record
         // (one DeleteItem, as the write may have been applied), then the object.
         { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [sourceObjects] },
@@ -161,8 +193,10 @@ export class Functions extends Construct {
       handler: 'generateGrid',
       memorySize: 3008,
       timeout: Duration.seconds(29),
-      environment: { BUILD_FUNCTION_NAME: this.buildWorker.functionName },
+      environment: { BUILD_FUNCTION_NAME: this.buildWorker.functionName, ...apiKey.environment },
+      reservedConcurrentExecutions: buildConcurrency,
       grants: [
+        ...apiKey.grants,
         // GetItem: the grid's order item and build records.
         { actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [table.tableArn] },
         // Records the builds it starts.
@@ -186,7 +220,9 @@ export class Functions extends Construct {
       handler: 'grids',
       memorySize: 1536,
       timeout: Duration.seconds(29),
+      environment: apiKey.environment,
       grants: [
+        ...apiKey.grants,
         {
           // GetItem and DeleteItem: the grid's order item (read, removed with the grid);
           // GetItem: a build's record.

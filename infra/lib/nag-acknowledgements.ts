@@ -2,6 +2,7 @@ import { type CfnResource, type Stack, Validations } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import type { Api } from './api.js';
+import type { ApiKey } from './api-key.js';
 import type { Functions } from './functions.js';
 import type { Storage } from './storage.js';
 import type { WebHosting } from './web-hosting.js';
@@ -19,7 +20,9 @@ export function acknowledgeNagFindings(
     functions,
     api,
     web,
+    apiKey,
   }: {
+    apiKey: ApiKey | undefined;
     storage: Storage;
     functions: Functions;
     api: Api;
@@ -109,6 +112,15 @@ export function acknowledgeNagFindings(
   for (const route of api.httpApi.node.children) {
     const reason = api.authorizationReason(route.node.id);
     if (reason) acknowledge(route, 'APIG4', reason);
+  }
+  if (apiKey) {
+    acknowledge(
+      apiKey.secret,
+      'SMG4',
+      'The functions read the key at their cold start, so a rotation Lambda would break ' +
+        'callers until every sandbox is replaced: rotate by hand, storing "NEW,OLD" first ' +
+        '(every comma-separated key is accepted), as the README says.',
+    );
   }
   if (api.cognito) {
     const { userPool } = api.cognito;

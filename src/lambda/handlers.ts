@@ -13,27 +13,41 @@ import { createGridBuilder } from '../app/create-grid-builder.js';
 import { configOfProcess } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
+import { apiKeysUnavailable, readApiKeys } from './api-keys-secret.js';
 
 type LambdaHandler = ReturnType<typeof handle>;
 
-let handler: LambdaHandler | undefined;
+let handler: Promise<LambdaHandler> | undefined;
 
 /**
  * The composition root, built once per cold start (on the first event) and reused by
- * every warm invocation: SDK clients keep their sockets, sharp keeps its settings.
+ * every warm invocation: SDK clients keep their sockets, sharp keeps its settings. Not
+ * while the API keys cannot be read: that invocation answers 503, the next one tries again.
  */
-function lambdaHandler(): LambdaHandler {
+function lambdaHandler(): Promise<LambdaHandler> {
   if (!handler) {
     const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
     const logger = createLogger(config.LOG_LEVEL);
-    const gridBuilder = createGridBuilder(config, logger, createAwsStorage(config));
-    handler = handle(gridBuilder.app);
+    handler = readApiKeys(config).then(
+      (apiKeys) => {
+        const gridBuilder = createGridBuilder(
+          { ...config, API_KEYS: apiKeys },
+          logger,
+          createAwsStorage(config),
+        );
+        return handle(gridBuilder.app);
+      },
+      (error: unknown) => {
+        handler = undefined;
+        return apiKeysUnavailable(error, logger);
+      },
+    );
   }
   return handler;
 }
 
 /** One entry point; API Gateway routes decide which requests reach which function. */
-const serve: LambdaHandler = (event, context) => lambdaHandler()(event, context);
+const serve: LambdaHandler = async (event, context) => (await lambdaHandler())(event, context);
 
 /** POST /add_image */
 export const addImage = serve;

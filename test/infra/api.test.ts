@@ -70,12 +70,16 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('is open by default, and behind a Cognito JWT authorizer with -c auth=cognito', () => {
+  it('checks an API key in the functions by default: no authorizer, no user pool', () => {
     stack.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     stack.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    stack.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
 
+  it('is behind a Cognito JWT authorizer with -c auth=cognito, and has no API key then', () => {
     const secured = stack.synth({ auth: 'cognito' }).template;
     secured.resourceCountIs('AWS::Cognito::UserPool', 1);
+    secured.resourceCountIs('AWS::SecretsManager::Secret', 0);
     secured.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -88,5 +92,29 @@ describe('the HTTP API', () => {
       expect(route.AuthorizationType, route.RouteKey).toBe(open ? 'NONE' : 'JWT');
     }
     secured.hasOutput('UserPoolClientId', {});
+  });
+
+  it('is open with -c auth=none: no authorizer, no user pool, no API key', () => {
+    const open = stack.synth({ auth: 'none' }).template;
+    for (const type of [
+      'AWS::ApiGatewayV2::Authorizer',
+      'AWS::Cognito::UserPool',
+      'AWS::SecretsManager::Secret',
+    ]) {
+      open.resourceCountIs(type, 0);
+    }
+  });
+
+  it('throttles its stage: 50 requests a second, bursts of 100, or what -c throttleRate/throttleBurst say', () => {
+    const throttle = (template: Template) =>
+      Object.values(template.findResources('AWS::ApiGatewayV2::Stage')).map(
+        (r) => r.Properties.DefaultRouteSettings,
+      );
+    expect(throttle(stack.template)).toEqual([
+      { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    ]);
+    expect(throttle(stack.synth({ throttle: { rate: 5, burst: 20 } }).template)).toEqual([
+      { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 },
+    ]);
   });
 });

@@ -109,8 +109,10 @@ describe("each function's role", () => {
     const source = `<${stack.logicalId('SourceBucket')}.Arn>`;
     const table = `<${stack.logicalId('ImagesTable')}.Arn>`;
     const logs = `<${stack.logicalId('AddImageLogs')}.Arn>`;
+    const secret = `<${stack.logicalId('ApiKeySecret')}>`;
     expect(statementsOfRole('AddImageRole').map(readable)).toEqual([
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logs] },
+      { actions: ['secretsmanager:GetSecretValue'], resources: [secret] },
       { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${source}/*`] },
       // The record and its rollback (one DeleteItem), on image records only: no claim,
       // order or build record.
@@ -135,6 +137,7 @@ describe("each function's role", () => {
       's3:GetObject',
       's3:ListBucket',
       's3:PutObject',
+      'secretsmanager:GetSecretValue',
     ]);
     // Writing is only allowed into the destination bucket.
     const puts = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
@@ -187,6 +190,88 @@ describe("each function's role", () => {
         JSON.stringify(s.Resource).includes(stack.logicalId('DestinationBucket')),
     );
     expect(reads).toHaveLength(1);
+  });
+});
+
+describe('the API key (the default, -c auth=apikey)', () => {
+  const API_FUNCTIONS = ['index.addImage', 'index.generateGrid', 'index.grids'];
+  const secretId = () => stack.logicalId('ApiKeySecret');
+  const variablesOf = (f: Record<string, unknown>) =>
+    (f.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('is a secret of 48 letters and digits, generated at deploy', () => {
+    const secret = stack.resources[secretId()] as Resource;
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    // Alphanumerics only: a valid API_KEYS key (visible ASCII, no space, no comma), and
+    // nothing a shell or a header could mangle when it is copied from the output.
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+  });
+
+  it('is named to the three API functions alone, by its ARN', () => {
+    for (const f of appFunctions(stack.template)) {
+      expect(variablesOf(f).API_KEYS_SECRET_ARN, String(f.Handler)).toEqual(
+        API_FUNCTIONS.includes(String(f.Handler)) ? { Ref: secretId() } : undefined,
+      );
+    }
+  });
+
+  it('may be read by the roles of the three API functions, and no other secret by any role', () => {
+    const reads = statementsIn(stack.template).filter(({ statement }) =>
+      JSON.stringify(statement.Action).includes('secretsmanager:'),
+    );
+    const roleOf = (handler: string) => {
+      const fn = stack.resources[functionIdIn(stack.resources, handler)] as Resource;
+      return (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    };
+    expect(reads.flatMap(({ roles }) => roles).sort()).toEqual(API_FUNCTIONS.map(roleOf).sort());
+    for (const { statement } of reads) {
+      expect(statement).toEqual({
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: secretId() },
+      });
+    }
+  });
+
+  it('is not there with -c auth=none or -c auth=cognito', () => {
+    for (const auth of ['none', 'cognito'] as const) {
+      const { template } = stack.synth({ auth });
+      for (const f of appFunctions(template)) {
+        expect(variablesOf(f).API_KEYS_SECRET_ARN).toBeUndefined();
+      }
+      expect(JSON.stringify(statementsIn(template))).not.toContain('secretsmanager:');
+    }
+  });
+});
+
+describe('reserved concurrency', () => {
+  const reserved = (template: Template) =>
+    Object.fromEntries(
+      appFunctions(template).map((f) => [f.Handler, f.ReservedConcurrentExecutions]),
+    );
+
+  it('caps the build functions at 10 each by default, and leaves the others alone', () => {
+    expect(reserved(stack.template)).toEqual({
+      'index.addImage': undefined,
+      'index.generateGrid': 10,
+      'index.buildWorker': 10,
+      'index.grids': undefined,
+      'index.renditions': undefined,
+    });
+  });
+
+  it('takes -c buildConcurrency=N, and none at all with 0', () => {
+    expect(reserved(stack.synth({ buildConcurrency: 3 }).template)).toMatchObject({
+      'index.generateGrid': 3,
+      'index.buildWorker': 3,
+    });
+    for (const value of Object.values(reserved(stack.synth({ buildConcurrency: 0 }).template))) {
+      expect(value).toBeUndefined();
+    }
   });
 });
 

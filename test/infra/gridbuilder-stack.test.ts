@@ -23,7 +23,7 @@ describe('the logical ids', () => {
         .filter((id) => !/^(Web|CustomCDKBucketDeployment)/.test(id))
         .sort();
     const added =
-      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler|BuildWorker|HttpApiGETgridsgridIdbuilds|Operations)/;
+      /^(Renditions|SourceNotifications|SourceBucket(Notifications|Allow)|BucketNotificationsHandler|BuildWorker|HttpApiGETgridsgridIdbuilds|ApiKey|Operations)/;
     expect(outsideWeb(stack.template).filter((id) => !added.test(id))).toEqual([
       'AddImage19DD3588',
       'AddImageLogs9DF0B074',
@@ -95,6 +95,8 @@ describe('the logical ids', () => {
         'SourceNotificationsLogs3E0AC360',
         'SourceNotificationsRole520EBA3D',
         'SourceNotificationsRoleDefaultPolicyCD351406',
+        // And by the API key of the default auth (-c auth=apikey).
+        'ApiKeySecret5E0E1F3C',
       ]),
     );
     const secured = outsideWeb(stack.synth({ auth: 'cognito' }).template);
@@ -178,6 +180,40 @@ describe('web: false (-c web=false)', () => {
   });
 });
 
+describe('auth: apikey (the default)', () => {
+  it('outputs the secret and the command that prints the key', () => {
+    const secret = { Ref: stack.logicalId('ApiKeySecret') };
+    stack.template.hasOutput('ApiKeySecretArn', { Value: secret });
+    stack.template.hasOutput('ApiKeyCommand', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'aws secretsmanager get-secret-value --region ',
+            { Ref: 'AWS::Region' },
+            ' --secret-id ',
+            secret,
+            ' --query SecretString --output text',
+          ],
+        ],
+      },
+    });
+  });
+});
+
+describe('auth: none (-c auth=none)', () => {
+  it('warns at synth that the API is open, and outputs no key', () => {
+    const open = stack.synth({ auth: 'none' });
+    Annotations.fromStack(open.stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('-c auth=none: the API is open.*gridbuilder:open-api'),
+    );
+    const outputs = Object.keys(open.template.findOutputs('*'));
+    expect(outputs).not.toContain('ApiKeySecretArn');
+    expect(outputs).not.toContain('ApiKeyCommand');
+  });
+});
+
 describe('auth: cognito (-c auth=cognito)', () => {
   it('warns that the page has no sign-in when the API sits behind Cognito', () => {
     expect(
@@ -199,6 +235,8 @@ describe('the template', () => {
       {},
       { web: false },
       { auth: 'cognito' as const },
+      { auth: 'none' as const },
+      { buildConcurrency: 0 },
       { destroyData: true },
       { corsOrigins: ['https://grids.example.com'] },
       { alarmEmail: 'ops@example.com' },
@@ -250,6 +288,60 @@ describe('the CDK app (infra/bin/gridbuilder.ts)', () => {
     expect(Object.keys(template.Outputs)).toContain('ApiUrl');
     expect(Object.keys(template.Outputs)).not.toContain('WebUrl');
     expect(readdirSync(outdir).some((name) => name.startsWith('asset.'))).toBe(false);
+  });
+
+  const templateIn = async () => {
+    const file = (await readdir(outdir)).find((name) => name.endsWith('.template.json'));
+    return JSON.parse(readFileSync(join(outdir, file as string), 'utf8')) as {
+      Resources: Resources;
+    };
+  };
+
+  it('protects the API with a key, throttles it and caps builds with no -c at all', async () => {
+    await synthApp({ web: 'false' });
+    const resources = Object.values((await templateIn()).Resources);
+    expect(resources.map((r) => r.Type)).toContain('AWS::SecretsManager::Secret');
+    const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    expect(stage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
+    const reserved = resources.filter((r) => r.Properties.ReservedConcurrentExecutions === 10);
+    expect(reserved).toHaveLength(2);
+  });
+
+  it('passes -c auth, throttleRate, throttleBurst and buildConcurrency to the stack', async () => {
+    await synthApp({
+      web: 'false',
+      auth: 'none',
+      throttleRate: '20',
+      throttleBurst: '40',
+      buildConcurrency: '0',
+    });
+    const resources = Object.values((await templateIn()).Resources);
+    expect(resources.map((r) => r.Type)).not.toContain('AWS::SecretsManager::Secret');
+    const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    expect(stage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 20,
+      ThrottlingBurstLimit: 40,
+    });
+    expect(resources.filter((r) => 'ReservedConcurrentExecutions' in r.Properties)).toEqual([]);
+  });
+
+  it('refuses an auth, throttle or concurrency value it does not understand', async () => {
+    await expect(synthApp({ auth: 'open' })).rejects.toThrow(
+      /-c auth=open: use "apikey" \(the default\), "cognito" or "none"/,
+    );
+    for (const [name, value] of [
+      ['throttleRate', '0'],
+      ['throttleRate', 'fast'],
+      ['throttleBurst', '1.5'],
+      ['buildConcurrency', '-1'],
+    ]) {
+      await expect(synthApp({ web: 'false', [name as string]: value })).rejects.toThrow(
+        new RegExp(`-c ${name}=${value}: `),
+      );
+    }
   });
 
   it('refuses a web or corsOrigins value it does not understand', async () => {

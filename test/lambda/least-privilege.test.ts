@@ -17,9 +17,11 @@ import { type TemplateJson, withoutAction } from '../support/template-policies.j
 
 // Least privilege proven by running the code under it: each Lambda function of the
 // synthesized stack runs in its own process, with the template's environment for it,
-// and reaches S3, DynamoDB and Lambda only through proxies that enforce its own role's
-// statements from the template (test/support/least-privilege.ts). Every flow, failure
-// paths included, must get through without one request refused.
+// and reaches S3, DynamoDB, Lambda and Secrets Manager only through proxies that
+// enforce its own role's statements from the template (test/support/least-privilege.ts).
+// Every flow, failure paths included, must get through without one request refused.
+// The stack is the default one, behind its API key: the API functions read it from the
+// secret at their cold start, and every call below sends it.
 
 const stack = useStack();
 let servers: AwsServers;
@@ -42,8 +44,17 @@ afterEach(() => {
   expect(aws.takeRefusals()).toEqual({});
 });
 
-const call = async (handler: HandlerName, request: Parameters<typeof httpApiEvent>[0]) =>
+type EventRequest = Parameters<typeof httpApiEvent>[0];
+
+/** A call without the API key. */
+const callWithoutKey = async (handler: HandlerName, request: EventRequest) =>
   (await aws.functions[handler].invoke(httpApiEvent(request))) as ProxyResult;
+
+const call = (handler: HandlerName, request: EventRequest) =>
+  callWithoutKey(handler, {
+    ...request,
+    headers: { ...request.headers, authorization: `Bearer ${aws.apiKey}` },
+  });
 
 async function addImage(gridId: string, body: Buffer) {
   return call('addImage', {
@@ -123,6 +134,19 @@ const failingImagePuts = (gridId: string) => (request: ProxiedRequest) => {
 describe('every Lambda flow under its own role, from the synthesized template', () => {
   const GRID = 'least-privilege';
   let keys: string[] = [];
+
+  it('the API functions, each having read the key under its role, refuse a call without it', async () => {
+    expect(aws.apiKey).toBeDefined();
+    for (const [handler, request] of [
+      ['addImage', { method: 'POST', path: '/add_image', query: { uniqueGridId: GRID } }],
+      ['generateGrid', { method: 'POST', path: '/generate_grid', query: { uniqueGridId: GRID } }],
+      ['grids', { method: 'GET', path: `/grids/${GRID}` }],
+    ] as const) {
+      const refused = await callWithoutKey(handler, request);
+      expect(refused.statusCode, handler).toBe(401);
+      expect(jsonOf(refused).code).toBe('api_key_missing');
+    }
+  });
 
   it('add_image stores and records images', async () => {
     // The first is big enough for both renditions (256 and 640).

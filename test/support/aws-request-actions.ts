@@ -1,6 +1,6 @@
 /**
- * What IAM checks for one HTTP request to S3 (path style), DynamoDB or Lambda's Invoke
- * API: the actions on resources, with the condition keys GridBuilder's roles use. A
+ * What IAM checks for one HTTP request to S3 (path style), DynamoDB, Lambda's Invoke
+ * API or Secrets Manager's GetSecretValue: the actions on resources, with the condition keys GridBuilder's roles use. A
  * request these functions do not recognize gives `undefined`, and the policy proxy
  * refuses it: a new kind of call cannot slip through unchecked.
  */
@@ -178,4 +178,15 @@ export function lambdaActions(
     ? decoded
     : `arn:aws:lambda:${region}:${TEST_ACCOUNT}:function:${decoded}`;
   return [{ action: 'lambda:InvokeFunction', resource: arn }];
+}
+
+/** GetSecretValue by ARN, as the API functions read their key: the one call they make. */
+export function secretsManagerActions(request: HttpRequest): AuthorizationRequest[] | undefined {
+  if (request.method !== 'POST') return undefined;
+  if (header(request, 'x-amz-target') !== 'secretsmanager.GetSecretValue') return undefined;
+  const { SecretId: id } = JSON.parse(request.body.toString('utf8') || '{}') as {
+    SecretId?: unknown;
+  };
+  if (typeof id !== 'string' || !id.startsWith('arn:')) return undefined;
+  return [{ action: 'secretsmanager:GetSecretValue', resource: id }];
 }

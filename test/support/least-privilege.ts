@@ -2,16 +2,21 @@
  * GridBuilder's five Lambda functions as the synthesized template defines them, each
  * in its own sandbox process (test/support/lambda-sandbox.ts) with the template's
  * environment for it, and each behind its own policy proxies (S3, DynamoDB, Lambda's
- * Invoke API) that allow only what its role's statements in the template allow. The
- * template's buckets, table and build worker are the test's: its protocol servers'
- * buckets and table, and the sandbox of the build worker behind a Lambda stand-in.
+ * Invoke API, Secrets Manager) that allow only what its role's statements in the
+ * template allow. The template's buckets, table, build worker and API key secret are
+ * the test's: its protocol servers' buckets and table, the sandbox of the build worker
+ * behind a Lambda stand-in, and a secret with a key of its own in a Secrets Manager
+ * stand-in.
  */
+
+import { randomUUID } from 'node:crypto';
 import type { AwsServers } from './aws-servers.js';
 import { TEST_CREDENTIALS, TEST_REGION } from './aws-servers.js';
 import { grantsOf } from './iam-policy.js';
 import { type RunningLambda, startLambdaInvokeServer } from './lambda-invoke-server.js';
 import { type LambdaSandbox, startLambdaSandbox } from './lambda-sandbox.js';
 import { type RunningPolicyProxy, type Service, startPolicyProxy } from './policy-proxy.js';
+import { type RunningSecretsManager, startSecretsManager } from './secrets-manager-server.js';
 import {
   functionEnvironment,
   functionId,
@@ -20,6 +25,7 @@ import {
   hashKeyOf,
   type ResourceName,
   s3Name,
+  TEST_ACCOUNT,
   type TemplateJson,
   tableName,
 } from './template-policies.js';
@@ -38,6 +44,10 @@ export interface LeastPrivilege {
   functions: Record<HandlerName, GuardedFunction>;
   /** The Lambda stand-in generate_grid invokes the build worker through. */
   lambda: RunningLambda;
+  /** The Secrets Manager stand-in the API functions read their key from. */
+  secrets: RunningSecretsManager;
+  /** The key in the template's API key secret, if it has one (auth 'apikey'). */
+  apiKey: string | undefined;
   /**
    * The grants of each function's role on S3, DynamoDB and Lambda that allowed no
    * request so far: more than its code needs, or a path no test has run.
@@ -53,11 +63,14 @@ export interface LeastPrivilege {
   stop(): Promise<void>;
 }
 
-/** The logical id of the template's one resource of this type whose id starts with `prefix`. */
-function resourceId(template: TemplateJson, type: string, prefix: string): string {
-  const id = Object.keys(template.Resources).find(
+/** The logical id of the template's one resource of this type whose id starts with `prefix`, if any. */
+const findResourceId = (template: TemplateJson, type: string, prefix: string) =>
+  Object.keys(template.Resources).find(
     (k) => k.startsWith(prefix) && template.Resources[k]?.Type === type,
   );
+
+function resourceId(template: TemplateJson, type: string, prefix: string): string {
+  const id = findResourceId(template, type, prefix);
   if (!id) throw new Error(`no ${type} ${prefix}* in the template`);
   return id;
 }
@@ -81,6 +94,11 @@ export async function startLeastPrivilege(
       TEST_REGION,
     ),
   };
+  const secretId = findResourceId(template, 'AWS::SecretsManager::Secret', 'ApiKeySecret');
+  const apiKey = secretId && randomUUID().replace(/-/g, '');
+  const secretArn = `arn:aws:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:ApiKeySecret-Ab12Cd`;
+  if (secretId) names[secretId] = { ref: secretArn };
+  const secrets = await startSecretsManager(apiKey ? { [secretArn]: apiKey } : {});
   const hashKey = hashKeyOf(template, tableId);
   const statementsOf = (handler: HandlerName, of: TemplateJson) =>
     functionStatements(of, `index.${handler}`, names, TEST_REGION);
@@ -93,13 +111,14 @@ export async function startLeastPrivilege(
     s3: servers.s3.endpoint,
     dynamodb: servers.dynamoDb.endpoint,
     lambda: lambda.endpoint,
+    secretsmanager: secrets.endpoint,
   };
 
   await Promise.all(
     HANDLERS.map(async (handler) => {
       const statements = statementsOf(handler, template);
-      const [s3, dynamodb, invoke] = await Promise.all(
-        (['s3', 'dynamodb', 'lambda'] as const).map((service) =>
+      const [s3, dynamodb, invoke, secretsmanager] = await Promise.all(
+        (['s3', 'dynamodb', 'lambda', 'secretsmanager'] as const).map((service) =>
           startPolicyProxy({
             service,
             target: targets[service],
@@ -110,7 +129,10 @@ export async function startLeastPrivilege(
           }),
         ),
       );
-      const proxies = { s3, dynamodb, lambda: invoke } as Record<Service, RunningPolicyProxy>;
+      const proxies = { s3, dynamodb, lambda: invoke, secretsmanager } as Record<
+        Service,
+        RunningPolicyProxy
+      >;
       const variables = functionEnvironment(template, `index.${handler}`);
       const resolved = Object.fromEntries(
         Object.entries(variables).map(([name, value]) => [name, resolveName(value, names)]),
@@ -125,6 +147,7 @@ export async function startLeastPrivilege(
         AWS_ENDPOINT_URL_S3: proxies.s3.endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: proxies.dynamodb.endpoint,
         AWS_ENDPOINT_URL_LAMBDA: proxies.lambda.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: proxies.secretsmanager.endpoint,
       });
       functions[handler] = {
         sandbox,
@@ -137,13 +160,15 @@ export async function startLeastPrivilege(
   return {
     functions,
     lambda,
+    secrets,
+    apiKey,
     unusedGrants() {
       const unused: Record<string, string[]> = {};
       for (const handler of HANDLERS) {
         const proxies = Object.values(functions[handler].proxies);
         const grants = statementsOf(handler, template)
           .flatMap(grantsOf)
-          .filter((grant) => /^(s3|dynamodb|lambda):/.test(grant))
+          .filter((grant) => /^(s3|dynamodb|lambda|secretsmanager):/.test(grant))
           .filter((grant) => !proxies.some((proxy) => proxy.used.has(grant)));
         if (grants.length > 0) unused[handler] = grants;
       }
@@ -167,6 +192,7 @@ export async function startLeastPrivilege(
     },
     async stop() {
       await lambda.stop();
+      await secrets.stop();
       await Promise.all(
         Object.values(functions).flatMap((f) => [
           f.sandbox.stop(),

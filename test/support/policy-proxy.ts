@@ -1,8 +1,9 @@
 /**
- * A proxy in front of a protocol server (s3rver, dynalite, the Lambda Invoke stand-in)
- * that lets through only what one function's IAM statements allow, and refuses the
- * rest as AWS does: S3 with a 403 AccessDenied XML error, DynamoDB with a 400
- * AccessDeniedException, Lambda with a 403 AccessDeniedException. A request it does
+ * A proxy in front of a protocol server (s3rver, dynalite, the Lambda Invoke and
+ * Secrets Manager stand-ins) that lets through only what one function's IAM statements
+ * allow, and refuses the rest as AWS does: S3 with a 403 AccessDenied XML error,
+ * DynamoDB and Secrets Manager with a 400 AccessDeniedException, Lambda with a 403
+ * AccessDeniedException. A request it does
  * not recognize is refused too. Like S3, a GET or HEAD of a missing object answers 403
  * rather than 404 when the role may not list the bucket.
  *
@@ -15,6 +16,7 @@ import {
   type HttpRequest,
   lambdaActions,
   s3Actions,
+  secretsManagerActions,
 } from './aws-request-actions.js';
 import {
   type ProxiedResponse,
@@ -24,7 +26,7 @@ import {
 } from './http-proxy.js';
 import { type AuthorizationRequest, evaluate, grantsUsedBy, type Statement } from './iam-policy.js';
 
-export type Service = 's3' | 'dynamodb' | 'lambda';
+export type Service = 's3' | 'dynamodb' | 'lambda' | 'secretsmanager';
 
 export interface PolicyProxyOptions {
   service: Service;
@@ -63,6 +65,8 @@ function actionsOf(request: HttpRequest, options: PolicyProxyOptions) {
       return dynamoDbActions(request, options.region, options.hashKey ?? '');
     case 'lambda':
       return lambdaActions(request, options.region);
+    case 'secretsmanager':
+      return secretsManagerActions(request);
   }
 }
 
@@ -90,6 +94,12 @@ function refusal(service: Service, method: string, message: string): ProxiedResp
         body: utf8(
           JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message }),
         ),
+      };
+    case 'secretsmanager':
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+        body: utf8(JSON.stringify({ __type: 'AccessDeniedException', Message: message })),
       };
     case 'lambda':
       return {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsClientOptions {
@@ -66,4 +67,9 @@ export function createLambdaClient(options: AwsClientOptions = {}): LambdaClient
     ...common(options),
     ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),
   });
+}
+
+/** Secrets Manager, for the API key the functions read at their cold start (else AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {
+  return new SecretsManagerClient(common(options));
 }
