@@ -11,8 +11,9 @@
 import { handle } from 'hono/aws-lambda';
 import { createGridBuilder } from '../app/create-grid-builder.js';
 import { configOfProcess } from '../config.js';
-import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
+import { inInvocation } from './invocation.js';
+import { createLambdaLogger } from './lambda-logger.js';
 
 type LambdaHandler = ReturnType<typeof handle>;
 
@@ -25,7 +26,7 @@ let handler: LambdaHandler | undefined;
 function lambdaHandler(): LambdaHandler {
   if (!handler) {
     const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
-    const logger = createLogger(config.LOG_LEVEL);
+    const logger = createLambdaLogger(config.LOG_LEVEL);
     const gridBuilder = createGridBuilder(config, logger, createAwsStorage(config));
     handler = handle(gridBuilder.app);
   }
@@ -33,7 +34,8 @@ function lambdaHandler(): LambdaHandler {
 }
 
 /** One entry point; API Gateway routes decide which requests reach which function. */
-const serve: LambdaHandler = (event, context) => lambdaHandler()(event, context);
+const serve: LambdaHandler = (event, context) =>
+  inInvocation(event, context, () => lambdaHandler()(event, context));
 
 /** POST /add_image */
 export const addImage = serve;
