@@ -19,6 +19,13 @@ const flag = (name: string) =>
     .optional()
     .transform((value) => value === 'true' || value === '1');
 
+/**
+ * The longest presigned link STORAGE=aws can honour: links are signed with the role's
+ * temporary credentials (a Lambda function's, a container's), S3 refuses them once
+ * that session ends, and no role session lasts longer than 12 hours.
+ */
+const AWS_URL_EXPIRES_CEILING = 43_200;
+
 const SIZES_ERROR = 'RENDITION_SIZES must be whole numbers from 16 to 4096';
 /** Also what the AWS stack hands its functions unless told otherwise. */
 export const DEFAULT_RENDITION_SIZES: readonly number[] = [256, 640];
@@ -215,6 +222,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.STORAGE === 'aws' && (!config.SOURCE_BUCKET || !config.DESTINATION_BUCKET)) {
     throw new ConfigError(
       'Invalid configuration:\n  STORAGE=aws needs SOURCE_BUCKET and DESTINATION_BUCKET (the names of the two S3 buckets)',
+    );
+  }
+  // An error rather than a quiet clamp, as for the 7 days S3 allows any link: the
+  // answers' expires_at would otherwise promise what the links cannot keep.
+  if (config.STORAGE === 'aws' && config.URL_EXPIRES_SECONDS > AWS_URL_EXPIRES_CEILING) {
+    throw new ConfigError(
+      `Invalid configuration:\n  URL_EXPIRES_SECONDS must be at most ${AWS_URL_EXPIRES_CEILING} (12 hours) with STORAGE=aws: links are signed with the role's temporary credentials, and S3 refuses them once that session ends`,
     );
   }
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {

@@ -117,6 +117,18 @@ describe('configuration for STORAGE=aws', () => {
     expect(loadConfig({ ...buckets, BUILD_FUNCTION_NAME: '' }).BUILD_FUNCTION_NAME).toBeUndefined();
   });
 
+  // S3 refuses a link signed with temporary credentials once their session ends, and no
+  // IAM role session (a Lambda function's, a container's) lasts longer than 12 hours.
+  it('caps URL_EXPIRES_SECONDS at the 12 hours a role session lasts at most', () => {
+    expect(loadConfig({ ...buckets, URL_EXPIRES_SECONDS: '43200' }).URL_EXPIRES_SECONDS).toBe(
+      43_200,
+    );
+    expect(() => loadConfig({ ...buckets, URL_EXPIRES_SECONDS: '43201' })).toThrow(
+      /URL_EXPIRES_SECONDS must be at most 43200 \(12 hours\) with STORAGE=aws: .*session/,
+    );
+    expect(loadConfig({ URL_EXPIRES_SECONDS: '604800' }).URL_EXPIRES_SECONDS).toBe(604_800);
+  });
+
   it('needs both bucket names', () => {
     expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(ConfigError);
     expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(

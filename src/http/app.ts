@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import type { GridService } from '../core/grid-service.js';
 import type { Logger } from '../logger.js';
 import { serveApiDocument } from './api-document.js';
@@ -7,6 +6,7 @@ import { apiKeyAuth } from './api-key-auth.js';
 import { BodyReader } from './body-reader.js';
 import { corsForAnyOrigin } from './cors.js';
 import { errorBody, errorResponse } from './error-response.js';
+import { requestIds } from './request-ids.js';
 import { createRouter } from './router.js';
 import { buildRoutes } from './routes/builds.js';
 import { docsRoutes } from './routes/docs.js';
@@ -44,7 +44,7 @@ export function createApp(options: AppOptions) {
   const { service, logger } = options;
   const app = createRouter();
 
-  app.use(requestId());
+  app.use(requestIds());
   app.use(corsForAnyOrigin());
   app.use(async (c, next) => {
     const started = performance.now();

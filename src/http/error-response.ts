@@ -31,7 +31,9 @@ export function errorResponse(c: Context, error: unknown, logger: Logger): Respo
   if (isGridBuilderError(error)) {
     const status = STATUS_OF[error.kind];
     if (status >= 500) logger.warn({ err: error, reqId: c.get('requestId') }, error.message);
-    if (error.kind === 'overloaded') c.header('Retry-After', '5');
+    // Both pass: too much work in flight, or storage slow or unreachable for a moment.
+    if (error.kind === 'overloaded' || error.kind === 'storage_unavailable')
+      c.header('Retry-After', '5');
     if (error.kind === 'unauthorized') c.header('WWW-Authenticate', 'Bearer realm="GridBuilder"');
     // A body refused part-way has unread bytes on the socket: the connection cannot be reused.
     if (['too_large', 'overloaded', 'timeout'].includes(error.kind))

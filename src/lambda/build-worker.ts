@@ -6,8 +6,9 @@
  */
 import { createGridBuilder } from '../app/create-grid-builder.js';
 import { configOfProcess } from '../config.js';
-import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
+import { type InvocationContext, inInvocation } from './invocation.js';
+import { createLambdaLogger } from './lambda-logger.js';
 
 /** The payload LambdaBuildRunner sends. */
 export interface BuildEvent {
@@ -20,7 +21,7 @@ let worker: ReturnType<typeof createWorker> | undefined;
 /** Built once per cold start, as the API functions' composition root. */
 function createWorker() {
   const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLambdaLogger(config.LOG_LEVEL);
   return { logger, service: createGridBuilder(config, logger, createAwsStorage(config)).service };
 }
 
@@ -28,9 +29,14 @@ function createWorker() {
  * Runs the build, and throws what runBuild throws: an error that may pass (storage
  * unavailable) before the last run, which Lambda's two retries run again. The last
  * run records the failure itself, and a run of a build that ended returns at once,
- * so a repeated event does no harm.
+ * so a repeated event does no harm. Its storage calls end before the function's timeout
+ * does, so the run fails (and is retried, or records its failure) instead of being killed.
  */
-export async function buildWorker(event: BuildEvent): Promise<void> {
+export function buildWorker(event: BuildEvent, context?: InvocationContext): Promise<void> {
+  return inInvocation(event, context, () => runBuild(event));
+}
+
+async function runBuild(event: BuildEvent): Promise<void> {
   worker ??= createWorker();
   const { logger, service } = worker;
   const { gridId, buildId } = event;

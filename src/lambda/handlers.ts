@@ -11,9 +11,10 @@
 import { handle } from 'hono/aws-lambda';
 import { createGridBuilder } from '../app/create-grid-builder.js';
 import { configOfProcess } from '../config.js';
-import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
 import { apiKeysUnavailable, readApiKeys } from './api-keys-secret.js';
+import { inInvocation } from './invocation.js';
+import { createLambdaLogger } from './lambda-logger.js';
 
 type LambdaHandler = ReturnType<typeof handle>;
 
@@ -27,7 +28,7 @@ let handler: Promise<LambdaHandler> | undefined;
 function lambdaHandler(): Promise<LambdaHandler> {
   if (!handler) {
     const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
-    const logger = createLogger(config.LOG_LEVEL);
+    const logger = createLambdaLogger(config.LOG_LEVEL);
     handler = readApiKeys(config).then(
       (apiKeys) => {
         const gridBuilder = createGridBuilder(
@@ -47,7 +48,8 @@ function lambdaHandler(): Promise<LambdaHandler> {
 }
 
 /** One entry point; API Gateway routes decide which requests reach which function. */
-const serve: LambdaHandler = async (event, context) => (await lambdaHandler())(event, context);
+const serve: LambdaHandler = (event, context) =>
+  inInvocation(event, context, async () => (await lambdaHandler())(event, context));
 
 /** POST /add_image */
 export const addImage = serve;

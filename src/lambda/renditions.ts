@@ -8,8 +8,9 @@ import { GRID_ID_PATTERN, IMAGE_ID_PATTERN } from '../core/ids.js';
 import { makeRenditions, type RenditionOutcome } from '../core/renditions.js';
 import { sharpImaging } from '../imaging/sharp-imaging.js';
 import { configureSharp } from '../imaging/sharp-settings.js';
-import { createLogger } from '../logger.js';
 import { createAwsStorage } from '../storage/aws/create-aws-storage.js';
+import { type InvocationContext, inInvocation } from './invocation.js';
+import { createLambdaLogger } from './lambda-logger.js';
 
 /** The part of an S3 event notification this function reads. */
 export interface S3ObjectEvent {
@@ -52,7 +53,7 @@ function createWorker() {
   const config = configOfProcess({ overrides: { STORAGE: 'aws' } });
   configureSharp();
   return {
-    logger: createLogger(config.LOG_LEVEL),
+    logger: createLambdaLogger(config.LOG_LEVEL),
     storage: createAwsStorage(config),
     sizes: config.RENDITION_SIZES,
   };
@@ -62,9 +63,17 @@ function createWorker() {
  * Handles each record in turn and logs one line for each. makeRenditions is
  * idempotent, so a record S3 delivers twice, or one handled again when Lambda retries
  * the event, does no harm. A storage error fails the invocation: Lambda retries it,
- * then hands it to the dead-letter queue. A deleted image is no error.
+ * then hands it to the dead-letter queue. A deleted image is no error. A storage call
+ * that hangs is cut before the function's timeout, as such an error.
  */
-export async function renditions(
+export function renditions(
+  event: S3ObjectEvent,
+  context?: InvocationContext,
+): Promise<{ key: string; outcome: RecordOutcome }[]> {
+  return inInvocation(event, context, () => renditionsOf(event));
+}
+
+async function renditionsOf(
   event: S3ObjectEvent,
 ): Promise<{ key: string; outcome: RecordOutcome }[]> {
   worker ??= createWorker();

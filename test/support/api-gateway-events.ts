@@ -110,9 +110,9 @@ export function restApiEvent(request: EventRequest, resource = request.path) {
   };
 }
 
-/** The context object Lambda passes next to the event. */
-export function lambdaContext(functionName = 'GridBuilder-AddImage') {
-  const deadline = Date.now() + 30_000;
+/** The context object Lambda passes next to the event, `remainingMs` before the function times out. */
+export function lambdaContext(functionName = 'GridBuilder-AddImage', remainingMs = 30_000) {
+  const deadline = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -133,8 +133,13 @@ export function lambdaContext(functionName = 'GridBuilder-AddImage') {
 export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
 
 /** Invokes an API handler as Lambda does: the event and a context named after the function. */
-export const invokeApi = async (handler: LambdaHandler, event: object, functionName?: string) =>
-  (await handler(event as never, lambdaContext(functionName) as never)) as ProxyResult;
+export const invokeApi = async (
+  handler: LambdaHandler,
+  event: object,
+  functionName?: string,
+  remainingMs?: number,
+) =>
+  (await handler(event as never, lambdaContext(functionName, remainingMs) as never)) as ProxyResult;
 
 /** What a proxy integration hands back to API Gateway. */
 export interface ProxyResult {

@@ -2,7 +2,9 @@
 // Node process with only its own environment, as Lambda gives each function, so its
 // handlers build their SDK clients on its endpoints alone. It imports the handlers
 // module, prints one JSON line {"port": N} once listening, and runs each
-// `POST / {"handler", "event"}` as Lambda would: {"result"} or {"error"} back. It
+// `POST / {"handler", "event"}` as Lambda would: {"result"} or {"error"} back, with the
+// context's awsRequestId. After each invocation it prints {"invoked": awsRequestId}:
+// the lines before it are what the function had written by the time it returned. It
 // exits when its stdin closes, so it never outlives the test process.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,14 +21,17 @@ const server = createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const { handler, event } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const context = lambdaContext(functionName);
+  const { awsRequestId } = context;
   let answer: unknown;
   try {
     const run = handlers[handler];
     if (!run) throw new Error(`no handler ${handler}`);
-    answer = { result: (await run(event, lambdaContext(functionName))) ?? null };
+    answer = { result: (await run(event, context)) ?? null, awsRequestId };
   } catch (error) {
     answer = { error: { name: (error as Error).name, message: (error as Error).message } };
   }
+  process.stdout.write(`${JSON.stringify({ invoked: awsRequestId })}\n`);
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(answer));
 });

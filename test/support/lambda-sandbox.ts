@@ -16,7 +16,19 @@ export interface LambdaSandbox {
   name: string;
   /** Runs `handler` of src/lambda/handlers.ts on the event; rejects with what it threw. */
   invoke(handler: string, event: unknown): Promise<unknown>;
+  /**
+   * As invoke, with the lines the function printed on stdout by the time it returned
+   * (one invocation at a time: those of another running meanwhile would mix in).
+   */
+  invokeLogged(handler: string, event: unknown): Promise<LoggedInvocation>;
   stop(): Promise<void>;
+}
+
+export interface LoggedInvocation {
+  result: unknown;
+  /** The context's id of this invocation. */
+  awsRequestId: string;
+  lines: string[];
 }
 
 /** Errors a handler threw, with their name, as Lambda reports them. */
@@ -24,6 +36,35 @@ export class FunctionError extends Error {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;
+  }
+}
+
+/** What the sandbox printed, in runs that each end with its {"invoked": awsRequestId} line. */
+class PrintedLines {
+  private current: string[] = [];
+  private readonly ended = new Map<string, string[]>();
+  private readonly waiting = new Map<string, (lines: string[]) => void>();
+
+  add(line: string) {
+    const invoked = /^\{"invoked":"([^"]+)"\}$/.exec(line)?.[1];
+    if (invoked === undefined) {
+      this.current.push(line);
+      return;
+    }
+    const lines = this.current;
+    this.current = [];
+    const waiter = this.waiting.get(invoked);
+    this.waiting.delete(invoked);
+    if (waiter) waiter(lines);
+    else this.ended.set(invoked, lines);
+  }
+
+  /** The lines printed before the end of invocation `awsRequestId`, once it is printed. */
+  before(awsRequestId: string): Promise<string[]> {
+    const lines = this.ended.get(awsRequestId);
+    this.ended.delete(awsRequestId);
+    if (lines) return Promise.resolve(lines);
+    return new Promise((resolve) => this.waiting.set(awsRequestId, resolve));
   }
 }
 
@@ -37,26 +78,42 @@ export async function startLambdaSandbox(
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit');
-  const [line] = (await Promise.race([
-    once(createInterface({ input: child.stdout }), 'line'),
+  const printed = new PrintedLines();
+  const listening = new Promise<string>((resolve) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (first) => {
+      resolve(first);
+      lines.on('line', (line) => printed.add(line));
+    });
+  });
+  const line = await Promise.race([
+    listening,
     exited.then(([code]) => {
       throw new Error(`the sandbox of ${name} exited with code ${code} before listening`);
     }),
-  ])) as [string];
+  ]);
   const endpoint = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+  const run = async (handler: string, event: unknown) => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      body: JSON.stringify({ handler, event }),
+    });
+    const answer = (await response.json()) as {
+      result?: unknown;
+      awsRequestId?: string;
+      error?: { name: string; message: string };
+    };
+    if (answer.error) throw new FunctionError(answer.error.name, answer.error.message);
+    return { result: answer.result, awsRequestId: answer.awsRequestId as string };
+  };
   return {
     name,
     async invoke(handler, event) {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        body: JSON.stringify({ handler, event }),
-      });
-      const answer = (await response.json()) as {
-        result?: unknown;
-        error?: { name: string; message: string };
-      };
-      if (answer.error) throw new FunctionError(answer.error.name, answer.error.message);
-      return answer.result;
+      return (await run(handler, event)).result;
+    },
+    async invokeLogged(handler, event) {
+      const { result, awsRequestId } = await run(handler, event);
+      return { result, awsRequestId, lines: await printed.before(awsRequestId) };
     },
     async stop() {
       if (child.exitCode === null) {

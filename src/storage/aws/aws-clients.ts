@@ -3,6 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeadlineHttpHandler } from './deadline-http-handler.js';
 
 export interface AwsClientOptions {
   /**
@@ -24,20 +25,25 @@ export interface AwsClientOptions {
   maxAttempts?: number | undefined;
 }
 
-/** One pool of kept-alive sockets per client, and timeouts so a dead endpoint fails fast. */
-const requestHandler = {
-  connectionTimeout: 3_000,
-  requestTimeout: 30_000,
-  httpAgent: { keepAlive: true, maxSockets: 64 },
-  httpsAgent: { keepAlive: true, maxSockets: 64 },
-};
+/**
+ * One pool of kept-alive sockets per client, and a connection timeout so a dead
+ * endpoint fails fast. Within a call deadline (a Lambda invocation's remaining time)
+ * every attempt is also bounded by it: see DeadlineHttpHandler.
+ */
+const requestHandler = () =>
+  new DeadlineHttpHandler({
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    httpAgent: { keepAlive: true, maxSockets: 64 },
+    httpsAgent: { keepAlive: true, maxSockets: 64 },
+  });
 
 const common = (options: AwsClientOptions) => ({
   ...(options.region ? { region: options.region } : {}),
   ...(options.credentials ? { credentials: options.credentials } : {}),
   retryMode: 'standard',
   maxAttempts: options.maxAttempts ?? 3,
-  requestHandler,
+  requestHandler: requestHandler(),
 });
 
 export function createS3Client(options: AwsClientOptions = {}): S3Client {

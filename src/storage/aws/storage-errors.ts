@@ -38,7 +38,9 @@ export function storageFailure(
   const status = statusOf(error);
   const reason = status
     ? `${name ?? 'error'} (HTTP ${status}${$fault ? `, ${$fault} fault` : ''})`
-    : (name ?? 'no answer');
+    : name === 'AbortError' || name === 'TimeoutError'
+      ? 'no answer in time'
+      : (name ?? 'no answer');
   return new GridBuilderError(
     'storage_unavailable',
     `Storage is unavailable: ${service} could not ${action}: ${reason}. Please try again shortly.`,
