@@ -98,8 +98,11 @@ export function scaleCost(cost: Cost, factor: number): Cost {
 
 export const totalOf = (cost: Cost) => Object.values(cost).reduce((sum, d) => sum + d, 0);
 
+/** Cents for sums, two significant digits for fractions of a cent, never an exponent. */
 export function formatDollars(dollars: number): string {
-  return dollars >= 0.1 ? `$${dollars.toFixed(2)}` : `$${dollars.toPrecision(2)}`;
+  if (dollars >= 0.1) return `$${dollars.toFixed(2)}`;
+  if (dollars < 0.000001) return '< $0.000001';
+  return `$${dollars.toFixed(Math.max(2, 1 - Math.floor(Math.log10(dollars))))}`;
 }
 
 /** "$0.012 (Lambda GB-s $0.008, Lambda requests $0.0002, ...)". */
