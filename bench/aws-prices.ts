@@ -1,13 +1,15 @@
 /**
  * AWS list prices the bench's cost figures use: us-east-1, on-demand, first tier, no
- * free tier, as read on 2026-12-01 from AWS's pricing pages (aws.amazon.com/lambda/pricing,
- * /api-gateway/pricing, /s3/pricing, /dynamodb/pricing/on-demand, /cloudwatch/pricing,
- * /secrets-manager/pricing, /ec2/pricing/on-demand for data transfer) and checked against pages quoting them. Change them here when
- * AWS does; other regions cost up to about a quarter more.
+ * free tier. Checked on 2026-12-02 against AWS's pricing pages for Lambda
+ * (aws.amazon.com/lambda/pricing), API Gateway (/api-gateway/pricing: HTTP API requests
+ * metered in 512 KB units) and CloudWatch (/cloudwatch/pricing), AWS's global network FAQ
+ * (data transfer out), and pages quoting AWS's prices for S3 (Standard requests and
+ * storage), DynamoDB (on demand, halved in November 2024) and Secrets Manager. Change
+ * them here when AWS does; other regions cost up to about a quarter more.
  */
 export const PRICES = {
   region: 'us-east-1',
-  date: '2026-12-01',
+  date: '2026-12-02',
   lambda: {
     /** Arm (Graviton), the first 7.5 billion GB-s a month. */
     perGbSecond: 0.0000133334,
