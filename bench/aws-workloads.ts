@@ -1,8 +1,9 @@
 /**
  * The AWS path of issue 15, on the protocol servers with the bundled Lambda handlers and
  * 20 ms added to every S3 and DynamoDB request (bench/aws-stage.ts): 2,000 photos with
- * renditions built synchronously, 10,000 images built in the background, and the
- * listing of those 10,000 paged.
+ * renditions built synchronously, what uploads and that build cost on AWS
+ * (bench/aws-cost-workload.ts), 10,000 images built in the background, and the listing
+ * of those 10,000 paged.
  */
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -104,7 +105,8 @@ const generateEvent = (gridId: string) =>
  * 2,000 photos (the 1,000 of about 1280x800, twice) uploaded, their renditions made by
  * the bundled renditions handler from S3 ObjectCreated events (4 events at a time in one
  * process; untimed), then one generate_grid invocation of the bundled handler in a fresh
- * process (its first event: the composition root is made in the time), storage delayed.
+ * process (its first event: the composition root is made in the time), storage delayed;
+ * with its storage requests counted, what the cost row prices.
  */
 async function runSyncBuild(
   stage: AwsStage,
