@@ -11,11 +11,12 @@ import {
 } from '../test/support/aws-servers.js';
 import { type BundledFunction, startBundledFunction } from '../test/support/bundled-function.js';
 import { buildHostBundle, deployedEnvironment } from '../test/support/host-bundle.js';
-import { type RunningProxy, startProxy } from '../test/support/http-proxy.js';
+import { type ProxiedRequest, type RunningProxy, startProxy } from '../test/support/http-proxy.js';
 import {
   type RunningLambda,
   startLambdaInvokeServer,
 } from '../test/support/lambda-invoke-server.js';
+import { requestTally } from '../test/support/storage-request-tally.js';
 
 export const BUILD_WORKER = 'GridBuilder-BuildWorker';
 
@@ -28,7 +29,8 @@ const SESSION_TOKEN = randomBytes(840).toString('base64');
 
 /**
  * The AWS deployment on this machine: s3rver + dynalite, each also behind a proxy that
- * holds every request `delayMs` (both S3's and DynamoDB's), the Lambda bundle built for
+ * holds every request `delayMs` (both S3's and DynamoDB's) and counts it (`requests`:
+ * what the functions asked of storage, by the kinds its bills price), the Lambda bundle built for
  * this CPU, and a loopback Invoke API whose BuildWorker is the bundled handler. Uploads
  * go through the real service in this process, straight to the servers (untimed).
  */
@@ -42,13 +44,14 @@ export async function startAwsStage(delayMs: number) {
     for (const stop of stoppers) await stop();
   };
   try {
-    const delay = async <T>(request: T) => {
+    const delay = async (request: ProxiedRequest) => {
       await sleep(delayMs);
       return request;
     };
+    const requests = requestTally();
     const proxies: RunningProxy[] = await Promise.all([
-      startProxy(servers.s3.endpoint, { request: delay }),
-      startProxy(servers.dynamoDb.endpoint, { request: delay }),
+      startProxy(servers.s3.endpoint, requests.hooks('s3', delay)),
+      startProxy(servers.dynamoDb.endpoint, requests.hooks('dynamoDb', delay)),
     ]);
     stoppers.unshift(...proxies.map((p) => p.stop));
     const [s3, dynamoDb] = proxies.map((p) => p.endpoint) as [string, string];
@@ -92,6 +95,8 @@ export async function startAwsStage(delayMs: number) {
 
     return {
       servers,
+      template: bundle.template,
+      requests,
       lambda,
       service: uploads.service,
       start,

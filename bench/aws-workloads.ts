@@ -1,8 +1,9 @@
 /**
  * The AWS path of issue 15, on the protocol servers with the bundled Lambda handlers and
  * 20 ms added to every S3 and DynamoDB request (bench/aws-stage.ts): 2,000 photos with
- * renditions built synchronously, 10,000 images built in the background, and the
- * listing of those 10,000 paged.
+ * renditions built synchronously, what uploads and that build cost on AWS
+ * (bench/aws-cost-workload.ts), 10,000 images built in the background, and the listing
+ * of those 10,000 paged.
  */
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -11,6 +12,7 @@ import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { httpApiEvent, type ProxyResult } from '../test/support/api-gateway-events.js';
 import { eventKey, objectCreatedRecord, s3Event } from '../test/support/s3-events.js';
+import { COST, type MeasuredBuild, measured, runUploadCosts } from './aws-cost-workload.js';
 import { type AwsStage, startAwsStage } from './aws-stage.js';
 import { peakRssOf } from './child.js';
 import type { PhotoSets } from './photos.js';
@@ -37,9 +39,13 @@ export async function runAwsWorkloads(photos: PhotoSets): Promise<Row[]> {
   console.error('AWS path: building the Lambda bundle for this CPU, starting s3rver + dynalite...');
   const stage = await startAwsStage(DELAY_MS);
   try {
-    const rows = await failedAsRow(SYNC, () =>
-      runSyncBuild(stage, [...photos.thousand, ...photos.thousand]),
-    );
+    let build: MeasuredBuild | undefined;
+    const rows = await failedAsRow(SYNC, async () => {
+      const sync = await runSyncBuild(stage, [...photos.thousand, ...photos.thousand]);
+      build = sync.build;
+      return sync.rows;
+    });
+    rows.push(...(await failedAsRow(COST, () => runUploadCosts(stage, photos.mixed, build))));
     const gridId = 'bench-aws-10000';
     // Both workloads below read this grid: without it, the upload's failure is their row.
     const uploaded = await failedAsRow(BACKGROUND, async () => {
@@ -99,9 +105,13 @@ const generateEvent = (gridId: string) =>
  * 2,000 photos (the 1,000 of about 1280x800, twice) uploaded, their renditions made by
  * the bundled renditions handler from S3 ObjectCreated events (4 events at a time in one
  * process; untimed), then one generate_grid invocation of the bundled handler in a fresh
- * process (its first event: the composition root is made in the time), storage delayed.
+ * process (its first event: the composition root is made in the time), storage delayed;
+ * with its storage requests counted, what the cost row prices.
  */
-async function runSyncBuild(stage: AwsStage, files: readonly string[]): Promise<Row[]> {
+async function runSyncBuild(
+  stage: AwsStage,
+  files: readonly string[],
+): Promise<{ rows: Row[]; build?: MeasuredBuild }> {
   const gridId = 'bench-aws-2000';
   console.error(`Uploading ${files.length} photos to S3 + DynamoDB...`);
   const keys = await upload(stage, gridId, files.length, (i) => readFile(files[i] as string));
@@ -128,18 +138,23 @@ async function runSyncBuild(stage: AwsStage, files: readonly string[]): Promise<
     delayed: true,
     timeoutMs: HANDLER_TIMEOUT_MS,
   });
-  const { result, ms, cpuMs } = await generate.invoke<ProxyResult>(
+  const { result, invocation, cpuMs } = await measured<ProxyResult>(
+    stage,
+    generate,
     'generateGrid',
     generateEvent(gridId),
   );
+  const { ms } = invocation;
   const peakRssBytes = peakRssOf(generate.child.pid as number);
   await generate.stop();
   const body = JSON.parse(result.body) as { presigned_url?: string };
-  const grid =
+  const gridBytes =
     result.statusCode === 200 && body.presigned_url
-      ? await sharp(Buffer.from(await (await fetch(body.presigned_url)).arrayBuffer())).metadata()
+      ? Buffer.from(await (await fetch(body.presigned_url)).arrayBuffer())
       : undefined;
-  return [
+  const grid = gridBytes && (await sharp(gridBytes).metadata());
+  const build = gridBytes && { photos: files.length, invocation, gridBytes: gridBytes.length };
+  const rows: Row[] = [
     {
       workload: SYNC,
       variant: 'bundled generate_grid, request to answer',
@@ -157,6 +172,7 @@ async function runSyncBuild(stage: AwsStage, files: readonly string[]): Promise<
       ].join('; '),
     },
   ];
+  return { rows, build };
 }
 
 /**
