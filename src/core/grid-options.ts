@@ -6,6 +6,14 @@ export const TILE_SIZE_RANGE = { min: 8, max: 4096 } as const;
 export const COLUMNS_RANGE = { min: 1, max: 1000 } as const;
 
 /**
+ * How a photo is cut to its square tile: `center` is the lab's; `attention` and
+ * `entropy` are libvips' smart crops (the most salient, or the busiest, square).
+ */
+export const CROPS = ['center', 'attention', 'entropy'] as const;
+export type Crop = (typeof CROPS)[number];
+export const DEFAULT_CROP: Crop = 'center';
+
+/**
  * The highest MAX_INPUT_PIXELS the configuration accepts, and the limit a build decodes
  * stored images under. MAX_INPUT_PIXELS guards new uploads only: an image stored while
  * the limit was higher must still build after it is lowered, and every stored image
@@ -17,6 +25,7 @@ export interface GridOptions {
   tileSize?: number | undefined;
   columns?: number | undefined;
   format?: OutputFormat | undefined;
+  crop?: Crop | undefined;
 }
 
 export interface OutputLimits {

@@ -13,7 +13,7 @@ import {
 } from './builds.js';
 import { GridBuilderError, isErrorKind } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
-import { checkOutputSize, type GridOptions } from './grid-options.js';
+import { type Crop, checkOutputSize, DEFAULT_CROP, type GridOptions } from './grid-options.js';
 import {
   gridKey,
   gridPrefix,
@@ -131,6 +131,7 @@ export interface BuiltGrid extends SignedLink {
   imageCount: number;
   tileSize: number;
   format: OutputFormat;
+  crop: Crop;
   /** True when an identical earlier build was reused. */
   cached: boolean;
 }
@@ -388,7 +389,8 @@ export class GridService {
     }
     const status = statusOf(record, this.stallMs);
     if (status.status !== 'done' || record.key === undefined) return status;
-    const { tileSize, columns, format } = record.options;
+    // A record written before crops could be chosen has none: its build was centered.
+    const { tileSize, columns, format, crop = DEFAULT_CROP } = record.options;
     const { key } = record;
     const link = await this.sign((expires) => this.objects.presignGet('destination', key, expires));
     const built: BuiltGrid = {
@@ -400,6 +402,7 @@ export class GridService {
       imageCount: record.tilesTotal,
       tileSize,
       format,
+      crop,
       cached: false,
       ...link,
     };
@@ -441,7 +444,7 @@ export class GridService {
   private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
-    const { tileSize, columns, format } = plan.options;
+    const { tileSize, columns, format, crop } = plan.options;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
       let copied = 0;
@@ -454,6 +457,7 @@ export class GridService {
           rows: plan.rows,
           tileSize,
           format,
+          crop,
           inFlight: this.settings.buildInFlight,
           decodes: this.settings.decodeConcurrency,
           onTile: (tile) => {
@@ -483,6 +487,7 @@ export class GridService {
   private async plan(gridId: string, options: GridOptions): Promise<BuildPlan> {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
+    const crop = options.crop ?? DEFAULT_CROP;
     const { records } = await this.arranged(gridId);
     this.requestMissingRenditions(records);
     if (records.length === 0) {
@@ -496,13 +501,14 @@ export class GridService {
     const width = columns * tileSize;
     const height = rows * tileSize;
     checkOutputSize(width, height, format, this.settings);
-    const version = gridVersion(records, tileSize, columns, format);
+    const resolved: BuildOptions = { tileSize, columns, format, crop };
+    const version = gridVersion(records, resolved);
     const key = gridKey(gridId, version, OUTPUT_FORMATS[format].extension);
-    return { gridId, records, options: { tileSize, columns, format }, rows, version, key };
+    return { gridId, records, options: resolved, rows, version, key };
   }
 
   private async builtGrid(plan: BuildPlan, cached: boolean): Promise<BuiltGrid> {
-    const { tileSize, columns, format } = plan.options;
+    const { tileSize, columns, format, crop } = plan.options;
     return {
       key: plan.key,
       width: columns * tileSize,
@@ -512,6 +518,7 @@ export class GridService {
       imageCount: plan.records.length,
       tileSize,
       format,
+      crop,
       cached,
       ...(await this.sign((expires) => this.objects.presignGet('destination', plan.key, expires))),
     };
@@ -764,12 +771,12 @@ interface BuildHow {
  */
 function gridVersion(
   records: readonly ImageRecord[],
-  tileSize: number,
-  columns: number,
-  format: string,
+  { tileSize, columns, format, crop }: BuildOptions,
 ): string {
   const hash = createHash('sha256');
-  hash.update(`${tileSize}:${columns}:${format}\n`);
+  // The center crop adds nothing: grids stored before crops could be chosen keep their key.
+  const cropPart = crop === 'center' ? '' : `:${crop}`;
+  hash.update(`${tileSize}:${columns}:${format}${cropPart}\n`);
   for (const record of records) hash.update(`${record.key}\n`);
   return hash.digest('hex').slice(0, 24);
 }

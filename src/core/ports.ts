@@ -1,5 +1,6 @@
 import type { ErrorCode } from './errors.js';
 import type { InputFormat, OutputFormat } from './formats.js';
+import type { Crop } from './grid-options.js';
 
 /**
  * The interfaces the core needs from its adapters. Two storage ports: local disk +
@@ -149,6 +150,8 @@ export interface ComposeRequest {
   rows: number;
   tileSize: number;
   format: OutputFormat;
+  /** How each source is cut to its square; DEFAULT_CROP when not given. */
+  crop?: Crop | undefined;
   /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
@@ -196,6 +199,7 @@ export interface BuildOptions {
   tileSize: number;
   columns: number;
   format: OutputFormat;
+  crop: Crop;
 }
 
 /**

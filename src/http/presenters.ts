@@ -27,6 +27,7 @@ export const gridBuilt = (grid: BuiltGrid, absolute: Absolute) => ({
   image_count: grid.imageCount,
   tile_size: grid.tileSize,
   format: grid.format,
+  crop: grid.crop,
   expires_at: grid.expiresAt,
   cached: grid.cached,
 });

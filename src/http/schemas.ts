@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ERROR_CODES } from '../core/errors.js';
 import { OUTPUT_FORMAT_NAMES } from '../core/formats.js';
-import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import { COLUMNS_RANGE, CROPS, DEFAULT_CROP, TILE_SIZE_RANGE } from '../core/grid-options.js';
 import {
   BUILD_ID_INVALID,
   BUILD_ID_PATTERN,
@@ -107,6 +107,12 @@ export const BuildQuery = GridQuery.extend({
     })
     .optional()
     .openapi({ description: 'Output format (default jpeg)' }),
+  crop: z
+    .enum(CROPS, { error: `crop must be one of ${CROPS.join(', ')}.` })
+    .optional()
+    .openapi({
+      description: `How each photo is cut to its square tile (default ${DEFAULT_CROP}, the lab's): \`center\` keeps the middle, \`attention\` the most salient part (libvips: luminance frequency, saturation, skin tones), \`entropy\` the busiest part`,
+    }),
 });
 
 export const GridParams = z.object({ gridId: GridId });
@@ -180,6 +186,7 @@ export const GridBuilt = z
     image_count: z.number().int(),
     tile_size: z.number().int(),
     format: z.string(),
+    crop: z.enum(CROPS),
     expires_at: z.string(),
     cached: z.boolean(),
   })

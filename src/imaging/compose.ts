@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { OutputFormat } from '../core/formats.js';
-import { MAX_INPUT_PIXELS_CEILING } from '../core/grid-options.js';
+import { DEFAULT_CROP, MAX_INPUT_PIXELS_CEILING } from '../core/grid-options.js';
 import { tileOrigin } from '../core/layout.js';
 import type { ComposeRequest } from '../core/ports.js';
 import type { SpareCanvas } from './spare-canvas.js';
@@ -27,21 +27,21 @@ export async function composeGrid(
   request: ComposeRequest,
   { tiles, canvas: canvases }: KeptMemory = {},
 ): Promise<Buffer> {
-  const { count, columns, rows, tileSize, sourceKey } = request;
+  const { count, columns, rows, tileSize, sourceKey, crop = DEFAULT_CROP } = request;
   const width = columns * tileSize;
   const height = rows * tileSize;
   const bytes = width * height * CHANNELS;
   const canvas = canvases?.take(bytes) ?? Buffer.alloc(bytes); // zero-filled: empty cells are black
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
-  // The size is in the key: a source's key names its pixels, not its tiles'.
+  // The size and crop are in the key: a source's key names its pixels, not its tiles'.
   const tileKey =
     sourceKey && tiles?.holds(count, tileSize * tileSize * CHANNELS)
-      ? (index: number) => `${sourceKey(index)}@${tileSize}`
+      ? (index: number) => `${sourceKey(index)}@${tileSize}/${crop}`
       : undefined;
   const render = async (index: number) => {
     const { bytes, file } = await request.loadSource(index);
-    return decode(() => renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file));
+    return decode(() => renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file, crop));
   };
 
   await Promise.all(

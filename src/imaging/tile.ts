@@ -1,11 +1,19 @@
-import type { Sharp } from 'sharp';
+import sharp, { type Sharp } from 'sharp';
+import { type Crop, DEFAULT_CROP } from '../core/grid-options.js';
 import { jpegShrinkOnLoad, openSource } from './decode.js';
 
 /** A tile is raw RGB, like the canvas the grid copies it into. */
 export const CHANNELS = 3;
 
+/** sharp's `position` for each crop of a cover resize. */
+const POSITIONS: Record<Crop, string | number> = {
+  center: 'centre',
+  attention: sharp.strategy.attention,
+  entropy: sharp.strategy.entropy,
+};
+
 /**
- * Auto-orient, center-crop to a square, resize, drop alpha onto black: `tileSize^2 * 3`
+ * Auto-orient, crop to a square (`crop`), resize, drop alpha onto black: `tileSize^2 * 3`
  * bytes. Given the source's `file` too, a JPEG is decoded from it at the scale
  * `jpegShrinkOnLoad` picks; should the file be gone (its image deleted during the
  * build), the bytes in hand still make the tile.
@@ -15,21 +23,22 @@ export async function renderTile(
   tileSize: number,
   maxInputPixels: number,
   file?: string,
+  crop: Crop = DEFAULT_CROP,
 ): Promise<Buffer> {
   const shrink = file === undefined ? 1 : jpegShrinkOnLoad(source, tileSize, maxInputPixels);
   if (shrink > 1) {
     const input = `${file}[shrink=${shrink}]`; // libvips reads load options from the name
     const tile = await openSource(source, maxInputPixels, input)
-      .then((image) => toTile(image, tileSize))
+      .then((image) => toTile(image, tileSize, crop))
       .catch(() => undefined);
     if (tile) return tile;
   }
-  return toTile(await openSource(source, maxInputPixels), tileSize);
+  return toTile(await openSource(source, maxInputPixels), tileSize, crop);
 }
 
-const toTile = (image: Sharp, tileSize: number) =>
+const toTile = (image: Sharp, tileSize: number, crop: Crop) =>
   image
-    .resize(tileSize, tileSize, { fit: 'cover', position: 'centre' })
+    .resize(tileSize, tileSize, { fit: 'cover', position: POSITIONS[crop] })
     .flatten({ background: '#000000' })
     .toColourspace('srgb')
     .removeAlpha()

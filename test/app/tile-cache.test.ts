@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGridBuilder, type GridBuilder } from '../../src/app/create-grid-builder.js';
 import { loadConfig } from '../../src/config.js';
@@ -8,7 +9,7 @@ import type { Imaging, ObjectStore } from '../../src/core/ports.js';
 import { createSharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalStorage } from '../../src/storage/local/create-local-storage.js';
-import { naturalPhotoJpeg } from '../support/images.js';
+import { naturalPhotoJpeg, subjectNearLeftEdge } from '../support/images.js';
 
 // The tile cache as the server composes it (createGridBuilder, TILE_CACHE_MB), on local
 // storage with real sharp: which builds read their sources, and that a build copying
@@ -45,7 +46,7 @@ function start(env: Record<string, string>, imaging?: (base: Imaging) => Imaging
     imaging && { imaging: imaging(base) },
   );
   open.push(gridBuilder);
-  return { service: gridBuilder.service, reads };
+  return { service: gridBuilder.service, reads, objects: local.objects };
 }
 
 const photos = await Promise.all([1, 2, 3].map((seed) => naturalPhotoJpeg(411, 257, { seed })));
@@ -69,6 +70,37 @@ describe('repeat builds with the tile cache', () => {
     expect(png.format).toBe('png');
 
     await service.buildGrid('trip', { tileSize: 61 });
+    expect(reads).toHaveLength(6);
+  });
+
+  it('read every source again for another crop, whose grid is another one, reused for that crop only', async () => {
+    const { service, reads, objects } = start({ TILE_CACHE_MB: '1' });
+    const subject = await subjectNearLeftEdge();
+    for (let i = 0; i < 3; i++) await service.addImage('trip', subject);
+    const center = await service.buildGrid('trip', { tileSize: 60, format: 'png' });
+    expect(center.crop).toBe('center');
+    expect(reads).toHaveLength(3);
+
+    const attention = await service.buildGrid('trip', {
+      tileSize: 60,
+      format: 'png',
+      crop: 'attention',
+    });
+    expect(attention).toMatchObject({ crop: 'attention', cached: false });
+    expect(attention.key).not.toBe(center.key);
+    expect(reads).toHaveLength(6); // no tile of the center build copied
+    const red = async (key: string) =>
+      (await sharp(await objects.get('destination', key)).stats()).channels[0]?.mean ?? 0;
+    expect(await red(center.key)).toBeLessThan(20); // the subject cut off
+    expect(await red(attention.key)).toBeGreaterThan(140); // the subject kept
+
+    expect(
+      await service.buildGrid('trip', { tileSize: 60, format: 'png', crop: 'attention' }),
+    ).toMatchObject({ key: attention.key, cached: true });
+    expect(await service.buildGrid('trip', { tileSize: 60, format: 'png' })).toMatchObject({
+      key: center.key,
+      cached: true,
+    });
     expect(reads).toHaveLength(6);
   });
 

@@ -163,6 +163,7 @@ describe('building a grid', () => {
       imageCount: 5,
       tileSize: 100,
       format: 'jpeg',
+      crop: 'center',
       cached: false,
       url: `memory://get/destination/${built.key}?expires=300`,
       expiresAt: expect.any(String),
@@ -177,6 +178,7 @@ describe('building a grid', () => {
       rows: 3,
       tileSize: 100,
       format: 'jpeg',
+      crop: 'center',
       inFlight: MEMORY_SETTINGS.buildInFlight,
       decodes: MEMORY_SETTINGS.decodeConcurrency,
     });
@@ -185,10 +187,13 @@ describe('building a grid', () => {
     );
   });
 
-  it('takes the tile size, columns and format asked for', async () => {
+  it('takes the tile size, columns, format and crop asked for', async () => {
     for (let i = 0; i < 5; i++) await add('trip');
-    const built = await service.buildGrid('trip', { tileSize: 20, columns: 5, format: 'webp' });
+    const options = { tileSize: 20, columns: 5, format: 'webp', crop: 'entropy' } as const;
+    const built = await service.buildGrid('trip', options);
     expect(built).toMatchObject({ width: 100, height: 20, columns: 5, rows: 1, format: 'webp' });
+    expect(built.crop).toBe('entropy');
+    expect(imaging.composed[0]).toMatchObject({ tileSize: 20, format: 'webp', crop: 'entropy' });
     expect(built.key).toMatch(/\.webp$/);
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/webp');
   });
@@ -206,6 +211,8 @@ describe('building a grid', () => {
       { tileSize: 60 },
       { tileSize: 50, columns: 2 },
       { format: 'png' as const },
+      { tileSize: 50, crop: 'attention' as const },
+      { tileSize: 50, crop: 'entropy' as const },
     ]) {
       const other = await service.buildGrid('trip', options);
       expect(other.cached, JSON.stringify(options)).toBe(false);
@@ -215,8 +222,11 @@ describe('building a grid', () => {
     const afterAdd = await service.buildGrid('trip', { tileSize: 50 });
     expect(afterAdd).toMatchObject({ cached: false, imageCount: 3 });
     keys.add(afterAdd.key);
-    expect(keys.size).toBe(5);
-    expect(imaging.composed).toHaveLength(5);
+    expect(keys.size).toBe(7);
+    expect(imaging.composed).toHaveLength(7);
+    // The default crop named is the default: the stored grid again.
+    const centered = await service.buildGrid('trip', { tileSize: 50, crop: 'center' });
+    expect(centered).toMatchObject({ cached: true, key: afterAdd.key });
   });
 
   it('answers a grid without images with grid_empty', async () => {

@@ -1,10 +1,11 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGridBuilder } from '../../src/app/create-grid-builder.js';
 import { GridBuilderError } from '../../src/core/errors.js';
 import type { ObjectStore } from '../../src/core/ports.js';
 import { createLogger } from '../../src/logger.js';
 import { expectErrorBody } from '../support/error-codes.js';
-import { BLUE, GREEN, RED, solidImage, YELLOW } from '../support/images.js';
+import { BLUE, GREEN, RED, solidImage, subjectNearLeftEdge, YELLOW } from '../support/images.js';
 import { gate, type PausePoint } from '../support/pause-points.js';
 import { serveApp } from '../support/serve-app.js';
 import { STORAGE_BACKENDS, useStorageBackend } from '../support/storage-backends.js';
@@ -173,6 +174,7 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
       image_count: 4,
       tile_size: 32,
       format: 'jpeg',
+      crop: 'center',
       expires_at: expect.any(String),
       cached: false,
     });
@@ -192,6 +194,37 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     expect(cached.status).toBe(200);
     expect(cached.headers.get('preference-applied')).toBeNull();
     expect(await cached.json()).toMatchObject({ key: done.body.key, cached: true });
+  });
+
+  it('a background build carries its crop: another build than the centered one, its tiles cut as asked', async () => {
+    const body = new Uint8Array(await subjectNearLeftEdge());
+    for (const grid of ['cropped', 'cropped-twin']) {
+      for (let i = 0; i < 2; i++) {
+        await api(`/add_image?uniqueGridId=${grid}`, { method: 'POST', body });
+      }
+    }
+    const attention = (grid: string) =>
+      api(`/generate_grid?uniqueGridId=${grid}&tileSize=32&format=png&crop=attention`, {
+        method: 'POST',
+        ...preferAsync,
+      });
+    const started = await (await attention('cropped')).json();
+    const centered = await (await generate('cropped', preferAsync)).json();
+    expect(centered.build_id).not.toBe(started.build_id);
+
+    const done = await until(started.status_url, (b) => b.status !== 'running');
+    expect(done.body).toMatchObject({ status: 'done', crop: 'attention', format: 'png' });
+    const grid = await download(String(done.body.presigned_url));
+    expect((await sharp(grid).stats()).channels[0]?.mean).toBeGreaterThan(140); // the subject kept
+    // What a build in the request makes of the same photos with the same crop.
+    const twin = await (
+      await api('/generate_grid?uniqueGridId=cropped-twin&tileSize=32&format=png&crop=attention', {
+        method: 'POST',
+      })
+    ).json();
+    expect(twin.crop).toBe('attention');
+    expect(await download(twin.presigned_url)).toEqual(grid);
+    await until(centered.status_url, (b) => b.status !== 'running');
   });
 
   it('a grid emptied while its build waits: failed with grid_empty', async () => {

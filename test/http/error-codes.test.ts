@@ -84,6 +84,7 @@ describe('each documented error code, from a real request', () => {
     ['tileSize', { tileSize: '1e2' }],
     ['columns', { columns: 'many' }],
     ['format', { format: 'bmp' }],
+    ['crop', { crop: 'centre' }],
   ])('invalid_parameter names the build option: %s', async (param, options) => {
     await expectCode(await server.generateGrid('kept', options), 400, 'invalid_parameter', param);
   });

@@ -188,6 +188,8 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     [{ columns: '0' }, /columns must be a whole number from 1 to 1000/],
     [{ columns: 'many' }, /columns/],
     [{ format: 'bmp' }, /format must be one of jpeg, png, webp, avif/],
+    [{ crop: 'smart' }, /crop must be one of center, attention, entropy\./],
+    [{ crop: 'Center' }, /crop must be one of center, attention, entropy\./],
     // Number() reads hex, exponents and surrounding spaces; a grid option is plain digits.
     [{ tileSize: '0x40' }, /tileSize must be a whole number from 8 to 4096/],
     [{ tileSize: '1e2' }, /tileSize must be a whole number/],

@@ -11,7 +11,7 @@ const running = (gridId: string, buildId: string): BuildRecord => ({
   status: 'running',
   tilesDone: 0,
   tilesTotal: 12,
-  options: { tileSize: 100, columns: 4, format: 'jpeg' },
+  options: { tileSize: 100, columns: 4, format: 'jpeg', crop: 'center' },
   attempts: 1,
   createdAt: '2026-12-02T03:00:00.000Z',
   updatedAt: '2026-12-02T03:00:00.000Z',

@@ -181,3 +181,25 @@ export async function naturalPhotoJpeg(
     .jpeg({ quality: 90 })
     .toBuffer();
 }
+
+/**
+ * A dark 600x150 PNG with a saturated, noisy 120x120 subject 10 px from its left edge:
+ * a center crop misses it, libvips' attention and entropy crops find it.
+ */
+export async function subjectNearLeftEdge(): Promise<Buffer> {
+  const random = prng(7);
+  const subject = Buffer.alloc(120 * 120 * 3);
+  for (let i = 0; i < subject.length; i += 3) {
+    subject[i] = 200 + Math.floor(random() * 55);
+    subject[i + 1] = Math.floor(random() * 160);
+    subject[i + 2] = Math.floor(random() * 60);
+  }
+  return sharp({
+    create: { width: 600, height: 150, channels: 3, background: { r: 12, g: 12, b: 12 } },
+  })
+    .composite([
+      { input: subject, raw: { width: 120, height: 120, channels: 3 }, left: 10, top: 15 },
+    ])
+    .png()
+    .toBuffer();
+}

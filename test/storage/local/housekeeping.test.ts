@@ -73,7 +73,7 @@ test('removes build records past their keeping, as DynamoDB TTL does on AWS', as
     status: 'done' as const,
     tilesDone: 1,
     tilesTotal: 1,
-    options: { tileSize: 100, columns: 1, format: 'jpeg' as const },
+    options: { tileSize: 100, columns: 1, format: 'jpeg' as const, crop: 'center' as const },
     attempts: 1,
     createdAt: '2026-12-02T03:00:00.000Z',
     updatedAt: '2026-12-02T03:00:00.000Z',
