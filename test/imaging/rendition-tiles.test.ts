@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Crop } from '../../src/core/grid-options.js';
 import type { SourceImage } from '../../src/core/ports.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { naturalPhotoJpeg } from '../support/images.js';
@@ -37,7 +38,7 @@ function stored(name: string, bytes: Buffer): SourceImage {
 }
 
 /** The one tile of a 1x1 grid built from `source`, as raw RGB (PNG: nothing lost on the way out). */
-async function builtTile(source: SourceImage, tileSize: number): Promise<Buffer> {
+async function builtTile(source: SourceImage, tileSize: number, crop: Crop): Promise<Buffer> {
   const grid = await sharpImaging.composeGrid({
     count: 1,
     loadSource: async () => source,
@@ -45,6 +46,7 @@ async function builtTile(source: SourceImage, tileSize: number): Promise<Buffer>
     rows: 1,
     tileSize,
     format: 'png',
+    crop,
     inFlight: 1,
     decodes: 1,
   });
@@ -57,25 +59,37 @@ const meanAbsoluteDifference = (a: Buffer, b: Buffer) => {
   return sum / a.length;
 };
 
-describe.each([
-  { tileSize: 100, rendition: 256 },
-  { tileSize: 300, rendition: 640 },
-])('at tile $tileSize, from the $rendition px rendition', ({ tileSize, rendition }) => {
-  test('tiles differ from those of the originals by a mean under 2/255', async () => {
-    const differences: number[] = [];
-    for (const [i, bytes] of originals.entries()) {
-      const [made] = await sharpImaging.renditions({ bytes }, [rendition]);
-      const fromOriginal = await builtTile(stored(`${i}.jpg`, bytes), tileSize);
-      const fromRendition = await builtTile(
-        stored(`${i}-${rendition}.jpg`, made?.bytes as Buffer),
-        tileSize,
-      );
-      differences.push(meanAbsoluteDifference(fromOriginal, fromRendition));
-    }
-    const mean = differences.reduce((a, b) => a + b, 0) / differences.length;
-    expect(mean).toBeLessThan(2);
-    // Not one far off either: the worst measured was 2.5 (a 1279x797 original at tile
-    // 300, whose own decode is shrunk on load by 1/2; see the report of issue 15).
-    expect(Math.max(...differences)).toBeLessThan(3);
-  });
-});
+// Smart crops choose their window on the image resized to the tile's short side, from
+// the rendition or from the original: on these photos the same window. On real photos
+// a near tie between two windows can go the other way (../shared/photos, 16 photos:
+// tile 100 from 256, 2 moved with attention and 2 with entropy; tile 300 from 640, 1
+// with entropy; mean differences of those 8.6 to 35, the others as small as center's;
+// see the report of issue 17): such a tile is another good window of the strategy.
+describe.each(
+  (['center', 'attention', 'entropy'] as const).flatMap((crop) => [
+    { tileSize: 100, rendition: 256, crop },
+    { tileSize: 300, rendition: 640, crop },
+  ]),
+)(
+  'at tile $tileSize, from the $rendition px rendition, crop $crop',
+  ({ tileSize, rendition, crop }) => {
+    test('tiles differ from those of the originals by a mean under 2/255', async () => {
+      const differences: number[] = [];
+      for (const [i, bytes] of originals.entries()) {
+        const [made] = await sharpImaging.renditions({ bytes }, [rendition]);
+        const fromOriginal = await builtTile(stored(`${i}.jpg`, bytes), tileSize, crop);
+        const fromRendition = await builtTile(
+          stored(`${i}-${rendition}.jpg`, made?.bytes as Buffer),
+          tileSize,
+          crop,
+        );
+        differences.push(meanAbsoluteDifference(fromOriginal, fromRendition));
+      }
+      const mean = differences.reduce((a, b) => a + b, 0) / differences.length;
+      expect(mean).toBeLessThan(2);
+      // Not one far off either: the worst measured was 2.5 (a 1279x797 original at tile
+      // 300, whose own decode is shrunk on load by 1/2; see the report of issue 15).
+      expect(Math.max(...differences)).toBeLessThan(3);
+    });
+  },
+);
