@@ -9,7 +9,7 @@
 import type { ErrorContext } from '../client/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
-import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import { COLUMNS_RANGE, CROPS, TILE_SIZE_RANGE } from '../core/grid-options.js';
 import { GRID_ID_INVALID } from '../core/ids.js';
 import type { ErrorBody } from '../http/api-types.js';
 
@@ -22,6 +22,7 @@ const FLAGS: Record<string, string> = {
   tileSize: whole('--tile-size', TILE_SIZE_RANGE),
   columns: whole('--columns', COLUMNS_RANGE),
   format: `--format must be one of ${OUTPUT_FORMAT_NAMES.join(', ')}.`,
+  crop: `--crop must be one of ${CROPS.join(', ')}.`,
 };
 
 const AGAIN = 'run gridbuilder add again for this file';

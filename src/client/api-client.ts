@@ -44,6 +44,7 @@ export interface BuildOptions {
   tileSize?: number | undefined;
   columns?: number | undefined;
   format?: string | undefined;
+  crop?: string | undefined;
 }
 
 /**
@@ -294,6 +295,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     if (build.tileSize !== undefined) query.set('tileSize', String(build.tileSize));
     if (build.columns !== undefined) query.set('columns', String(build.columns));
     if (build.format) query.set('format', build.format);
+    if (build.crop) query.set('crop', build.crop);
     const about = { grid: gridId };
     // The calls' onProgress is the transport's (bytes sent); this one counts tiles.
     const calls = { ...options, onProgress: undefined };

@@ -13,6 +13,7 @@ import {
   pixelAt,
   RED,
   solidImage,
+  subjectNearLeftEdge,
   YELLOW,
 } from '../support/images.js';
 import { labCalls } from '../support/local-server.js';
@@ -320,6 +321,36 @@ describe('failed uploads are named in the summary', () => {
     expect(result.stdout).toMatch(/2 failed:/);
     expect(result.stdout).toMatch(listed('b-cut.jpg'));
     expect(result.stdout).toMatch(listed('z-cut.jpg'));
+  });
+});
+
+describe('gridbuilder build --crop', () => {
+  it('cuts the tiles as asked: attention keeps a subject near the edge that the default center cuts off', async () => {
+    const photos = join(work, 'subject');
+    mkdirSync(photos, { recursive: true });
+    writeFileSync(join(photos, 'subject.png'), await subjectNearLeftEdge());
+    expect((await gridbuilder('add', 'cropped', [photos])).code).toBe(0);
+    const red = async (file: string) =>
+      (await sharp(readFileSync(file)).stats()).channels[0]?.mean ?? 0;
+
+    const centered = join(work, 'centered.png');
+    const center = await gridbuilder('build', 'cropped', ['-t', '40', '-f', 'png', '-o', centered]);
+    expect(center.code).toBe(0);
+    expect(await red(centered)).toBeLessThan(20);
+
+    const kept = join(work, 'attention.png');
+    const attention = await gridbuilder('build', 'cropped', [
+      ...['-t', '40', '-f', 'png', '--crop', 'attention', '--json', '-o', kept],
+    ]);
+    expect(attention.code).toBe(0);
+    expect(JSON.parse(attention.stdout)).toMatchObject({ crop: 'attention', cached: false });
+    expect(await red(kept)).toBeGreaterThan(140);
+  });
+
+  it('refuses another crop before asking the server: exit 2, with the choices', async () => {
+    const result = await gridbuilder('build', 'cropped', ['--crop', 'smart']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Allowed choices are center, attention, entropy');
   });
 });
 

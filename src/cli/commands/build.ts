@@ -3,7 +3,7 @@ import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
-import { COLUMNS_RANGE, TILE_SIZE_RANGE } from '../../core/grid-options.js';
+import { COLUMNS_RANGE, CROPS, type Crop, TILE_SIZE_RANGE } from '../../core/grid-options.js';
 import { buildProgress } from '../build-progress.js';
 import {
   clientFor,
@@ -20,6 +20,7 @@ interface BuildOptions extends GlobalOptions {
   tileSize?: number;
   columns?: number;
   format?: OutputFormat;
+  crop?: Crop;
   output?: string;
 }
 
@@ -43,6 +44,12 @@ export function buildCommand(program: Command): void {
         OUTPUT_FORMAT_NAMES,
       ),
     )
+    .addOption(
+      new Option(
+        '--crop <crop>',
+        "how each photo is cut to its square tile: center (default, the lab's), attention (the most salient part) or entropy (the busiest part)",
+      ).choices(CROPS),
+    )
     .option('-o, --output <file>', 'where to save the image (default: GRID.EXT here)')
     .addHelpText(
       'after',
@@ -52,7 +59,8 @@ command waits for it, with a progress bar on a terminal (a line at each tenth
 of the way on stderr otherwise).
 
 Example:
-  gridbuilder build --grid trip --tile-size 200 -o trip.jpg`,
+  gridbuilder build --grid trip --tile-size 200 -o trip.jpg
+  gridbuilder build --grid trip --crop attention`,
     )
     .action(async (_options, command: Command) => {
       await build(command.optsWithGlobals<BuildOptions>());
@@ -70,7 +78,12 @@ async function build(options: BuildOptions): Promise<void> {
   const built = await client
     .buildGrid(
       options.grid,
-      { tileSize: options.tileSize, columns: options.columns, format: options.format },
+      {
+        tileSize: options.tileSize,
+        columns: options.columns,
+        format: options.format,
+        crop: options.crop,
+      },
       { onProgress: (done, total) => progress.update(done, total) },
     )
     .finally(() => progress.stop());
