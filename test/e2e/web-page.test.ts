@@ -12,6 +12,7 @@ import {
   pixelAt,
   RED,
   solidImage,
+  subjectNearLeftEdge,
   YELLOW,
 } from '../support/images.js';
 import { shot, uploadsSettled } from './browser.js';
@@ -137,6 +138,30 @@ describe('the web page', () => {
     await reopened.setViewportSize({ width: 390, height: 844 });
     await shot(reopened, '06-phone');
     await reopened.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('builds with the crop chosen under Crop: attention keeps a subject near the edge', async () => {
+    const path = join(suite.files, 'subject.png');
+    writeFileSync(path, await subjectNearLeftEdge());
+    const page = await openPage(`${suite.server.url}/?grid=cropped`);
+    await page.locator('#file-input').setInputFiles([path]);
+    await uploadsSettled(page, 1);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '1');
+    await expect(page.locator('#crop').inputValue()).resolves.toBe('center');
+
+    await page.locator('#tile-size').fill('40');
+    await page.locator('#format').selectOption('png');
+    await page.locator('#crop').selectOption('attention');
+    const asked = page.waitForRequest((request) =>
+      new URL(request.url()).pathname.endsWith('/generate_grid'),
+    );
+    expect(await buildAndMeasure(page)).toEqual({ width: 40, height: 40 });
+    expect(new URL((await asked).url()).searchParams.get('crop')).toBe('attention');
+    const grid = await (await fetch(await page.locator('#result-link').inputValue())).arrayBuffer();
+    const red = (await sharp(Buffer.from(grid)).stats()).channels[0]?.mean ?? 0;
+    expect(red).toBeGreaterThan(140); // the subject, not the dark ground of a center crop
+    await page.close();
     expect(problems).toEqual([]);
   });
 

@@ -140,7 +140,12 @@ export class BuildView {
       wrong.input.focus();
       return undefined;
     }
-    return { tileSize, columns, format: byId<HTMLSelectElement>('format').value };
+    return {
+      tileSize,
+      columns,
+      format: byId<HTMLSelectElement>('format').value,
+      crop: byId<HTMLSelectElement>('crop').value,
+    };
   }
 
   /**

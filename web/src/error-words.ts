@@ -26,6 +26,7 @@ const FIELDS: Record<string, () => string> = {
   tileSize: () => `Tile size must be a whole number ${rangeOf('tile-size')}.`,
   columns: () => `Columns must be a whole number ${rangeOf('columns')}, or empty for about square.`,
   format: () => 'Choose one of the formats offered under Format.',
+  crop: () => 'Choose one of the crops offered under Crop.',
 };
 
 const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>> = {
