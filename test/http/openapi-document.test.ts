@@ -16,6 +16,7 @@ const CONFIG = join(import.meta.dirname, '../../redocly.yaml');
 interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema: { enum?: string[] } }[];
 }
 interface Document {
   servers?: { url: string }[];
@@ -98,6 +99,14 @@ describe('the OpenAPI document', () => {
       const asksForKey = security.some((requirement) => Object.keys(requirement).length > 0);
       expect(asksForKey, `${method} ${path}`).toBe(PROTECTED_PATH.test(path));
     }
+  });
+
+  it("lists generate_grid's crop choices, as the server checks them", () => {
+    const crop = document.paths['/generate_grid']?.post?.parameters?.find((p) => p.name === 'crop');
+    expect(crop).toMatchObject({
+      in: 'query',
+      schema: { enum: ['center', 'attention', 'entropy'] },
+    });
   });
 
   it('is served by the server it describes, wherever that runs', () => {
