@@ -147,34 +147,28 @@ export async function runUploadCosts(
   await addImage.stop();
 
   const renditions = await stage.start('renditions', { delayed: true, timeoutMs: 60_000 });
-  const made: Invocation[] = [];
-  let madeCount = 0;
   const objectCreated = (key: string) =>
     s3Event(objectCreatedRecord(stage.servers.sourceBucket, eventKey(key)));
-  for (const key of keys) {
-    const { result, invocation } = await measured<{ outcome: string }[]>(
-      stage,
-      renditions,
-      'renditions',
-      objectCreated(key),
-    );
-    made.push(invocation);
-    if (result[0]?.outcome === 'made') madeCount++;
-  }
+  /** One event a key, one at a time: the invocations, and how many ended as `outcome`. */
+  const invokeEach = async (keys: readonly string[], outcome: string) => {
+    const invocations: Invocation[] = [];
+    let count = 0;
+    for (const key of keys) {
+      const { result, invocation } = await measured<{ outcome: string }[]>(
+        stage,
+        renditions,
+        'renditions',
+        objectCreated(key),
+      );
+      invocations.push(invocation);
+      if (result[0]?.outcome === outcome) count++;
+    }
+    return { invocations, count };
+  };
+  const { invocations: made, count: madeCount } = await invokeEach(keys, 'made');
   // Each rendition stored is an object created in the source bucket too.
   const renditionKeys = await listKeys(stage, renditionPrefix(GRID));
-  const ignored: Invocation[] = [];
-  let ignoredCount = 0;
-  for (const key of renditionKeys) {
-    const { result, invocation } = await measured<{ outcome: string }[]>(
-      stage,
-      renditions,
-      'renditions',
-      objectCreated(key),
-    );
-    ignored.push(invocation);
-    if (result[0]?.outcome === 'ignored') ignoredCount++;
-  }
+  const { invocations: ignored, count: ignoredCount } = await invokeEach(renditionKeys, 'ignored');
   await renditions.stop();
 
   const { template } = stage;
