@@ -13,6 +13,26 @@ export const CROPS = ['center', 'attention', 'entropy'] as const;
 export type Crop = (typeof CROPS)[number];
 export const DEFAULT_CROP: Crop = 'center';
 
+/** Pixels between tiles and around the grid, like montage's `-geometry +N+N`; 0 is the lab's look. */
+export const GAP_RANGE = { min: 0, max: 256 } as const;
+
+/** The colour of the gaps and of empty cells, `#rrggbb`; black is the lab's. */
+export const DEFAULT_BACKGROUND = '#000000';
+
+const HEX_COLOUR = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/**
+ * `#rrggbb` for a colour written as 3 or 6 hex digits, with or without `#` (in a URL a
+ * bare `#` starts the fragment: curl and browsers drop what follows, so `rrggbb` and
+ * `%23rrggbb` both work); undefined for anything else.
+ */
+export function parseBackground(value: string): string | undefined {
+  const digits = HEX_COLOUR.exec(value.trim())?.[1]?.toLowerCase();
+  if (digits === undefined) return undefined;
+  const six = digits.length === 3 ? [...digits].map((digit) => digit + digit).join('') : digits;
+  return `#${six}`;
+}
+
 /**
  * The highest MAX_INPUT_PIXELS the configuration accepts, and the limit a build decodes
  * stored images under. MAX_INPUT_PIXELS guards new uploads only: an image stored while
@@ -26,6 +46,9 @@ export interface GridOptions {
   columns?: number | undefined;
   format?: OutputFormat | undefined;
   crop?: Crop | undefined;
+  gap?: number | undefined;
+  /** `#rrggbb` (see parseBackground). */
+  background?: string | undefined;
 }
 
 export interface OutputLimits {

@@ -13,7 +13,13 @@ import {
 } from './builds.js';
 import { GridBuilderError, isErrorKind } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
-import { type Crop, checkOutputSize, DEFAULT_CROP, type GridOptions } from './grid-options.js';
+import {
+  type Crop,
+  checkOutputSize,
+  DEFAULT_BACKGROUND,
+  DEFAULT_CROP,
+  type GridOptions,
+} from './grid-options.js';
 import {
   gridKey,
   gridPrefix,
@@ -32,7 +38,7 @@ import {
   stagingKey,
 } from './ids.js';
 import { InProcessBuildRunner } from './in-process-build-runner.js';
-import { gridLayout } from './layout.js';
+import { gridLayout, gridSize } from './layout.js';
 import { DEFAULT_PAGE_LIMIT, decodeCursor, encodeCursor, PAGE_BYTES } from './listing-pages.js';
 import {
   arrange,
@@ -132,6 +138,8 @@ export interface BuiltGrid extends SignedLink {
   tileSize: number;
   format: OutputFormat;
   crop: Crop;
+  gap: number;
+  background: string;
   /** True when an identical earlier build was reused. */
   cached: boolean;
 }
@@ -389,23 +397,11 @@ export class GridService {
     }
     const status = statusOf(record, this.stallMs);
     if (status.status !== 'done' || record.key === undefined) return status;
-    // A record written before crops could be chosen has none: its build was centered.
-    const { tileSize, columns, format, crop = DEFAULT_CROP } = record.options;
     const { key } = record;
+    const options = withDefaults(record.options);
     const link = await this.sign((expires) => this.objects.presignGet('destination', key, expires));
-    const built: BuiltGrid = {
-      key,
-      width: columns * tileSize,
-      height: Math.ceil(record.tilesTotal / columns) * tileSize,
-      columns,
-      rows: Math.ceil(record.tilesTotal / columns),
-      imageCount: record.tilesTotal,
-      tileSize,
-      format,
-      crop,
-      cached: false,
-      ...link,
-    };
+    const rows = Math.ceil(record.tilesTotal / options.columns);
+    const built = describeGrid(key, options, record.tilesTotal, rows, false, link);
     return { ...status, built };
   }
 
@@ -444,7 +440,7 @@ export class GridService {
   private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
-    const { tileSize, columns, format, crop } = plan.options;
+    const { tileSize, columns, format, crop, gap, background } = plan.options;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
       let copied = 0;
@@ -458,6 +454,8 @@ export class GridService {
           tileSize,
           format,
           crop,
+          gap,
+          background,
           inFlight: this.settings.buildInFlight,
           decodes: this.settings.decodeConcurrency,
           onTile: (tile) => {
@@ -487,7 +485,6 @@ export class GridService {
   private async plan(gridId: string, options: GridOptions): Promise<BuildPlan> {
     const tileSize = options.tileSize ?? this.settings.defaultTileSize;
     const format = options.format ?? 'jpeg';
-    const crop = options.crop ?? DEFAULT_CROP;
     const { records } = await this.arranged(gridId);
     this.requestMissingRenditions(records);
     if (records.length === 0) {
@@ -498,30 +495,19 @@ export class GridService {
       );
     }
     const { columns, rows } = gridLayout(records.length, options.columns);
-    const width = columns * tileSize;
-    const height = rows * tileSize;
+    const resolved = withDefaults({ ...options, tileSize, columns, format });
+    const { width, height } = gridSize({ columns, rows }, tileSize, resolved.gap);
     checkOutputSize(width, height, format, this.settings);
-    const resolved: BuildOptions = { tileSize, columns, format, crop };
     const version = gridVersion(records, resolved);
     const key = gridKey(gridId, version, OUTPUT_FORMATS[format].extension);
     return { gridId, records, options: resolved, rows, version, key };
   }
 
   private async builtGrid(plan: BuildPlan, cached: boolean): Promise<BuiltGrid> {
-    const { tileSize, columns, format, crop } = plan.options;
-    return {
-      key: plan.key,
-      width: columns * tileSize,
-      height: plan.rows * tileSize,
-      columns,
-      rows: plan.rows,
-      imageCount: plan.records.length,
-      tileSize,
-      format,
-      crop,
-      cached,
-      ...(await this.sign((expires) => this.objects.presignGet('destination', plan.key, expires))),
-    };
+    const link = await this.sign((expires) =>
+      this.objects.presignGet('destination', plan.key, expires),
+    );
+    return describeGrid(plan.key, plan.options, plan.records.length, plan.rows, cached, link);
   }
 
   /**
@@ -771,12 +757,52 @@ interface BuildHow {
  */
 function gridVersion(
   records: readonly ImageRecord[],
-  { tileSize, columns, format, crop }: BuildOptions,
+  { tileSize, columns, format, crop, gap, background }: BuildOptions,
 ): string {
   const hash = createHash('sha256');
-  // The center crop adds nothing: grids stored before crops could be chosen keep their key.
-  const cropPart = crop === 'center' ? '' : `:${crop}`;
-  hash.update(`${tileSize}:${columns}:${format}${cropPart}\n`);
+  // Defaults add nothing: grids stored before an option could be chosen keep their key.
+  const cropPart = crop === DEFAULT_CROP ? '' : `:${crop}`;
+  const gapPart = gap === 0 ? '' : `:gap=${gap}`;
+  const backgroundPart = background === DEFAULT_BACKGROUND ? '' : `:bg=${background}`;
+  hash.update(`${tileSize}:${columns}:${format}${cropPart}${gapPart}${backgroundPart}\n`);
   for (const record of records) hash.update(`${record.key}\n`);
   return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * Every option resolved; a build record written before an option could be chosen has
+ * none of it, and was built with its default.
+ */
+function withDefaults(
+  options: Partial<BuildOptions> & Pick<BuildOptions, 'tileSize' | 'columns' | 'format'>,
+): BuildOptions {
+  const { tileSize, columns, format } = options;
+  return {
+    tileSize,
+    columns,
+    format,
+    crop: options.crop ?? DEFAULT_CROP,
+    gap: options.gap ?? 0,
+    background: options.background ?? DEFAULT_BACKGROUND,
+  };
+}
+
+function describeGrid(
+  key: string,
+  options: BuildOptions,
+  imageCount: number,
+  rows: number,
+  cached: boolean,
+  link: SignedLink,
+): BuiltGrid {
+  const { columns, tileSize, gap } = options;
+  return {
+    key,
+    ...options,
+    ...gridSize({ columns, rows }, tileSize, gap),
+    rows,
+    imageCount,
+    cached,
+    ...link,
+  };
 }

@@ -15,7 +15,13 @@ export function gridLayout(imageCount: number, columns?: number): GridLayout {
   return { columns: cols, rows: Math.ceil(imageCount / cols) };
 }
 
-/** Top-left pixel of tile `index`, placed row-major. */
-export function tileOrigin(index: number, columns: number, tileSize: number) {
-  return { left: (index % columns) * tileSize, top: Math.floor(index / columns) * tileSize };
+/** The grid image's size: the tiles, with `gap` pixels between them and around them. */
+export function gridSize({ columns, rows }: GridLayout, tileSize: number, gap = 0) {
+  return { width: columns * (tileSize + gap) + gap, height: rows * (tileSize + gap) + gap };
+}
+
+/** Top-left pixel of tile `index`, placed row-major after a `gap` border. */
+export function tileOrigin(index: number, columns: number, tileSize: number, gap = 0) {
+  const pitch = tileSize + gap;
+  return { left: gap + (index % columns) * pitch, top: gap + Math.floor(index / columns) * pitch };
 }

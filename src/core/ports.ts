@@ -152,6 +152,10 @@ export interface ComposeRequest {
   format: OutputFormat;
   /** How each source is cut to its square; DEFAULT_CROP when not given. */
   crop?: Crop | undefined;
+  /** Pixels between tiles and around them (src/core/layout.ts); none when not given. */
+  gap?: number | undefined;
+  /** `#rrggbb` of the gaps and empty cells; DEFAULT_BACKGROUND when not given. */
+  background?: string | undefined;
   /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
@@ -200,6 +204,9 @@ export interface BuildOptions {
   columns: number;
   format: OutputFormat;
   crop: Crop;
+  gap: number;
+  /** `#rrggbb`. */
+  background: string;
 }
 
 /**

@@ -28,6 +28,8 @@ export const gridBuilt = (grid: BuiltGrid, absolute: Absolute) => ({
   tile_size: grid.tileSize,
   format: grid.format,
   crop: grid.crop,
+  gap: grid.gap,
+  background: grid.background,
   expires_at: grid.expiresAt,
   cached: grid.cached,
 });

@@ -1,7 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import { ERROR_CODES } from '../core/errors.js';
 import { OUTPUT_FORMAT_NAMES } from '../core/formats.js';
-import { COLUMNS_RANGE, CROPS, DEFAULT_CROP, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import {
+  COLUMNS_RANGE,
+  CROPS,
+  DEFAULT_BACKGROUND,
+  DEFAULT_CROP,
+  GAP_RANGE,
+  parseBackground,
+  TILE_SIZE_RANGE,
+} from '../core/grid-options.js';
 import {
   BUILD_ID_INVALID,
   BUILD_ID_PATTERN,
@@ -113,6 +121,29 @@ export const BuildQuery = GridQuery.extend({
     .openapi({
       description: `How each photo is cut to its square tile (default ${DEFAULT_CROP}, the lab's): \`center\` keeps the middle, \`attention\` the most salient part (libvips: luminance frequency, saturation, skin tones), \`entropy\` the busiest part`,
     }),
+  gap: wholeNumber('gap', GAP_RANGE).optional().openapi({
+    description: 'Pixels between the tiles and around the grid (default 0, the lab’s look)',
+    example: 8,
+  }),
+  background: z
+    .string()
+    .transform((value, context) => {
+      const colour = parseBackground(value);
+      if (colour === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message:
+            'background must be a colour as 6 hex digits, like ffffff or %23ffffff (a # in a URL must be written %23).',
+        });
+        return z.NEVER;
+      }
+      return colour;
+    })
+    .optional()
+    .openapi({
+      description: `The colour of the gaps and empty cells, as \`rrggbb\` or \`#rrggbb\` (\`%23rrggbb\` in a URL; 3 digits also do); default \`${DEFAULT_BACKGROUND}\`, the lab's black`,
+      example: 'ffffff',
+    }),
 });
 
 export const GridParams = z.object({ gridId: GridId });
@@ -187,6 +218,8 @@ export const GridBuilt = z
     tile_size: z.number().int(),
     format: z.string(),
     crop: z.enum(CROPS),
+    gap: z.number().int(),
+    background: z.string().openapi({ description: '`#rrggbb`', example: '#ffffff' }),
     expires_at: z.string(),
     cached: z.boolean(),
   })

@@ -1,8 +1,12 @@
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { OutputFormat } from '../core/formats.js';
-import { DEFAULT_CROP, MAX_INPUT_PIXELS_CEILING } from '../core/grid-options.js';
-import { tileOrigin } from '../core/layout.js';
+import {
+  DEFAULT_BACKGROUND,
+  DEFAULT_CROP,
+  MAX_INPUT_PIXELS_CEILING,
+} from '../core/grid-options.js';
+import { gridSize, tileOrigin } from '../core/layout.js';
 import type { ComposeRequest } from '../core/ports.js';
 import type { SpareCanvas } from './spare-canvas.js';
 import { CHANNELS, renderTile } from './tile.js';
@@ -27,11 +31,15 @@ export async function composeGrid(
   request: ComposeRequest,
   { tiles, canvas: canvases }: KeptMemory = {},
 ): Promise<Buffer> {
-  const { count, columns, rows, tileSize, sourceKey, crop = DEFAULT_CROP } = request;
-  const width = columns * tileSize;
-  const height = rows * tileSize;
+  const { count, columns, rows, tileSize, sourceKey, crop = DEFAULT_CROP, gap = 0 } = request;
+  const { width, height } = gridSize({ columns, rows }, tileSize, gap);
   const bytes = width * height * CHANNELS;
-  const canvas = canvases?.take(bytes) ?? Buffer.alloc(bytes); // zero-filled: empty cells are black
+  // Painted whole in the background: gaps and empty cells keep it, tiles cover the rest.
+  // Black is a fresh canvas's zeros, with no pass over its memory.
+  const { background = DEFAULT_BACKGROUND } = request;
+  const paint =
+    background === DEFAULT_BACKGROUND ? undefined : Buffer.from(background.slice(1), 'hex');
+  const canvas = canvases?.take(bytes, paint) ?? Buffer.alloc(bytes, paint);
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
   // The size and crop are in the key: a source's key names its pixels, not its tiles'.
@@ -51,7 +59,7 @@ export async function composeGrid(
         const copied = key === undefined ? undefined : tiles?.get(key);
         const tile = copied ?? (await render(index));
         if (key !== undefined && !copied) tiles?.set(key, tile);
-        const { left, top } = tileOrigin(index, columns, tileSize);
+        const { left, top } = tileOrigin(index, columns, tileSize, gap);
         copyTile(tile, canvas, width, left, top, tileSize);
         request.onTile?.({ cached: copied !== undefined });
       }),

@@ -178,7 +178,14 @@ describe('runBuild', () => {
     status: 'running',
     tilesDone: 0,
     tilesTotal: 2,
-    options: { tileSize: 100, columns: 1, format: 'jpeg', crop: 'center' },
+    options: {
+      tileSize: 100,
+      columns: 1,
+      format: 'jpeg',
+      crop: 'center',
+      gap: 0,
+      background: '#000000',
+    },
     attempts: 0,
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
@@ -287,7 +294,14 @@ describe('buildStatus', () => {
         status: 'running',
         tilesDone: 5,
         tilesTotal: 9,
-        options: { tileSize: 100, columns: 3, format: 'jpeg', crop: 'center' },
+        options: {
+          tileSize: 100,
+          columns: 3,
+          format: 'jpeg',
+          crop: 'center',
+          gap: 0,
+          background: '#000000',
+        },
         attempts: 1,
         createdAt: old,
         updatedAt: old,
@@ -301,6 +315,38 @@ describe('buildStatus', () => {
       tilesDone: 5,
       tilesTotal: 9,
       error: { code: 'build_stalled', message: expect.stringContaining('start it again') },
+    });
+  });
+});
+
+describe('a build recorded before its options could be chosen', () => {
+  it('is reported with the defaults it was built with: centered, no gap, on black', async () => {
+    const { index, service } = setup();
+    const now = new Date().toISOString();
+    const options = { tileSize: 100, columns: 2, format: 'png' } as BuildRecord['options'];
+    await index.putBuild(
+      {
+        gridId: 'trip',
+        buildId: 'dddddddddddddddddddddddd',
+        status: 'done',
+        tilesDone: 3,
+        tilesTotal: 3,
+        options,
+        key: 'trip/grid-dddddddddddddddddddddddd.png',
+        attempts: 1,
+        createdAt: now,
+        updatedAt: now,
+      },
+      new Date(Date.now() + 60_000),
+    );
+    const { built } = await service.buildStatus('trip', 'dddddddddddddddddddddddd');
+    expect(built).toMatchObject({
+      width: 200,
+      height: 200,
+      rows: 2,
+      crop: 'center',
+      gap: 0,
+      background: '#000000',
     });
   });
 });

@@ -164,6 +164,8 @@ describe('building a grid', () => {
       tileSize: 100,
       format: 'jpeg',
       crop: 'center',
+      gap: 0,
+      background: '#000000',
       cached: false,
       url: `memory://get/destination/${built.key}?expires=300`,
       expiresAt: expect.any(String),
@@ -198,6 +200,26 @@ describe('building a grid', () => {
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/webp');
   });
 
+  it('puts the gap asked for between tiles and around them, in the background asked for', async () => {
+    for (let i = 0; i < 5; i++) await add('trip');
+    const options = { tileSize: 20, gap: 4, background: '#ffee00' };
+    const built = await service.buildGrid('trip', options);
+    // 2 columns x 3 rows: 2 * 20 + 3 * 4 wide, 3 * 20 + 4 * 4 high.
+    expect(built).toMatchObject({ width: 52, height: 76, gap: 4, background: '#ffee00' });
+    expect(imaging.composed[0]).toMatchObject({ tileSize: 20, gap: 4, background: '#ffee00' });
+  });
+
+  it('counts the gaps in the output limit', async () => {
+    for (let i = 0; i < 4; i++) await add('trip');
+    // 2 x 2 tiles of 1000: the 4,000,000 pixels allowed; with gaps of 1, 2003 x 2003 is more.
+    await expect(service.buildGrid('trip', { tileSize: 1000 })).resolves.toMatchObject({
+      width: 2000,
+    });
+    await expect(service.buildGrid('trip', { tileSize: 1000, gap: 1 })).rejects.toMatchObject({
+      code: 'grid_too_large',
+    });
+  });
+
   it('reuses the stored grid while the images and options stay the same', async () => {
     await add('trip');
     await add('trip');
@@ -213,6 +235,8 @@ describe('building a grid', () => {
       { format: 'png' as const },
       { tileSize: 50, crop: 'attention' as const },
       { tileSize: 50, crop: 'entropy' as const },
+      { tileSize: 50, gap: 2 },
+      { tileSize: 50, background: '#ffffff' },
     ]) {
       const other = await service.buildGrid('trip', options);
       expect(other.cached, JSON.stringify(options)).toBe(false);
@@ -222,11 +246,14 @@ describe('building a grid', () => {
     const afterAdd = await service.buildGrid('trip', { tileSize: 50 });
     expect(afterAdd).toMatchObject({ cached: false, imageCount: 3 });
     keys.add(afterAdd.key);
-    expect(keys.size).toBe(7);
-    expect(imaging.composed).toHaveLength(7);
-    // The default crop named is the default: the stored grid again.
-    const centered = await service.buildGrid('trip', { tileSize: 50, crop: 'center' });
-    expect(centered).toMatchObject({ cached: true, key: afterAdd.key });
+    expect(keys.size).toBe(9);
+    expect(imaging.composed).toHaveLength(9);
+    // The defaults named are the defaults: the stored grid again.
+    const named = { tileSize: 50, crop: 'center', gap: 0, background: '#000000' } as const;
+    expect(await service.buildGrid('trip', named)).toMatchObject({
+      cached: true,
+      key: afterAdd.key,
+    });
   });
 
   it('answers a grid without images with grid_empty', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridLayout, tileOrigin } from '../../src/core/layout.js';
+import { gridLayout, gridSize, tileOrigin } from '../../src/core/layout.js';
 
 describe('gridLayout', () => {
   it.each([
@@ -29,5 +29,19 @@ describe('gridLayout', () => {
     expect(tileOrigin(2, 3, 100)).toEqual({ left: 200, top: 0 });
     expect(tileOrigin(3, 3, 100)).toEqual({ left: 0, top: 100 });
     expect(tileOrigin(7, 3, 100)).toEqual({ left: 100, top: 200 });
+  });
+});
+
+describe('gaps', () => {
+  it('puts `gap` pixels between tiles and around the grid', () => {
+    expect(gridSize({ columns: 3, rows: 2 }, 100, 10)).toEqual({ width: 340, height: 230 });
+    expect(tileOrigin(0, 3, 100, 10)).toEqual({ left: 10, top: 10 });
+    expect(tileOrigin(2, 3, 100, 10)).toEqual({ left: 230, top: 10 });
+    expect(tileOrigin(4, 3, 100, 10)).toEqual({ left: 120, top: 120 });
+  });
+
+  it('without a gap, is the lab’s: tiles edge to edge', () => {
+    expect(gridSize({ columns: 3, rows: 2 }, 100)).toEqual({ width: 300, height: 200 });
+    expect(gridSize({ columns: 3, rows: 2 }, 100, 0)).toEqual({ width: 300, height: 200 });
   });
 });

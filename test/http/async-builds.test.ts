@@ -175,6 +175,8 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
       tile_size: 32,
       format: 'jpeg',
       crop: 'center',
+      gap: 0,
+      background: '#000000',
       expires_at: expect.any(String),
       cached: false,
     });
@@ -196,33 +198,42 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     expect(await cached.json()).toMatchObject({ key: done.body.key, cached: true });
   });
 
-  it('a background build carries its crop: another build than the centered one, its tiles cut as asked', async () => {
+  it('a background build carries its crop, gap and background: another build, its tiles cut as asked', async () => {
     const body = new Uint8Array(await subjectNearLeftEdge());
     for (const grid of ['cropped', 'cropped-twin']) {
       for (let i = 0; i < 2; i++) {
         await api(`/add_image?uniqueGridId=${grid}`, { method: 'POST', body });
       }
     }
+    const options = 'tileSize=32&format=png&crop=attention&gap=2&background=ffffff';
     const attention = (grid: string) =>
-      api(`/generate_grid?uniqueGridId=${grid}&tileSize=32&format=png&crop=attention`, {
-        method: 'POST',
-        ...preferAsync,
-      });
+      api(`/generate_grid?uniqueGridId=${grid}&${options}`, { method: 'POST', ...preferAsync });
     const started = await (await attention('cropped')).json();
     const centered = await (await generate('cropped', preferAsync)).json();
     expect(centered.build_id).not.toBe(started.build_id);
 
     const done = await until(started.status_url, (b) => b.status !== 'running');
-    expect(done.body).toMatchObject({ status: 'done', crop: 'attention', format: 'png' });
+    expect(done.body).toMatchObject({
+      status: 'done',
+      crop: 'attention',
+      format: 'png',
+      gap: 2,
+      background: '#ffffff',
+      width: 32 + 2 * 2, // one column of two
+    });
     const grid = await download(String(done.body.presigned_url));
-    expect((await sharp(grid).stats()).channels[0]?.mean).toBeGreaterThan(140); // the subject kept
+    const firstTile = sharp(grid).extract({ left: 2, top: 2, width: 32, height: 32 });
+    expect((await firstTile.stats()).channels[0]?.mean).toBeGreaterThan(140); // the subject kept
+    expect(
+      Array.from(
+        await sharp(grid).extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer(),
+      ),
+    ).toEqual([255, 255, 255]);
     // What a build in the request makes of the same photos with the same crop.
     const twin = await (
-      await api('/generate_grid?uniqueGridId=cropped-twin&tileSize=32&format=png&crop=attention', {
-        method: 'POST',
-      })
+      await api(`/generate_grid?uniqueGridId=cropped-twin&${options}`, { method: 'POST' })
     ).json();
-    expect(twin.crop).toBe('attention');
+    expect(twin).toMatchObject({ crop: 'attention', gap: 2, background: '#ffffff' });
     expect(await download(twin.presigned_url)).toEqual(grid);
     await until(centered.status_url, (b) => b.status !== 'running');
   });

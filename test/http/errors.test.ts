@@ -190,6 +190,12 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     [{ format: 'bmp' }, /format must be one of jpeg, png, webp, avif/],
     [{ crop: 'smart' }, /crop must be one of center, attention, entropy\./],
     [{ crop: 'Center' }, /crop must be one of center, attention, entropy\./],
+    [{ gap: '-1' }, /gap must be a whole number from 0 to 256\./],
+    [{ gap: '257' }, /gap must be a whole number from 0 to 256\./],
+    [{ gap: 'wide' }, /gap must be a whole number/],
+    [{ background: 'white' }, /background must be a colour as 6 hex digits/],
+    [{ background: '#12345' }, /background must be a colour as 6 hex digits/],
+    [{ background: '' }, /background must be a colour/],
     // Number() reads hex, exponents and surrounding spaces; a grid option is plain digits.
     [{ tileSize: '0x40' }, /tileSize must be a whole number from 8 to 4096/],
     [{ tileSize: '1e2' }, /tileSize must be a whole number/],

@@ -238,6 +238,37 @@ describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
       expect(near(await pixelAt(image, x, 30), GREEN), `x=${x}`).toBe(true);
   });
 
+  it('puts the gap asked for between and around the tiles, in the background asked for', async () => {
+    for (const colour of [RED, GREEN, BLUE])
+      await server.addImage('spaced', await solidImage(colour, 90, 70, 'png'));
+    // Sent as `%23ffffff` (a bare `#` would start the URL's fragment), and as `FFF`.
+    const answers = [];
+    for (const background of ['#ffffff', 'FFF']) {
+      const response = await server.generateGrid('spaced', {
+        tileSize: 40,
+        gap: 10,
+        background,
+        format: 'png',
+      });
+      answers.push(await response.json());
+    }
+    expect(answers[1]).toMatchObject({ cached: true, key: answers[0].key });
+    const body = answers[0];
+    // One column of three: 40 + 2 * 10 wide, 3 * 40 + 4 * 10 high.
+    expect(body).toMatchObject({ width: 60, height: 160, gap: 10, background: '#ffffff' });
+    const { image } = await fetchGrid(body);
+    for (const [x, y] of [
+      [5, 5],
+      [30, 5],
+      [55, 80],
+      [30, 55],
+      [30, 155],
+    ] as const)
+      expect(await pixelAt(image, x, y), `(${x}, ${y})`).toEqual([255, 255, 255]);
+    for (const [i, colour] of [RED, GREEN, BLUE].entries())
+      expect(near(await pixelAt(image, 30, 30 + i * 50), colour), `tile ${i}`).toBe(true);
+  });
+
   it.each([
     ['png', 'image/png'],
     ['webp', 'image/webp'],
