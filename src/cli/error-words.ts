@@ -9,7 +9,7 @@
 import type { ErrorContext } from '../client/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
-import { COLUMNS_RANGE, CROPS, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import { COLUMNS_RANGE, CROPS, GAP_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
 import { GRID_ID_INVALID } from '../core/ids.js';
 import type { ErrorBody } from '../http/api-types.js';
 
@@ -23,6 +23,8 @@ const FLAGS: Record<string, string> = {
   columns: whole('--columns', COLUMNS_RANGE),
   format: `--format must be one of ${OUTPUT_FORMAT_NAMES.join(', ')}.`,
   crop: `--crop must be one of ${CROPS.join(', ')}.`,
+  gap: whole('--gap', GAP_RANGE),
+  background: '--background must be a colour as 6 hex digits, like ffffff.',
 };
 
 const AGAIN = 'run gridbuilder add again for this file';

@@ -45,6 +45,9 @@ export interface BuildOptions {
   columns?: number | undefined;
   format?: string | undefined;
   crop?: string | undefined;
+  gap?: number | undefined;
+  /** `#rrggbb` or `rrggbb`. */
+  background?: string | undefined;
 }
 
 /**
@@ -296,6 +299,8 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     if (build.columns !== undefined) query.set('columns', String(build.columns));
     if (build.format) query.set('format', build.format);
     if (build.crop) query.set('crop', build.crop);
+    if (build.gap !== undefined) query.set('gap', String(build.gap));
+    if (build.background) query.set('background', build.background);
     const about = { grid: gridId };
     // The calls' onProgress is the transport's (bytes sent); this one counts tiles.
     const calls = { ...options, onProgress: undefined };

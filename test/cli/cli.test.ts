@@ -354,6 +354,41 @@ describe('gridbuilder build --crop', () => {
   });
 });
 
+describe('gridbuilder build --gap --background', () => {
+  it('spaces the tiles in the colour asked for, and says so', async () => {
+    const photos = join(work, 'spaced');
+    mkdirSync(photos, { recursive: true });
+    for (const [i, colour] of [RED, GREEN].entries())
+      writeFileSync(join(photos, `${i}.png`), await solidImage(colour, 50, 30, 'png'));
+    expect((await gridbuilder('add', 'spaced', [photos])).code).toBe(0);
+
+    const file = join(work, 'spaced.png');
+    const result = await gridbuilder('build', 'spaced', [
+      ...['-t', '20', '-f', 'png', '--gap', '5', '--background', '#fff', '-o', file],
+    ]);
+    expect(result.code).toBe(0);
+    // One column of two: 20 + 2 * 5 wide, 2 * 20 + 3 * 5 high.
+    expect(result.stdout).toContain('30x55 px');
+    expect(result.stdout).toContain('5 px gaps on #ffffff');
+    expect(await pixelAt(readFileSync(file), 0, 0)).toEqual([255, 255, 255]);
+    expect(await pixelAt(readFileSync(file), 15, 27)).toEqual([255, 255, 255]);
+    expect(near(await pixelAt(readFileSync(file), 15, 15), RED)).toBe(true);
+  });
+
+  it('refuses a gap or a colour the server would refuse: exit 2, naming the flag', async () => {
+    for (const [flag, value, words] of [
+      ['--gap', '300', 'must be a whole number from 0 to 256'],
+      ['--gap', 'x', 'must be a whole number from 0 to 256'],
+      ['--background', 'white', 'must be a colour as 6 hex digits'],
+    ] as const) {
+      const result = await gridbuilder('build', 'spaced', [flag, value]);
+      expect(result.code, `${flag} ${value}`).toBe(2);
+      expect(result.stderr).toContain(flag);
+      expect(result.stderr).toContain(words);
+    }
+  });
+});
+
 describe('build options are checked before anything is built', () => {
   const generateGridRequests = () => requests.filter((r) => r.startsWith('POST /generate_grid'));
 

@@ -3,7 +3,16 @@ import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
-import { COLUMNS_RANGE, CROPS, type Crop, TILE_SIZE_RANGE } from '../../core/grid-options.js';
+import {
+  COLUMNS_RANGE,
+  CROPS,
+  type Crop,
+  DEFAULT_BACKGROUND,
+  DEFAULT_CROP,
+  GAP_RANGE,
+  TILE_SIZE_RANGE,
+} from '../../core/grid-options.js';
+import type { GridBuilt } from '../../http/api-types.js';
 import { buildProgress } from '../build-progress.js';
 import {
   clientFor,
@@ -13,7 +22,7 @@ import {
   print,
   UsageError,
 } from '../output.js';
-import { gridId, integerIn } from './parsers.js';
+import { colour, gridId, integerIn } from './parsers.js';
 
 interface BuildOptions extends GlobalOptions {
   grid: string;
@@ -21,6 +30,8 @@ interface BuildOptions extends GlobalOptions {
   columns?: number;
   format?: OutputFormat;
   crop?: Crop;
+  gap?: number;
+  background?: string;
   output?: string;
 }
 
@@ -50,6 +61,16 @@ export function buildCommand(program: Command): void {
         "how each photo is cut to its square tile: center (default, the lab's), attention (the most salient part) or entropy (the busiest part)",
       ).choices(CROPS),
     )
+    .option(
+      '--gap <px>',
+      `pixels between the tiles and around the grid, ${GAP_RANGE.min} to ${GAP_RANGE.max} (default 0)`,
+      integerIn(GAP_RANGE),
+    )
+    .option(
+      '--background <colour>',
+      'colour of the gaps and empty cells, as 6 hex digits: ffffff or "#ffffff" (default black)',
+      colour,
+    )
     .option('-o, --output <file>', 'where to save the image (default: GRID.EXT here)')
     .addHelpText(
       'after',
@@ -60,7 +81,8 @@ of the way on stderr otherwise).
 
 Example:
   gridbuilder build --grid trip --tile-size 200 -o trip.jpg
-  gridbuilder build --grid trip --crop attention`,
+  gridbuilder build --grid trip --crop attention
+  gridbuilder build --grid trip --gap 8 --background ffffff`,
     )
     .action(async (_options, command: Command) => {
       await build(command.optsWithGlobals<BuildOptions>());
@@ -83,6 +105,8 @@ async function build(options: BuildOptions): Promise<void> {
         columns: options.columns,
         format: options.format,
         crop: options.crop,
+        gap: options.gap,
+        background: options.background,
       },
       { onProgress: (done, total) => progress.update(done, total) },
     )
@@ -96,9 +120,18 @@ async function build(options: BuildOptions): Promise<void> {
     { ...built, file, bytes: bytes.length },
     () =>
       `Saved ${file}: ${built.width}x${built.height} px, ${formatBytes(bytes.length)}, ` +
-      `${plural(built.image_count, 'image')} in ${built.columns}x${built.rows} tiles of ${built.tile_size} px.\n` +
+      `${plural(built.image_count, 'image')} in ${built.columns}x${built.rows} tiles of ${built.tile_size} px${looks(built)}.\n` +
       `Link (until ${new Date(built.expires_at).toLocaleTimeString()}): ${built.presigned_url}`,
   );
+}
+
+/** The options that make the grid look other than the lab's, in words. */
+function looks(built: GridBuilt): string {
+  const words = [];
+  if (built.crop !== DEFAULT_CROP) words.push(`${built.crop} crop`);
+  if (built.gap > 0) words.push(`${built.gap} px gaps on ${built.background}`);
+  else if (built.background !== DEFAULT_BACKGROUND) words.push(`background ${built.background}`);
+  return words.map((word) => `, ${word}`).join('');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseBackground } from '../../core/grid-options.js';
 import { GRID_ID_INVALID, GRID_ID_PATTERN } from '../../core/ids.js';
 
 /** commander value parsers: a bad value is a usage error naming the option. */
@@ -59,4 +60,13 @@ export function wholeNumber(value: string): number {
     throw new InvalidArgumentError('must be a whole number of 0 or more.');
   }
   return number;
+}
+
+/** A colour as the server reads it (3 or 6 hex digits, `#` optional), as `#rrggbb`. */
+export function colour(value: string): string {
+  const parsed = parseBackground(value);
+  if (parsed === undefined) {
+    throw new InvalidArgumentError('must be a colour as 6 hex digits, like ffffff or "#ffffff".');
+  }
+  return parsed;
 }
