@@ -165,6 +165,49 @@ describe('the web page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('spaces the tiles with the Gap and Background chosen, and says so under the grid', async () => {
+    const paths = [];
+    for (const [i, colour] of [RED, GREEN].entries()) {
+      paths.push(join(suite.files, `spaced-${i}.png`));
+      writeFileSync(paths[i] as string, await solidImage(colour, 60, 40, 'png'));
+    }
+    const page = await openPage(`${suite.server.url}/?grid=spaced`);
+    await page.locator('#file-input').setInputFiles(paths);
+    await uploadsSettled(page, 2);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '2');
+    await expect(page.locator('#gap').inputValue()).resolves.toBe('0');
+    await expect(page.locator('#background').inputValue()).resolves.toBe('#000000');
+
+    // A gap out of range is marked on its field, and nothing is sent.
+    await page.locator('#gap').fill('999');
+    await page.locator('#build').click();
+    await expect(page.locator('#gap').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#gap-error').textContent()).resolves.toContain('from 0 to 256');
+
+    await page.locator('#tile-size').fill('30');
+    await page.locator('#format').selectOption('png');
+    await page.locator('#gap').fill('5');
+    await page.locator('#background').fill('#ffffff');
+    const asked = page.waitForRequest((request) =>
+      new URL(request.url()).pathname.endsWith('/generate_grid'),
+    );
+    // One column of two: 30 + 2 * 5 wide, 2 * 30 + 3 * 5 high.
+    expect(await buildAndMeasure(page)).toEqual({ width: 40, height: 75 });
+    const query = new URL((await asked).url()).searchParams;
+    expect([query.get('gap'), query.get('background')]).toEqual(['5', '#ffffff']);
+    await expect(page.locator('#result-facts').textContent()).resolves.toContain(
+      '5 px gaps on #ffffff',
+    );
+    const grid = Buffer.from(
+      await (await fetch(await page.locator('#result-link').inputValue())).arrayBuffer(),
+    );
+    expect(await pixelAt(grid, 0, 0)).toEqual([255, 255, 255]);
+    expect(await pixelAt(grid, 20, 37)).toEqual([255, 255, 255]); // between the tiles
+    expect(near(await pixelAt(grid, 20, 20), RED)).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it('uploads a file over 4 MB through the two-step upload', async () => {
     const big = join(suite.files, 'big.png');
     const bytes = await noisyPng();

@@ -1,3 +1,4 @@
+import { gridLooks } from '../../src/client/grid-looks.js';
 import type { BuildOptions, GridBuilderApi, GridBuilt, GridImage } from './api.js';
 import { announce, byId, showError } from './dom.js';
 import { formatBytes, formatClock, formatRemaining, plural } from './format.js';
@@ -58,6 +59,10 @@ export class BuildView {
     'columns',
     (min, max) =>
       `Columns must be a whole number from ${min} to ${max}, or empty for about square.`,
+  );
+  private readonly gap = numberField(
+    'gap',
+    (min, max) => `Gap must be a whole number of pixels from ${min} to ${max}.`,
   );
   private readonly stale = new StaleMark();
   private phase: Phase = 'idle';
@@ -133,7 +138,8 @@ export class BuildView {
   private options(): BuildOptions | undefined {
     const tileSize = this.check(this.tileSize, false);
     const columns = this.check(this.columns, true);
-    const wrong = [this.tileSize, this.columns].find(
+    const gap = this.check(this.gap, false);
+    const wrong = [this.tileSize, this.columns, this.gap].find(
       (field) => field.input.getAttribute('aria-invalid') === 'true',
     );
     if (wrong) {
@@ -145,6 +151,8 @@ export class BuildView {
       columns,
       format: byId<HTMLSelectElement>('format').value,
       crop: byId<HTMLSelectElement>('crop').value,
+      gap,
+      background: byId<HTMLInputElement>('background').value,
     };
   }
 
@@ -304,7 +312,11 @@ export class BuildView {
     this.image.width = built.width;
     this.image.height = built.height;
     const size = bytes === undefined ? '' : ` · ${formatBytes(bytes)}`;
-    this.facts.textContent = `${built.width} × ${built.height} px${size} · ${built.columns} × ${built.rows} tiles of ${built.tile_size} px · ${built.format.toUpperCase()}`;
+    this.facts.textContent = `${built.width} × ${built.height} px${size} · ${built.columns} × ${built.rows} tiles of ${built.tile_size} px${gridLooks(
+      built,
+    )
+      .map((words) => ` · ${words}`)
+      .join('')} · ${built.format.toUpperCase()}`;
     this.download.href = source;
     this.download.download = `${gridId}.${EXTENSIONS[built.format] ?? built.format}`;
     this.link.value = built.presigned_url;

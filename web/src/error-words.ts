@@ -27,6 +27,8 @@ const FIELDS: Record<string, () => string> = {
   columns: () => `Columns must be a whole number ${rangeOf('columns')}, or empty for about square.`,
   format: () => 'Choose one of the formats offered under Format.',
   crop: () => 'Choose one of the crops offered under Crop.',
+  gap: () => `Gap must be a whole number of pixels ${rangeOf('gap')}.`,
+  background: () => 'Choose a colour under Background.',
 };
 
 const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>> = {

@@ -2,17 +2,15 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { gridLooks } from '../../client/grid-looks.js';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
 import {
   COLUMNS_RANGE,
   CROPS,
   type Crop,
-  DEFAULT_BACKGROUND,
-  DEFAULT_CROP,
   GAP_RANGE,
   TILE_SIZE_RANGE,
 } from '../../core/grid-options.js';
-import type { GridBuilt } from '../../http/api-types.js';
 import { buildProgress } from '../build-progress.js';
 import {
   clientFor,
@@ -120,18 +118,13 @@ async function build(options: BuildOptions): Promise<void> {
     { ...built, file, bytes: bytes.length },
     () =>
       `Saved ${file}: ${built.width}x${built.height} px, ${formatBytes(bytes.length)}, ` +
-      `${plural(built.image_count, 'image')} in ${built.columns}x${built.rows} tiles of ${built.tile_size} px${looks(built)}.\n` +
+      `${plural(built.image_count, 'image')} in ${built.columns}x${built.rows} tiles of ${built.tile_size} px${gridLooks(
+        built,
+      )
+        .map((words) => `, ${words}`)
+        .join('')}.\n` +
       `Link (until ${new Date(built.expires_at).toLocaleTimeString()}): ${built.presigned_url}`,
   );
-}
-
-/** The options that make the grid look other than the lab's, in words. */
-function looks(built: GridBuilt): string {
-  const words = [];
-  if (built.crop !== DEFAULT_CROP) words.push(`${built.crop} crop`);
-  if (built.gap > 0) words.push(`${built.gap} px gaps on ${built.background}`);
-  else if (built.background !== DEFAULT_BACKGROUND) words.push(`background ${built.background}`);
-  return words.map((word) => `, ${word}`).join('');
 }
 
 /**
