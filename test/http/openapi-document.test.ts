@@ -109,6 +109,16 @@ describe('the OpenAPI document', () => {
     });
   });
 
+  it("describes generate_grid's gap and background, and answers that carry them", () => {
+    const parameters = document.paths['/generate_grid']?.post?.parameters ?? [];
+    const named = (name: string) => parameters.find((p) => p.name === name);
+    expect(named('gap')).toMatchObject({ in: 'query', schema: { minimum: 0, maximum: 256 } });
+    expect(named('background')).toMatchObject({ in: 'query', schema: { type: 'string' } });
+    expect(named('background')?.description).toContain('%23rrggbb');
+    const built = document.components?.schemas?.GridBuilt as { required?: string[] };
+    expect(built.required).toEqual(expect.arrayContaining(['gap', 'background']));
+  });
+
   it('is served by the server it describes, wherever that runs', () => {
     expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
   });
