@@ -16,13 +16,16 @@ const CONFIG = join(import.meta.dirname, '../../redocly.yaml');
 interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: string; schema: { enum?: string[] } }[];
+  parameters?: { name: string; in: string; description?: string; schema: { enum?: string[] } }[];
 }
 interface Document {
   servers?: { url: string }[];
   security?: Record<string, string[]>[];
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+  components: {
+    securitySchemes?: Record<string, { type: string; scheme?: string }>;
+    schemas?: Record<string, { required?: string[] }>;
+  };
 }
 interface LintProblem {
   severity: string;
@@ -115,8 +118,9 @@ describe('the OpenAPI document', () => {
     expect(named('gap')).toMatchObject({ in: 'query', schema: { minimum: 0, maximum: 256 } });
     expect(named('background')).toMatchObject({ in: 'query', schema: { type: 'string' } });
     expect(named('background')?.description).toContain('%23rrggbb');
-    const built = document.components?.schemas?.GridBuilt as { required?: string[] };
-    expect(built.required).toEqual(expect.arrayContaining(['gap', 'background']));
+    expect(document.components.schemas?.GridBuilt?.required).toEqual(
+      expect.arrayContaining(['gap', 'background']),
+    );
   });
 
   it('is served by the server it describes, wherever that runs', () => {
