@@ -11,6 +11,7 @@ import {
   noisyPng,
   pixelAt,
   RED,
+  type Rgb,
   solidImage,
   subjectNearLeftEdge,
   YELLOW,
@@ -204,6 +205,55 @@ describe('the web page', () => {
     expect(await pixelAt(grid, 0, 0)).toEqual([255, 255, 255]);
     expect(await pixelAt(grid, 20, 37)).toEqual([255, 255, 255]); // between the tiles
     expect(near(await pixelAt(grid, 20, 20), RED)).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('previews the layout from the thumbnails as the options change, without building', async () => {
+    const paths = [];
+    for (const [i, colour] of [RED, GREEN].entries()) {
+      paths.push(join(suite.files, `preview-${i}.png`));
+      writeFileSync(paths[i] as string, await solidImage(colour, 60, 40, 'png'));
+    }
+    const page = await openPage(`${suite.server.url}/?grid=previewed`);
+    const builds: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/generate_grid')) builds.push(request.url());
+    });
+    await page.locator('#file-input').setInputFiles(paths);
+    await uploadsSettled(page, 2);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '2');
+
+    await page.locator('#tile-size').fill('30');
+    await page.locator('#gap').fill('5');
+    await page.locator('#background').fill('#ffffff');
+    const preview = page.locator('#layout-preview');
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#layout-preview');
+      return canvas?.dataset.drawn === '2' && canvas.dataset.height === '75';
+    });
+    // One column of two: 30 + 2 * 5 wide, 2 * 30 + 3 * 5 high, drawn at full size.
+    await expect(preview.getAttribute('data-width')).resolves.toBe('40');
+    await expect(page.locator('#layout-preview-caption').textContent()).resolves.toContain(
+      '40 × 75 px',
+    );
+    const pixel = (x: number, y: number) =>
+      preview.evaluate(
+        (canvas: HTMLCanvasElement, [px, py]) =>
+          Array.from(canvas.getContext('2d')?.getImageData(px, py, 1, 1).data ?? []).slice(0, 3),
+        [x, y] as const,
+      );
+    expect(await pixel(0, 0)).toEqual([255, 255, 255]);
+    expect(await pixel(20, 37)).toEqual([255, 255, 255]); // between the tiles
+    expect(near((await pixel(20, 20)) as unknown as Rgb, RED)).toBe(true);
+    expect(near((await pixel(20, 55)) as unknown as Rgb, GREEN)).toBe(true);
+
+    await page.locator('#gap').fill('0');
+    await page.waitForFunction(
+      () => document.querySelector<HTMLCanvasElement>('#layout-preview')?.dataset.height === '60',
+    );
+    expect(near((await pixel(0, 0)) as unknown as Rgb, RED)).toBe(true);
+    expect(builds).toEqual([]);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -13,6 +13,7 @@ import {
   randomGridId,
   suggestGridId,
 } from './grid-id.js';
+import { LayoutPreview } from './layout-preview.js';
 import { Uploads } from './uploads.js';
 
 /** Wires the page to the API once config.json said where it is; resolves to the upload queue. */
@@ -32,7 +33,11 @@ async function start(linked: string): Promise<Uploads> {
     uploadsSettled: () => uploads.settled(),
     refreshListing: () => void gallery.refresh(),
   });
-  const gallery = new Gallery(api, currentGridId, (images) => buildView.setListing(images));
+  const preview = new LayoutPreview();
+  const gallery = new Gallery(api, currentGridId, (images) => {
+    buildView.setListing(images);
+    preview.setListing(images);
+  });
   const uploads = new Uploads(
     api,
     currentGridId,
@@ -54,6 +59,7 @@ async function start(linked: string): Promise<Uploads> {
     putGridIdInUrl(id);
     buildView.clear();
     buildView.setListing(undefined);
+    preview.setListing(undefined);
     void gallery.refresh();
   };
 
