@@ -22,7 +22,10 @@ interface Document {
   servers?: { url: string }[];
   security?: Record<string, string[]>[];
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+  components: {
+    securitySchemes?: Record<string, { type: string; scheme?: string }>;
+    schemas: Record<string, { properties: Record<string, { type?: string | string[] }> }>;
+  };
 }
 interface LintProblem {
   severity: string;
@@ -107,6 +110,24 @@ describe('the OpenAPI document', () => {
       in: 'query',
       schema: { enum: ['center', 'attention', 'entropy'] },
     });
+  });
+
+  it('lists the image name: a parameter of both ways to upload, a field of both image answers', () => {
+    const nameOf = (path: string) =>
+      document.paths[path]?.post?.parameters?.find((p) => p.name === 'name');
+    expect(nameOf('/add_image')).toMatchObject({ in: 'query', schema: { maxLength: 255 } });
+    expect(nameOf('/grids/{gridId}/uploads')).toMatchObject({ in: 'query' });
+    expect(nameOf('/grids/{gridId}/uploads/{uploadId}/confirm')).toBeUndefined();
+    const header = document.paths['/add_image']?.post?.parameters?.find(
+      (p) => p.name === 'content-disposition',
+    );
+    expect(header).toMatchObject({ in: 'header' });
+    for (const schema of ['ImageSaved', 'GridImage']) {
+      expect(document.components.schemas[schema]?.properties.name?.type, schema).toEqual([
+        'string',
+        'null',
+      ]);
+    }
   });
 
   it('is served by the server it describes, wherever that runs', () => {
