@@ -11,6 +11,7 @@ import type { ErrorCode } from '../core/errors.js';
 import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
 import { COLUMNS_RANGE, CROPS, GAP_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
 import { GRID_ID_INVALID } from '../core/ids.js';
+import { IMAGE_NAME_MAX } from '../core/image-name.js';
 import type { ErrorBody } from '../http/api-types.js';
 
 const whole = (flag: string, range: { min: number; max: number }) =>
@@ -25,6 +26,8 @@ const FLAGS: Record<string, string> = {
   crop: `--crop must be one of ${CROPS.join(', ')}.`,
   gap: whole('--gap', GAP_RANGE),
   background: '--background must be a colour as 6 hex digits, like ffffff.',
+  // Sent for each file by gridbuilder add: the file's name is what to change.
+  name: `The file's name cannot be stored: rename the file (at most ${IMAGE_NAME_MAX} characters, no control characters) and run gridbuilder add again.`,
 };
 
 const AGAIN = 'run gridbuilder add again for this file';

@@ -94,6 +94,8 @@ export interface ListOptions extends CallOptions {
 export interface UploadOptions extends CallOptions {
   /** Takes this place in its batch whatever order uploads arrive in. */
   placement?: Placement | undefined;
+  /** The file's name, stored with the image (the server keeps its base name). */
+  name?: string | undefined;
 }
 
 export class ApiClient<Options extends CallOptions = CallOptions> {
@@ -209,6 +211,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     const query = new URLSearchParams({
       uniqueGridId: gridId,
       ...placementQuery(options.placement),
+      ...nameQuery(options.name),
     });
     return this.call('POST', this.url(`/add_image?${query}`), { grid: gridId }, options, body);
   }
@@ -224,9 +227,11 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     options: UploadOptions & Options = {} as UploadOptions & Options,
   ): Promise<ImageSaved> {
     const about = { grid: gridId };
+    // The name goes with the request for the link: the server binds it to that upload.
     const query = new URLSearchParams({
       size: String(sizeOf(body)),
       ...placementQuery(options.placement),
+      ...nameQuery(options.name),
     });
     const path = `/grids/${encodeURIComponent(gridId)}/uploads?${query}`;
     const steps = { ...options, onProgress: undefined };
@@ -356,3 +361,5 @@ const sizeOf = (body: Body) => (body instanceof Blob ? body.size : body.byteLeng
 
 const placementQuery = (placement?: Placement): Record<string, string> =>
   placement === undefined ? {} : { batch: placement.batch, index: String(placement.index) };
+
+const nameQuery = (name?: string): Record<string, string> => (name === undefined ? {} : { name });

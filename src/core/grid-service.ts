@@ -37,6 +37,7 @@ import {
   sourceKey,
   stagingKey,
 } from './ids.js';
+import { parseImageName } from './image-name.js';
 import { InProcessBuildRunner } from './in-process-build-runner.js';
 import { gridLayout, gridSize } from './layout.js';
 import { DEFAULT_PAGE_LIMIT, decodeCursor, encodeCursor, PAGE_BYTES } from './listing-pages.js';
@@ -208,23 +209,34 @@ export class GridService {
     gridIdInput: string | undefined,
     bytes: Buffer,
     placement?: Placement,
+    nameInput?: string,
   ): Promise<ImageRecord> {
     const gridId = parseGridId(gridIdInput);
+    const name = parseImageName(nameInput);
     const imageId = newImageId();
-    return this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes);
+    return this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes, name);
   }
 
-  /** Step one of a two-step upload: a URL to PUT exactly `size` bytes to. */
+  /**
+   * Step one of a two-step upload: a URL to PUT exactly `size` bytes to. A name is kept
+   * in the index for the confirm, not carried by the confirm's URL as the placement is:
+   * whoever confirms cannot change it.
+   */
   async createUpload(
     gridIdInput: string | undefined,
     size: number,
     placement?: Placement,
+    nameInput?: string,
   ): Promise<PendingUpload> {
     const gridId = parseGridId(gridIdInput);
     // Refused now rather than at the confirm, before any byte is sent.
     checkUploadSize(size, this.settings.maxUploadBytes);
     checkPlacement(placement);
+    const name = parseImageName(nameInput);
     const uploadId = newImageId();
+    if (name !== undefined) {
+      await this.index.putUpload(gridId, uploadId, { name }, this.uploadUsableUntil(uploadId));
+    }
     const key = stagingKey(gridId, uploadId);
     const link = await this.sign((expires) =>
       this.objects.presignPut('source', key, size, expires),
@@ -247,13 +259,13 @@ export class GridService {
     const uploadId = parseImageId(uploadIdInput);
     checkPlacement(placement);
     const staged = stagingKey(gridId, uploadId);
-    const usableMs = this.settings.urlExpiresSeconds * 1000 + this.settings.graceMs;
     const noBytes = new GridBuilderError(
       'not_found',
       `No bytes are waiting for upload ${uploadId}: PUT the image to its upload_url first (links expire after ${this.settings.urlExpiresSeconds} s). A confirmed upload is in the grid's listing already.`,
       { code: 'upload_not_found' },
     );
-    if (isOlderThan(uploadId, usableMs)) {
+    const keepUntil = this.uploadUsableUntil(uploadId);
+    if (keepUntil.getTime() < Date.now()) {
       throw new GridBuilderError(
         'not_found',
         `Upload ${uploadId} has expired: ask for a new upload link (POST /grids/${gridId}/uploads).`,
@@ -261,7 +273,6 @@ export class GridService {
       );
     }
     if (!(await this.objects.head('source', staged))) throw noBytes;
-    const keepUntil = new Date(idTime(uploadId) + usableMs);
     if (!(await this.index.claimUpload(gridId, uploadId, keepUntil))) {
       throw new GridBuilderError(
         'conflict',
@@ -274,8 +285,9 @@ export class GridService {
         // Gone since the HEAD: the grid was deleted meanwhile.
         throw isErrorKind(error, 'not_found') ? noBytes : error;
       });
+      const { name } = (await this.index.getUpload(gridId, uploadId)) ?? {};
       const imageId = newImageId();
-      return await this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes);
+      return await this.storeImage(gridId, imageId, positionOf(imageId, placement), bytes, name);
     } finally {
       await this.objects.delete('source', [staged]);
     }
@@ -403,6 +415,12 @@ export class GridService {
     const rows = Math.ceil(record.tilesTotal / options.columns);
     const built = describeGrid(key, options, record.tilesTotal, rows, false, link);
     return { ...status, built };
+  }
+
+  /** When an upload's link, and then its grace period, is over: its confirm is refused after. */
+  private uploadUsableUntil(uploadId: string): Date {
+    const usableMs = this.settings.urlExpiresSeconds * 1000 + this.settings.graceMs;
+    return new Date(idTime(uploadId) + usableMs);
   }
 
   private get stallMs(): number {
@@ -692,6 +710,7 @@ export class GridService {
     imageId: string,
     position: string,
     bytes: Buffer,
+    name: string | undefined,
   ): Promise<ImageRecord> {
     if (bytes.length > this.settings.maxUploadBytes) {
       throw overLimit(bytes.length, this.settings.maxUploadBytes);
@@ -710,6 +729,7 @@ export class GridService {
       contentType: probed.contentType,
       uploadedAt: new Date().toISOString(),
       position,
+      ...(name !== undefined && { name }),
     };
     await this.objects.putNew('source', record.key, bytes, record.contentType);
     try {

@@ -76,6 +76,13 @@ export interface ImageRecord {
    * the image is too small for any, absent while none were made.
    */
   renditions?: number[];
+  /** The file's name the client sent (src/core/image-name.ts); absent when it sent none. */
+  name?: string;
+}
+
+/** What a two-step upload was created with that its confirm must not change. */
+export interface UploadDetails {
+  name?: string;
 }
 
 export interface GridIndex {
@@ -95,6 +102,18 @@ export interface GridIndex {
    * (when the upload's link can no longer be used). It makes an upload link single-use.
    */
   claimUpload(gridId: string, uploadId: string, keepUntil: Date): Promise<boolean>;
+  /**
+   * Keeps what a two-step upload was created with, for its confirm. It may be forgotten
+   * after `keepUntil` (when the upload's link can no longer be used).
+   */
+  putUpload(
+    gridId: string,
+    uploadId: string,
+    details: UploadDetails,
+    keepUntil: Date,
+  ): Promise<void>;
+  /** What `putUpload` kept for the upload, or undefined when nothing was (or it was forgotten). */
+  getUpload(gridId: string, uploadId: string): Promise<UploadDetails | undefined>;
   /**
    * Records the image's renditions, only if its record still exists (one conditional
    * write): false when it is gone, so a deleted image is never brought back.

@@ -14,6 +14,7 @@ export const imageSaved = (record: ImageRecord) => ({
   width: record.width,
   height: record.height,
   format: record.format,
+  name: record.name ?? null,
 });
 
 export const gridBuilt = (grid: BuiltGrid, absolute: Absolute) => ({
@@ -41,6 +42,7 @@ export const gridImage = (image: GridImage, absolute: Absolute) => ({
   width: image.width,
   height: image.height,
   format: image.format,
+  name: image.name ?? null,
   uploaded_at: image.uploadedAt,
   url: absolute(image.url),
   preview_url: absolute(image.previewUrl),

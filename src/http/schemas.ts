@@ -18,6 +18,7 @@ import {
   GRID_ID_PATTERN,
   IMAGE_ID_PATTERN,
 } from '../core/ids.js';
+import { IMAGE_NAME_MAX } from '../core/image-name.js';
 import { DEFAULT_PAGE_LIMIT, PAGE_BYTES, PAGE_LIMIT_RANGE } from '../core/listing-pages.js';
 import { MAX_BATCH_INDEX } from '../core/order.js';
 import { UPLOAD_SIZE_INVALID } from '../core/upload-size.js';
@@ -65,10 +66,26 @@ export const PlacementQuery = z.object({
     .optional()
     .openapi({ description: "With batch: the file's place in its batch, from 0", example: 0 }),
 });
-export const AddImageQuery = GridQuery.merge(PlacementQuery);
+/** Checked by the service (src/core/image-name.ts), the same for every edge. */
+const ImageName = z
+  .string()
+  .optional()
+  .openapi({
+    description: `The file's name, stored with the image and given back in listings (names need not be unique). Only the base name is kept (anything up to the last / or \\ is removed), in Unicode NFC: 1-${IMAGE_NAME_MAX} characters, not only spaces, no control characters (else 400 invalid_parameter, param name)`,
+    example: 'beach.jpg',
+    maxLength: IMAGE_NAME_MAX,
+  });
+
+export const AddImageQuery = GridQuery.merge(PlacementQuery).extend({
+  name: ImageName.openapi({
+    description:
+      "The file's name, as for uploads; without it, the `filename*` or `filename` of a `Content-Disposition` header (RFC 6266), if any",
+  }),
+});
 
 /** Its upper bound is MAX_UPLOAD_BYTES, the server's setting: over it, 413 (src/core/upload-size.ts). */
 export const UploadQuery = PlacementQuery.extend({
+  name: ImageName,
   size: digits(
     z
       .number({ error: UPLOAD_SIZE_INVALID })
@@ -193,6 +210,11 @@ export const ErrorBody = z
   })
   .openapi('Error');
 
+const imageNameField = z.string().nullable().openapi({
+  description: "The file's name the image was added with; null when none was sent",
+  example: 'beach.jpg',
+});
+
 export const ImageSaved = z
   .object({
     message: z.literal('image saved'),
@@ -202,6 +224,7 @@ export const ImageSaved = z
     width: z.number().int(),
     height: z.number().int(),
     format: z.string(),
+    name: imageNameField,
   })
   .openapi('ImageSaved');
 
@@ -269,6 +292,7 @@ export const GridImage = z
     width: z.number().int(),
     height: z.number().int(),
     format: z.string(),
+    name: imageNameField,
     uploaded_at: z.string(),
     url: z.string().url().openapi({ description: 'A presigned GET of the source image.' }),
     preview_url: z.string().url().openapi({
@@ -320,7 +344,7 @@ export const errorResponses = (...statuses: number[]) =>
   );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad uniqueGridId, option, size, cursor or empty body',
+  400: 'Bad uniqueGridId, option, size, name, cursor or empty body',
   401: 'Missing or wrong API key',
   404: 'No such grid, image, upload or build',
   408: 'The body stalled: nothing arrived for BODY_IDLE_TIMEOUT_MS',

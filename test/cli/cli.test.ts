@@ -96,6 +96,43 @@ describe('gridbuilder add, ls, build', () => {
     expect(result.stdout).toContain('5 images in grid trip.');
   });
 
+  it("sends each file's base name, the two-step upload's too; ls shows them (text and JSON)", async () => {
+    const listing = JSON.parse((await gridbuilder('ls', 'trip', ['--json'])).stdout);
+    expect(listing.images.map((i: { name: string }) => i.name)).toEqual([
+      '1-red.jpg',
+      '2-green.jpg',
+      '3-blue.jpg',
+      '4-yellow.png',
+      '5-big.png',
+    ]);
+    const table = (await gridbuilder('ls', 'trip')).stdout.split('\n');
+    expect(table[0]).toMatch(/^#\s+IMAGE_ID\s+SIZE\s+FORMAT\s+BYTES\s+UPLOADED\s+NAME$/);
+    expect(table[1]).toMatch(/^1\s+[0-9A-Z]{26}\s+160x120\s.*\s1-red\.jpg$/);
+    expect(table[5]).toMatch(/^5\s+[0-9A-Z]{26}\s+1500x1200\s.*\s5-big\.png$/);
+  });
+
+  it('ls shows "-" for an image added without a name', async () => {
+    const added = await labCalls(server.url).addImage('unnamed', await solidImage(RED, 20, 20));
+    expect(added.status).toBe(200);
+    const table = (await gridbuilder('ls', 'unnamed')).stdout.split('\n');
+    expect(table[1]).toMatch(/^1\s+[0-9A-Z]{26}\s+20x20\s.*\s-$/);
+    const listing = JSON.parse((await gridbuilder('ls', 'unnamed', ['--json'])).stdout);
+    expect(listing.images[0].name).toBeNull();
+  });
+
+  it("refuses a file name the server cannot store, in the CLI's words, and adds the rest", async () => {
+    const odd = join(work, 'odd-names');
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(join(odd, 'bell\u0007.jpg'), await solidImage(RED, 20, 20));
+    writeFileSync(join(odd, 'fine.jpg'), await solidImage(GREEN, 20, 20));
+    const result = await gridbuilder('add', 'odd', [odd]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Added 1 of 2 images to grid odd');
+    expect(result.stdout).toContain(
+      "The file's name cannot be stored: rename the file (at most 255 characters, no control characters) and run gridbuilder add again.",
+    );
+  });
+
   it('builds with -o and saves a grid of the right size, tiles in file order', async () => {
     const out = join(work, 'trip.jpg');
     const result = await gridbuilder('build', 'trip', [

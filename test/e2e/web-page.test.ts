@@ -118,7 +118,7 @@ describe('the web page', () => {
     expect(await reopened.locator('#grid-id').inputValue()).toBe(gridId);
     await expect(
       reopened.locator('#image-list li img').first().getAttribute('alt'),
-    ).resolves.toMatch(/^Image 1: \d+×240 JPEG/);
+    ).resolves.toMatch(/^Image 1: photo-1\.jpg, \d+×240 JPEG/);
     await shot(reopened, '04-reopened');
 
     // Remove the first image with the keyboard, then rebuild.

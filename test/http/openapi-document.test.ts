@@ -24,7 +24,10 @@ interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: {
     securitySchemes?: Record<string, { type: string; scheme?: string }>;
-    schemas?: Record<string, { required?: string[] }>;
+    schemas: Record<
+      string,
+      { required?: string[]; properties: Record<string, { type?: string | string[] }> }
+    >;
   };
 }
 interface LintProblem {
@@ -118,9 +121,27 @@ describe('the OpenAPI document', () => {
     expect(named('gap')).toMatchObject({ in: 'query', schema: { minimum: 0, maximum: 256 } });
     expect(named('background')).toMatchObject({ in: 'query', schema: { type: 'string' } });
     expect(named('background')?.description).toContain('%23rrggbb');
-    expect(document.components.schemas?.GridBuilt?.required).toEqual(
+    expect(document.components.schemas.GridBuilt?.required).toEqual(
       expect.arrayContaining(['gap', 'background']),
     );
+  });
+
+  it('lists the image name: a parameter of both ways to upload, a field of both image answers', () => {
+    const nameOf = (path: string) =>
+      document.paths[path]?.post?.parameters?.find((p) => p.name === 'name');
+    expect(nameOf('/add_image')).toMatchObject({ in: 'query', schema: { maxLength: 255 } });
+    expect(nameOf('/grids/{gridId}/uploads')).toMatchObject({ in: 'query' });
+    expect(nameOf('/grids/{gridId}/uploads/{uploadId}/confirm')).toBeUndefined();
+    const header = document.paths['/add_image']?.post?.parameters?.find(
+      (p) => p.name === 'content-disposition',
+    );
+    expect(header).toMatchObject({ in: 'header' });
+    for (const schema of ['ImageSaved', 'GridImage']) {
+      expect(document.components.schemas[schema]?.properties.name?.type, schema).toEqual([
+        'string',
+        'null',
+      ]);
+    }
   });
 
   it('is served by the server it describes, wherever that runs', () => {

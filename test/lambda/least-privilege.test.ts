@@ -165,7 +165,8 @@ describe('every Lambda flow under its own role, from the synthesized template', 
     const created = await call('grids', {
       method: 'POST',
       path: `/grids/${GRID}/uploads`,
-      query: { size: String(image.length) },
+      // A name is kept with the upload (its own item) until the confirm records it.
+      query: { size: String(image.length), name: 'big.jpg' },
     });
     expect(created.statusCode).toBe(201);
     const { upload_url: uploadUrl, confirm_url: confirmUrl } = jsonOf(created);
@@ -173,6 +174,7 @@ describe('every Lambda flow under its own role, from the synthesized template', 
     expect(put.status).toBe(200);
     const confirmed = await call('grids', { method: 'POST', path: new URL(confirmUrl).pathname });
     expect(confirmed.statusCode).toBe(200);
+    expect(jsonOf(confirmed).name).toBe('big.jpg');
     keys.push(jsonOf(confirmed).key);
   });
 

@@ -11,6 +11,7 @@ import type {
   ObjectInfo,
   ObjectStore,
   SourceImage,
+  UploadDetails,
 } from '../../src/core/ports.js';
 
 // The service's three ports in memory, small enough to read at a glance, for tests of
@@ -66,6 +67,7 @@ export class MemoryGridIndex implements GridIndex {
   readonly records = new Map<string, ImageRecord>();
   readonly orders = new Map<string, string[]>();
   readonly claimed = new Set<string>();
+  readonly uploads = new Map<string, UploadDetails>();
   readonly builds = new Map<string, BuildRecord>();
 
   async add(record: ImageRecord) {
@@ -95,6 +97,12 @@ export class MemoryGridIndex implements GridIndex {
     if (this.claimed.has(mark)) return false;
     this.claimed.add(mark);
     return true;
+  }
+  async putUpload(gridId: string, uploadId: string, details: UploadDetails) {
+    this.uploads.set(`${gridId}/${uploadId}`, { ...details });
+  }
+  async getUpload(gridId: string, uploadId: string) {
+    return this.uploads.get(`${gridId}/${uploadId}`);
   }
   async remove(_gridId: string, keys: readonly string[]) {
     for (const key of keys) this.records.delete(key);

@@ -122,8 +122,9 @@ export class GridBuilderApi {
   }
 
   /**
-   * Adds one image; big files go through the two-step upload. The placement (its batch
-   * and index) gives it its place in the grid, whatever the order in which uploads arrive.
+   * Adds one image, with its file's name; big files go through the two-step upload. The
+   * placement (its batch and index) gives it its place in the grid, whatever the order
+   * in which uploads arrive.
    */
   upload(
     gridId: string,
@@ -132,7 +133,7 @@ export class GridBuilderApi {
     onProgress: Progress,
     onWaiting?: WaitingForKey,
   ): Promise<ImageSaved> {
-    return this.client.upload(gridId, file, { placement, onProgress, onWaiting });
+    return this.client.upload(gridId, file, { placement, name: file.name, onProgress, onWaiting });
   }
 
   list(gridId: string): Promise<GridListing> {

@@ -7,6 +7,7 @@
  */
 
 import { INPUT_FORMATS } from '../../src/core/formats.js';
+import { IMAGE_NAME_MAX } from '../../src/core/image-name.js';
 import type { ErrorBody } from '../../src/http/api-types.js';
 
 type ErrorCode = ErrorBody['code'];
@@ -29,6 +30,9 @@ const FIELDS: Record<string, () => string> = {
   crop: () => 'Choose one of the crops offered under Crop.',
   gap: () => `Gap must be a whole number of pixels ${rangeOf('gap')}.`,
   background: () => 'Choose a colour under Background.',
+  // The page sends each file's own name: renaming the file is the fix.
+  name: () =>
+    `This file's name cannot be stored: rename the file (at most ${IMAGE_NAME_MAX} characters, no control characters) and add it again.`,
 };
 
 const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>> = {

@@ -105,7 +105,9 @@ export class Gallery {
   }
 
   private item(gridId: string, image: GridImage, position: number): HTMLLIElement {
-    const description = `${image.width}×${image.height} ${image.format.toUpperCase()}, ${formatBytes(image.image_size)}`;
+    const facts = `${image.width}×${image.height} ${image.format.toUpperCase()}, ${formatBytes(image.image_size)}`;
+    // The name first: it is what people know their photos by (a screen reader's too).
+    const description = image.name === null ? facts : `${image.name}, ${facts}`;
     const img = make('img', {
       src: image.preview_url,
       alt: `Image ${position}: ${description}`,
@@ -127,7 +129,10 @@ export class Gallery {
       { className: 'image-item', draggable: true },
       make('span', { className: 'position', textContent: String(position) }),
       img,
-      make('span', { className: 'image-facts', textContent: description }),
+      ...(image.name === null
+        ? []
+        : [make('span', { className: 'image-name', textContent: image.name, title: image.name })]),
+      make('span', { className: 'image-facts', textContent: facts }),
       make(
         'div',
         { className: 'tile-actions' },

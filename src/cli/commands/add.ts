@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import pLimit from 'p-limit';
@@ -104,6 +105,7 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
         const file = image.path;
         try {
           const saved = await client.upload(options.grid, await readFile(file), {
+            name: basename(file),
             placement: {
               batch: batches[Math.floor(index / perBatch)] as string,
               index: index % perBatch,
@@ -141,9 +143,10 @@ async function add(inputs: string[], options: AddOptions): Promise<number> {
   );
   const summary = {
     grid: options.grid,
-    added: added.map(({ file, image_id, width, height, format, image_size }) => ({
+    added: added.map(({ file, image_id, name, width, height, format, image_size }) => ({
       file,
       image_id,
+      name,
       width,
       height,
       format,

@@ -23,8 +23,11 @@ export function lsCommand(program: Command): void {
           image.format,
           formatBytes(image.image_size),
           image.uploaded_at,
+          // Last, as it may hold spaces: the columns before it stay fields a script can split.
+          // "-": added without a name, or before names were kept.
+          image.name ?? '-',
         ]);
-        const header = ['#', 'IMAGE_ID', 'SIZE', 'FORMAT', 'BYTES', 'UPLOADED'];
+        const header = ['#', 'IMAGE_ID', 'SIZE', 'FORMAT', 'BYTES', 'UPLOADED', 'NAME'];
         const widths = header.map((title, column) =>
           Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
         );

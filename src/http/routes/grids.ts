@@ -100,7 +100,7 @@ export const gridRoutes = () =>
         tags: ['Two-step upload'],
         summary: 'Step 1: get a URL to PUT a large image of a given size to',
         description:
-          'PUT the raw bytes, exactly `size` of them, to `upload_url` before `expires_at`, then POST to `confirm_url` (which carries `batch` and `index` when they were given here).',
+          'PUT the raw bytes, exactly `size` of them, to `upload_url` before `expires_at`, then POST to `confirm_url` (which carries `batch` and `index` when they were given here). A `name` given here is kept with the upload and recorded at the confirm, which cannot change it.',
         request: { params: GridParams, query: UploadQuery },
         responses: {
           201: json('Upload URL', UploadCreated),
@@ -109,8 +109,8 @@ export const gridRoutes = () =>
       }),
       async (c) => {
         const { gridId } = c.req.valid('param');
-        const { size, ...placement } = c.req.valid('query');
-        const upload = await c.var.service.createUpload(gridId, size, placement);
+        const { size, name, ...placement } = c.req.valid('query');
+        const upload = await c.var.service.createUpload(gridId, size, placement, name);
         const query =
           placement.batch === undefined
             ? ''

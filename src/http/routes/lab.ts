@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { BodyReader } from '../body-reader.js';
+import { filenameOf } from '../content-disposition.js';
 import { preferredWaitSeconds, prefersRespondAsync } from '../prefer.js';
 import { buildStarted, buildStatusPath, gridBuilt, imageSaved } from '../presenters.js';
 import { createRouter } from '../router.js';
@@ -23,9 +24,16 @@ export const labRoutes = (bodies: BodyReader) =>
         tags: ['Lab API'],
         summary: 'Add one image to a grid',
         description:
-          'The body is the raw image bytes (`curl --data-binary @photo.jpg`); the format is sniffed from them.',
+          "The body is the raw image bytes (`curl --data-binary @photo.jpg`); the format is sniffed from them. The file's name may come as `name` or in a `Content-Disposition` header.",
         request: {
           query: AddImageQuery,
+          headers: z.object({
+            'content-disposition': z.string().optional().openapi({
+              description:
+                "Read when `name` is not given: `filename*` (RFC 8187, UTF-8 or ISO-8859-1) or else `filename` is the file's name (RFC 6266)",
+              example: "attachment; filename*=UTF-8''caf%C3%A9.jpg",
+            }),
+          }),
           body: {
             content: {
               'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
@@ -41,9 +49,10 @@ export const labRoutes = (bodies: BodyReader) =>
         },
       }),
       async (c) => {
-        const { uniqueGridId, ...placement } = c.req.valid('query');
+        const { uniqueGridId, name, ...placement } = c.req.valid('query');
+        const fileName = name ?? filenameOf(c.req.header('Content-Disposition'));
         const record = await bodies.read(c, (body) =>
-          c.var.service.addImage(uniqueGridId, body, placement),
+          c.var.service.addImage(uniqueGridId, body, placement, fileName),
         );
         return c.json(imageSaved(record), 200);
       },

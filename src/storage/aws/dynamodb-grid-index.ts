@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { GridBuilderError } from '../../core/errors.js';
 import { sourceKeyPrefix } from '../../core/ids.js';
-import type { BuildRecord, GridIndex, ImageRecord } from '../../core/ports.js';
+import type { BuildRecord, GridIndex, ImageRecord, UploadDetails } from '../../core/ports.js';
 import { storageFailure } from './storage-errors.js';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -20,6 +20,8 @@ const WRITE_BATCH = 25;
 const MAX_BATCH_ATTEMPTS = 8;
 /** Hash key prefix of confirmed two-step uploads' markers (see claimUpload). */
 const CLAIM_PREFIX = '_confirmed/';
+/** Hash key prefix of what two-step uploads were created with (see putUpload). */
+const UPLOAD_PREFIX = '_uploads/';
 /** Hash key prefix and range key of a grid's order item (see setOrder). */
 const ORDER_PREFIX = '_order/';
 const ORDER_KEY = 'order';
@@ -41,6 +43,7 @@ export interface ImageItem {
   uploadedAt: string;
   position: string;
   renditions?: number[];
+  name?: string;
 }
 
 export const toItem = (record: ImageRecord): ImageItem => ({
@@ -55,6 +58,7 @@ export const toItem = (record: ImageRecord): ImageItem => ({
   uploadedAt: record.uploadedAt,
   position: record.position,
   ...(record.renditions && { renditions: record.renditions }),
+  ...(record.name !== undefined && { name: record.name }),
 });
 
 const toRecord = (item: Record<string, unknown>): ImageRecord => {
@@ -72,6 +76,8 @@ const toRecord = (item: Record<string, unknown>): ImageRecord => {
     // Items written before positions existed: their id is their position.
     position: String(i.position ?? i.imageId ?? ''),
     ...(Array.isArray(i.renditions) && { renditions: i.renditions.map(Number) }),
+    // Items written without a name (none sent, or before names existed) have none.
+    ...(typeof i.name === 'string' && { name: i.name }),
   };
 };
 
@@ -127,6 +133,46 @@ export class DynamoDbGridIndex implements GridIndex {
       if ((error as { name?: string })?.name === 'ConditionalCheckFailedException') return false;
       throw storageFailure('DynamoDB', 'confirm the upload', error);
     }
+  }
+
+  /**
+   * An item beside the claims': its hash key is no grid id, so listings never see it;
+   * the table's TTL attribute `expiresAt` removes it later.
+   */
+  async putUpload(
+    gridId: string,
+    uploadId: string,
+    details: UploadDetails,
+    keepUntil: Date,
+  ): Promise<void> {
+    await this.send('record the upload', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            uniqueGridId: `${UPLOAD_PREFIX}${gridId}`,
+            s3Key: uploadId,
+            expiresAt: Math.ceil(keepUntil.getTime() / 1000),
+            upload: details,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** TTL deletes lag behind (up to days): an expired item is forgotten here already. */
+  async getUpload(gridId: string, uploadId: string): Promise<UploadDetails | undefined> {
+    return this.send('read the upload', async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { uniqueGridId: `${UPLOAD_PREFIX}${gridId}`, s3Key: uploadId },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item || Number(Item.expiresAt) * 1000 < Date.now()) return undefined;
+      return Item.upload as UploadDetails;
+    });
   }
 
   /** An update conditional on the item: it never creates one for a deleted image. */

@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import type { BuildRecord, GridIndex, ImageRecord } from '../../core/ports.js';
+import type { BuildRecord, GridIndex, ImageRecord, UploadDetails } from '../../core/ports.js';
 import { asStorageError, type DiskSpace, freeingReserve } from './disk-space.js';
 
 interface Row {
@@ -17,6 +17,8 @@ interface Row {
   position: string | null;
   /** JSON list of sizes; NULL while the image has no renditions recorded. */
   renditions: string | null;
+  /** NULL when the client sent no name, and in rows written before names existed. */
+  name: string | null;
 }
 
 const toRecord = (row: Row): ImageRecord => ({
@@ -31,6 +33,7 @@ const toRecord = (row: Row): ImageRecord => ({
   uploadedAt: row.uploaded_at,
   position: row.position ?? row.image_id,
   ...(row.renditions !== null && { renditions: JSON.parse(row.renditions) as number[] }),
+  ...(row.name !== null && { name: row.name }),
 });
 
 /**
@@ -80,6 +83,9 @@ export class SqliteGridIndex implements GridIndex {
     if (!columns.some((column) => column.name === 'renditions')) {
       this.db.exec('ALTER TABLE images ADD COLUMN renditions TEXT');
     }
+    if (!columns.some((column) => column.name === 'name')) {
+      this.db.exec('ALTER TABLE images ADD COLUMN name TEXT');
+    }
     // Deleting an image finds it by id without reading its grid's other rows.
     this.db.exec('CREATE INDEX IF NOT EXISTS images_by_id ON images (grid_id, image_id)');
     this.db.exec(`CREATE TABLE IF NOT EXISTS grid_orders (
@@ -89,6 +95,13 @@ export class SqliteGridIndex implements GridIndex {
     this.db.exec(`CREATE TABLE IF NOT EXISTS confirmed_uploads (
       grid_id TEXT NOT NULL,
       upload_id TEXT NOT NULL,
+      keep_until INTEGER NOT NULL,
+      PRIMARY KEY (grid_id, upload_id)
+    ) WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS pending_uploads (
+      grid_id TEXT NOT NULL,
+      upload_id TEXT NOT NULL,
+      details TEXT NOT NULL,
       keep_until INTEGER NOT NULL,
       PRIMARY KEY (grid_id, upload_id)
     ) WITHOUT ROWID`);
@@ -103,9 +116,9 @@ export class SqliteGridIndex implements GridIndex {
       add: this.db.prepare<Row>(
         `INSERT OR REPLACE INTO images
          (grid_id, s3_key, image_id, size, width, height, format, content_type, uploaded_at, position,
-         renditions)
+         renditions, name)
          VALUES (@grid_id, @s3_key, @image_id, @size, @width, @height, @format, @content_type,
-         @uploaded_at, @position, @renditions)`,
+         @uploaded_at, @position, @renditions, @name)`,
       ),
       setRenditions: this.db.prepare<[string, string, string]>(
         'UPDATE images SET renditions = ? WHERE grid_id = ? AND s3_key = ?',
@@ -131,6 +144,13 @@ export class SqliteGridIndex implements GridIndex {
       isClaimed: this.db.prepare<[string, string]>(
         'SELECT 1 FROM confirmed_uploads WHERE grid_id = ? AND upload_id = ?',
       ),
+      putUpload: this.db.prepare<[string, string, string, number]>(
+        'INSERT OR REPLACE INTO pending_uploads VALUES (?, ?, ?, ?)',
+      ),
+      getUpload: this.db.prepare<[string, string, number], { details: string }>(
+        'SELECT details FROM pending_uploads WHERE grid_id = ? AND upload_id = ? AND keep_until >= ?',
+      ),
+      forgetUploads: this.db.prepare<[number]>('DELETE FROM pending_uploads WHERE keep_until < ?'),
       putBuild: this.db.prepare<[string, string, string, number]>(
         'INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)',
       ),
@@ -178,6 +198,7 @@ export class SqliteGridIndex implements GridIndex {
             uploaded_at: record.uploadedAt,
             position: record.position,
             renditions: record.renditions ? JSON.stringify(record.renditions) : null,
+            name: record.name ?? null,
           });
         }
       })();
@@ -236,6 +257,30 @@ export class SqliteGridIndex implements GridIndex {
     } catch (error) {
       throw asStorageError(error, this.space);
     }
+  }
+
+  /**
+   * One JSON column, like a build's record. Flushed before the upload's link is given:
+   * a crash after it must not lose the name its confirm will record.
+   */
+  async putUpload(
+    gridId: string,
+    uploadId: string,
+    details: UploadDetails,
+    keepUntil: Date,
+  ): Promise<void> {
+    try {
+      this.statements.forgetUploads.run(Date.now());
+      this.statements.putUpload.run(gridId, uploadId, JSON.stringify(details), keepUntil.getTime());
+      await this.flushWal();
+    } catch (error) {
+      throw asStorageError(error, this.space);
+    }
+  }
+
+  async getUpload(gridId: string, uploadId: string): Promise<UploadDetails | undefined> {
+    const row = this.statements.getUpload.get(gridId, uploadId, Date.now());
+    return row && (JSON.parse(row.details) as UploadDetails);
   }
 
   /**

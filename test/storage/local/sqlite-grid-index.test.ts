@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageRecord } from '../../../src/core/ports.js';
 import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
@@ -32,5 +33,60 @@ describe('SqliteGridIndex group commit', () => {
     const keys = (await reopened.list('g')).map((r) => r.key);
     reopened.close();
     expect(keys).toEqual(Array.from({ length: 50 }, (_, n) => record(n).key));
+  });
+});
+
+describe('SqliteGridIndex on a database of an earlier version', () => {
+  it('adds the name column: earlier rows have no name, new ones keep theirs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gridbuilder-index-'));
+    const file = join(dir, 'index.sqlite');
+    // The images table as the version before names made it, with one image.
+    const earlier = new Database(file);
+    earlier.exec(`CREATE TABLE images (
+      grid_id TEXT NOT NULL, s3_key TEXT NOT NULL, image_id TEXT NOT NULL,
+      size INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+      format TEXT NOT NULL, content_type TEXT NOT NULL, uploaded_at TEXT NOT NULL,
+      position TEXT, renditions TEXT,
+      PRIMARY KEY (grid_id, s3_key)
+    ) WITHOUT ROWID`);
+    earlier
+      .prepare('INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('g', 'g/1.jpg', '1', 10, 4, 3, 'jpeg', 'image/jpeg', 'then', '1', '[256]');
+    earlier.close();
+
+    const index = new SqliteGridIndex(file);
+    try {
+      await index.add({
+        gridId: 'g',
+        key: 'g/2.jpg',
+        imageId: '2',
+        size: 20,
+        width: 4,
+        height: 3,
+        format: 'jpeg',
+        contentType: 'image/jpeg',
+        uploadedAt: 'now',
+        position: '2',
+        name: 'Caf\u00e9 <b>.jpg',
+      });
+      const [old, named] = await index.list('g');
+      expect(old).toEqual({
+        gridId: 'g',
+        key: 'g/1.jpg',
+        imageId: '1',
+        size: 10,
+        width: 4,
+        height: 3,
+        format: 'jpeg',
+        contentType: 'image/jpeg',
+        uploadedAt: 'then',
+        position: '1',
+        renditions: [256],
+      });
+      expect(named?.name).toBe('Caf\u00e9 <b>.jpg');
+    } finally {
+      index.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
