@@ -11,6 +11,7 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../../src/http/cors.js';
 import type { Functions } from './functions.js';
 
 /** Routes open even with auth on. */
@@ -94,10 +95,9 @@ export class Api extends Construct {
           CorsHttpMethod.DELETE,
           CorsHttpMethod.OPTIONS,
         ],
-        // As src/http/cors.ts, whose headers API Gateway's replace: a page may ask for a
-        // build in the background (Prefer) and follow it (Location, Retry-After).
-        allowHeaders: ['content-type', 'authorization', 'prefer'],
-        exposeHeaders: ['location', 'retry-after', 'preference-applied'],
+        // The server's own lists (src/http/cors.ts), whose headers API Gateway's replace.
+        allowHeaders: CORS_ALLOW_HEADERS,
+        exposeHeaders: CORS_EXPOSE_HEADERS,
         maxAge: Duration.minutes(10),
       },
       ...(authorizer ? { defaultAuthorizer: authorizer } : {}),

@@ -54,8 +54,8 @@ describe('the HTTP API', () => {
         AllowMethods: Match.arrayWith(['POST', 'PUT', 'DELETE']),
         // API Gateway's CORS answers replace the function's (src/http/cors.ts): a page
         // may ask for a build in the background and follow it, as on the local server.
-        AllowHeaders: ['content-type', 'authorization', 'prefer'],
-        ExposeHeaders: ['location', 'retry-after', 'preference-applied'],
+        AllowHeaders: ['content-type', 'authorization', 'prefer', 'content-disposition'],
+        ExposeHeaders: ['location', 'retry-after', 'preference-applied', 'x-request-id'],
       }),
     });
     stack.template.hasOutput('ApiUrl', {
