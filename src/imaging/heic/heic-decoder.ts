@@ -14,12 +14,6 @@ export interface HeicPixels {
 type Reply = { error: string } | { width: number; height: number; data: ArrayBuffer };
 
 /**
- * libheif's WebAssembly build, with its .wasm inlined in the JavaScript: one file to
- * load, from node_modules here and from the Lambda bundle's node_modules on AWS.
- */
-const LIBHEIF = createRequire(import.meta.url).resolve('libheif-js/wasm-bundle');
-
-/**
  * A decoder thread left idle this long ends: its WebAssembly memory only grows (some
  * 105 MB after a 12 MP photo) and is returned to the system only with the thread.
  */
@@ -54,8 +48,16 @@ export const decodeHeic = (bytes: Uint8Array, maxInputPixels: number): Promise<H
     return { width: reply.width, height: reply.height, rgba: Buffer.from(reply.data) };
   });
 
+/**
+ * A thread with libheif's WebAssembly build, its .wasm inlined in the JavaScript: one
+ * file, from node_modules here and from the Lambda bundle's node_modules on AWS. Found
+ * when first needed, so that a missing libheif fails HEIC decodes, not every import.
+ */
 const startThread = () =>
-  new Worker(HEIC_WORKER_SCRIPT, { eval: true, workerData: { libheif: LIBHEIF } });
+  new Worker(HEIC_WORKER_SCRIPT, {
+    eval: true,
+    workerData: { libheif: createRequire(import.meta.url).resolve('libheif-js/wasm-bundle') },
+  });
 
 function ask(worker: Worker, bytes: Uint8Array, maxInputPixels: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
