@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { INPUT_FORMAT_NAMES } from '../../core/formats.js';
 import type { BodyReader } from '../body-reader.js';
 import { preferredWaitSeconds, prefersRespondAsync } from '../prefer.js';
 import { buildStarted, buildStatusPath, gridBuilt, imageSaved } from '../presenters.js';
@@ -22,8 +23,7 @@ export const labRoutes = (bodies: BodyReader) =>
         operationId: 'addImage',
         tags: ['Lab API'],
         summary: 'Add one image to a grid',
-        description:
-          'The body is the raw image bytes (`curl --data-binary @photo.jpg`); the format is sniffed from them.',
+        description: `The body is the raw image bytes (\`curl --data-binary @photo.jpg\`); the format is sniffed from them: ${INPUT_FORMAT_NAMES}.`,
         request: {
           query: AddImageQuery,
           body: {
