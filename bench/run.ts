@@ -15,6 +15,7 @@ import { runAwsWorkloads } from './aws-workloads.js';
 import { BUILD_WORKLOADS, labAvailable, runBuildWorkload } from './build-workloads.js';
 import { runCachedWorkload } from './cached-workload.js';
 import { djpegAvailable } from './decode-floor.js';
+import { runHeicDecodeWorkload } from './heic-decode.js';
 import { runLatencyWorkload } from './latency.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
 import { runListingPreviews, runRenditionCatchUp } from './rendition-workloads.js';
@@ -101,6 +102,9 @@ async function main() {
     }
     if (!args.only || args.only.includes('upload')) {
       await reportFailure('uploads', () => runUploadWorkload(work, photos, quick));
+    }
+    if (!args.only || args.only.includes('heic')) {
+      await reportFailure('HEIC decode, 12 MP', () => runHeicDecodeWorkload(work, photos, quick));
     }
     if (!args.only || args.only.includes('aws')) {
       await reportFailure('AWS path', () => runAwsWorkloads(photos));

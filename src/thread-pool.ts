@@ -9,6 +9,13 @@ import { availableParallelism } from 'node:os';
 export const defaultDecodeConcurrency = (): number => 4 * availableParallelism();
 
 /**
+ * HEIC decoder threads (imaging/heic): the decode concurrency, but no more than the
+ * cores, since each decode keeps one core busy and its thread's memory.
+ */
+export const heicDecodeThreads = (env: NodeJS.ProcessEnv = process.env): number =>
+  Math.min(Number(env.DECODE_CONCURRENCY) || defaultDecodeConcurrency(), availableParallelism());
+
+/**
  * Sizes libuv's thread pool, which runs every file operation and every sharp call: the
  * decodes in flight plus 4 threads for file I/O (with the default 4 threads, the reads
  * of the next sources queue behind the decodes and cores idle). libuv reads

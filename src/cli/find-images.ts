@@ -1,6 +1,6 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INPUT_FORMAT_NAMES, sniffInputFormat } from '../core/formats.js';
+import { INPUT_FORMAT_NAMES, SNIFF_BYTES, sniffInputFormat } from '../core/formats.js';
 
 export interface Candidate {
   path: string;
@@ -15,7 +15,7 @@ export interface Skipped {
 async function readHead(path: string): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {
-    const buffer = new Uint8Array(16);
+    const buffer = new Uint8Array(SNIFF_BYTES);
     const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
     return buffer.subarray(0, bytesRead);
   } finally {

@@ -1,4 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
+import { sniffInputFormat } from '../core/formats.js';
+import { decodeHeic } from './heic/heic-decoder.js';
 import { isSrgbProfile, jpegIccProfile } from './jpeg/icc-profile.js';
 import { jpegFrameSize, jpegHeaders } from './jpeg/jpeg-structure.js';
 
@@ -24,13 +26,18 @@ export function jpegShrinkOnLoad(jpeg: Buffer, tileSize: number, maxInputPixels:
  * and damaged data rendered (grey) rather than refused. The upload check decodes with
  * it too, so that what it accepts is what the build can read. `input` is what sharp
  * opens when not the bytes themselves (a file with load options); the colour check
- * reads the bytes either way.
+ * reads the bytes either way. A HEIC, which sharp's libvips cannot decode (HEVC), is
+ * decoded by libheif (heic/heic-decoder.ts) and handed over as its pixels.
  */
 export async function openSource(
   source: Buffer,
   maxInputPixels: number,
   input: Buffer | string = source,
 ): Promise<Sharp> {
+  if (sniffInputFormat(source) === 'heic') {
+    const { width, height, rgba } = await decodeHeic(source, maxInputPixels);
+    return sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: false });
+  }
   const image = sharp(input, {
     autoOrient: true,
     limitInputPixels: maxInputPixels,

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalStorage } from '../../src/storage/local/create-local-storage.js';
 import type { StorageBackend } from '../../src/storage/storage-backend.js';
+import { HEIC_SOURCES, heicFixture, meanDifference } from '../support/heic-fixtures.js';
 import { solidImage } from '../support/images.js';
 import { pauseOnce } from '../support/pause-points.js';
 
@@ -124,6 +125,31 @@ describe('the local rendition worker', () => {
       );
       expect(built.status).toBe(200);
     }
+  });
+
+  test('makes the renditions of a HEIC; a build that fits one never decodes the HEIC again', async () => {
+    const served = await serveGridBuilder();
+    const heic = await heicFixture('photo');
+    const { key, image_id } = await upload(served, 'phone', heic);
+    await served.gridBuilder.renditions?.settled();
+    // 480x320: no 640 rendition, which would be an upscale.
+    expect(await storedRenditions(served, 'phone', image_id)).toEqual(['256.jpg']);
+
+    // The original, damaged: a build that decoded it would fail or differ.
+    await writeFile(join(served.dataDir, 'objects/source', key), heic.subarray(0, 100));
+    const built = await fetch(`${served.url}/generate_grid?uniqueGridId=phone&tileSize=100`, {
+      method: 'POST',
+    });
+    expect(built.status).toBe(200);
+    const grid = await fetch(((await built.json()) as { presigned_url: string }).presigned_url);
+    const tile = await sharp(Buffer.from(await grid.arrayBuffer()))
+      .png()
+      .toBuffer();
+    const expected = await sharp(await HEIC_SOURCES.photo())
+      .resize(100, 100, { fit: 'cover' })
+      .png()
+      .toBuffer();
+    expect(await meanDifference(tile, expected)).toBeLessThan(6);
   });
 
   test('gives an image stored without renditions its renditions once a listing meets it', async () => {

@@ -15,6 +15,7 @@ const CONFIG = join(import.meta.dirname, '../../redocly.yaml');
 
 interface Operation {
   operationId?: string;
+  description?: string;
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; description?: string; schema: { enum?: string[] } }[];
 }
@@ -142,6 +143,12 @@ describe('the OpenAPI document', () => {
         'null',
       ]);
     }
+  });
+
+  it("names add_image's input formats, HEIC among them", () => {
+    expect(document.paths['/add_image']?.post?.description).toContain(
+      'jpeg, png, webp, gif, avif, tiff, heic',
+    );
   });
 
   it('is served by the server it describes, wherever that runs', () => {

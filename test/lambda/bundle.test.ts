@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiEvent } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
 import { startBundledFunction } from '../support/bundled-function.js';
+import { HEIC_SOURCES, heicFixture, meanDifference } from '../support/heic-fixtures.js';
 import { buildHostBundle, HOST_CPU, type HostBundle } from '../support/host-bundle.js';
 import { decode } from '../support/image-inspection.js';
 import { near, solidImage } from '../support/images.js';
@@ -60,6 +62,14 @@ describe('the Lambda bundle', () => {
       `sharp-linux-${HOST_CPU}`,
     ]);
     expect(await readdir(join(assetDir, 'node_modules'))).not.toContain('better-sqlite3');
+    // libheif: the WebAssembly build with its .wasm inlined, the only variant loaded.
+    expect((await readdir(join(assetDir, 'node_modules', 'libheif-js'))).sort()).toEqual(
+      ['LICENSE', 'package.json', 'wasm-bundle.js', 'libheif-wasm'].sort(),
+    );
+    expect(await readdir(join(assetDir, 'node_modules', 'libheif-js', 'libheif-wasm'))).toEqual([
+      'LICENSE',
+      'libheif-bundle.js',
+    ]);
     const bundle = await readFile(join(assetDir, 'index.mjs'), 'utf8');
     expect(bundle).not.toContain('better_sqlite3.node');
   });
@@ -154,6 +164,42 @@ describe('the Lambda bundle', () => {
       { key: rendition, outcome: 'ignored' },
     ]);
     for (const line of lines) expect(line.ms).toEqual(expect.any(Number));
+  });
+
+  it('decodes a HEIC with the libheif it carries: add_image, its renditions, a build', async () => {
+    const addImage = {
+      handler: 'addImage',
+      event: httpApiEvent({
+        method: 'POST',
+        path: '/add_image',
+        query: { uniqueGridId: 'phone' },
+        body: await heicFixture('photo'),
+      }),
+    };
+    const { results: added } = await invokeBundle([addImage]);
+    const saved = JSON.parse((added[0] as { body: string }).body);
+    expect(saved).toMatchObject({ format: 'heic', width: 480, height: 320 });
+
+    const record = objectCreatedRecord(servers.sourceBucket, eventKey(saved.key));
+    const { results } = await invokeBundle([
+      { handler: 'renditions', event: s3Event(record) },
+      {
+        handler: 'generateGrid',
+        event: httpApiEvent({
+          method: 'POST',
+          path: '/generate_grid',
+          query: { uniqueGridId: 'phone', tileSize: '100', format: 'png' },
+        }),
+      },
+    ]);
+    expect(results[0]).toEqual([{ key: saved.key, outcome: 'made' }]);
+    const built = JSON.parse((results[1] as { body: string }).body);
+    const grid = Buffer.from(await (await fetch(built.presigned_url)).arrayBuffer());
+    const expected = await sharp(await HEIC_SOURCES.photo())
+      .resize(100, 100, { fit: 'cover' })
+      .png()
+      .toBuffer();
+    expect(await meanDifference(grid, expected)).toBeLessThan(6);
   });
 
   it('hands a build answered 202 to the worker function, whose bundled handler runs it', async () => {

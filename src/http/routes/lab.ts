@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { INPUT_FORMAT_NAMES } from '../../core/formats.js';
 import type { BodyReader } from '../body-reader.js';
 import { filenameOf } from '../content-disposition.js';
 import { preferredWaitSeconds, prefersRespondAsync } from '../prefer.js';
@@ -23,8 +24,7 @@ export const labRoutes = (bodies: BodyReader) =>
         operationId: 'addImage',
         tags: ['Lab API'],
         summary: 'Add one image to a grid',
-        description:
-          "The body is the raw image bytes (`curl --data-binary @photo.jpg`); the format is sniffed from them. The file's name may come as `name` or in a `Content-Disposition` header.",
+        description: `The body is the raw image bytes (\`curl --data-binary @photo.jpg\`); the format is sniffed from them: ${INPUT_FORMAT_NAMES}. The file's name may come as \`name\` or in a \`Content-Disposition\` header.`,
         request: {
           query: AddImageQuery,
           headers: z.object({

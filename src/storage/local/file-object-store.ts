@@ -3,18 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GridBuilderError } from '../../core/errors.js';
+import { INPUT_FORMATS, OUTPUT_FORMATS } from '../../core/formats.js';
 import type { Bucket, ObjectInfo, ObjectStore, SourceImage } from '../../core/ports.js';
 import { asStorageError, type DiskSpace, storageFull } from './disk-space.js';
 import type { SignedMethod, UrlSigner } from './url-signer.js';
 
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  avif: 'image/avif',
-  tiff: 'image/tiff',
-};
+/** By extension: every format stored, uploads and grids alike. */
+const CONTENT_TYPES: Record<string, string> = Object.fromEntries(
+  [...Object.values(INPUT_FORMATS), ...Object.values(OUTPUT_FORMATS)].map((format) => [
+    format.extension,
+    format.contentType,
+  ]),
+);
 const SAFE_KEY = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
 /** The HTTP path the server answers signed links on; see signed-file-routes.ts. */
