@@ -39,6 +39,23 @@ async function buildAndMeasure(page: Page) {
   }));
 }
 
+/** The page open on `grid`, with a 60x40 PNG of each colour uploaded and listed. */
+async function pageWithSolidImages(grid: string, colours: readonly Rgb[]) {
+  const paths = [];
+  for (const [i, colour] of colours.entries()) {
+    paths.push(join(suite.files, `${grid}-${i}.png`));
+    writeFileSync(paths[i] as string, await solidImage(colour, 60, 40, 'png'));
+  }
+  const page = await openPage(`${suite.server.url}/?grid=${grid}`);
+  await page.locator('#file-input').setInputFiles(paths);
+  await uploadsSettled(page, colours.length);
+  await page.waitForFunction(
+    (count) => document.querySelector('#image-count')?.textContent === count,
+    String(colours.length),
+  );
+  return page;
+}
+
 describe('the web page', () => {
   it('uploads, lists, builds, reopens from its link, removes and rebuilds', async () => {
     const colours = [RED, GREEN, BLUE, YELLOW, MAGENTA];
@@ -167,15 +184,7 @@ describe('the web page', () => {
   });
 
   it('spaces the tiles with the Gap and Background chosen, and says so under the grid', async () => {
-    const paths = [];
-    for (const [i, colour] of [RED, GREEN].entries()) {
-      paths.push(join(suite.files, `spaced-${i}.png`));
-      writeFileSync(paths[i] as string, await solidImage(colour, 60, 40, 'png'));
-    }
-    const page = await openPage(`${suite.server.url}/?grid=spaced`);
-    await page.locator('#file-input').setInputFiles(paths);
-    await uploadsSettled(page, 2);
-    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '2');
+    const page = await pageWithSolidImages('spaced', [RED, GREEN]);
     await expect(page.locator('#gap').inputValue()).resolves.toBe('0');
     await expect(page.locator('#background').inputValue()).resolves.toBe('#000000');
 
@@ -210,19 +219,11 @@ describe('the web page', () => {
   });
 
   it('previews the layout from the thumbnails as the options change, without building', async () => {
-    const paths = [];
-    for (const [i, colour] of [RED, GREEN].entries()) {
-      paths.push(join(suite.files, `preview-${i}.png`));
-      writeFileSync(paths[i] as string, await solidImage(colour, 60, 40, 'png'));
-    }
-    const page = await openPage(`${suite.server.url}/?grid=previewed`);
+    const page = await pageWithSolidImages('previewed', [RED, GREEN]);
     const builds: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/generate_grid')) builds.push(request.url());
     });
-    await page.locator('#file-input').setInputFiles(paths);
-    await uploadsSettled(page, 2);
-    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '2');
 
     await page.locator('#tile-size').fill('30');
     await page.locator('#gap').fill('5');
