@@ -13,6 +13,17 @@ export const CROPS = ['center', 'attention', 'entropy'] as const;
 export type Crop = (typeof CROPS)[number];
 export const DEFAULT_CROP: Crop = 'center';
 
+/**
+ * How photos are placed: `grid` is the lab's (square tiles, cropped); `justified` keeps
+ * every photo whole in rows of equal height (src/core/layout.ts justifiedPlacement).
+ */
+export const LAYOUTS = ['grid', 'justified'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+export const DEFAULT_LAYOUT: Layout = 'grid';
+
+/** The justified layout's target width, gaps included (and at least `2 * gap + 1`). */
+export const WIDTH_RANGE = { min: 16, max: 65_535 } as const;
+
 /** Pixels between tiles and around the grid, like montage's `-geometry +N+N`; 0 is the lab's look. */
 export const GAP_RANGE = { min: 0, max: 256 } as const;
 
@@ -49,6 +60,9 @@ export interface GridOptions {
   gap?: number | undefined;
   /** `#rrggbb` (see parseBackground). */
   background?: string | undefined;
+  layout?: Layout | undefined;
+  /** The justified layout's width; the square grid's when not given. */
+  width?: number | undefined;
 }
 
 export interface OutputLimits {

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GridService } from '../../src/core/grid-service.js';
 import { stagingKey } from '../../src/core/ids.js';
+import { gridPlacement } from '../../src/core/layout.js';
 import {
   MEMORY_SETTINGS,
   type MemoryGridIndex,
@@ -175,10 +176,7 @@ describe('building a grid', () => {
     expect(expiresIn).toBeLessThanOrEqual(300_000);
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/jpeg');
     expect(imaging.composed[0]).toMatchObject({
-      count: 5,
-      columns: 2,
-      rows: 3,
-      tileSize: 100,
+      placement: gridPlacement(5, 100),
       format: 'jpeg',
       crop: 'center',
       inFlight: MEMORY_SETTINGS.buildInFlight,
@@ -195,7 +193,11 @@ describe('building a grid', () => {
     const built = await service.buildGrid('trip', options);
     expect(built).toMatchObject({ width: 100, height: 20, columns: 5, rows: 1, format: 'webp' });
     expect(built.crop).toBe('entropy');
-    expect(imaging.composed[0]).toMatchObject({ tileSize: 20, format: 'webp', crop: 'entropy' });
+    expect(imaging.composed[0]).toMatchObject({
+      placement: gridPlacement(5, 20, 0, 5),
+      format: 'webp',
+      crop: 'entropy',
+    });
     expect(built.key).toMatch(/\.webp$/);
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/webp');
   });
@@ -206,7 +208,10 @@ describe('building a grid', () => {
     const built = await service.buildGrid('trip', options);
     // 2 columns x 3 rows: 2 * 20 + 3 * 4 wide, 3 * 20 + 4 * 4 high.
     expect(built).toMatchObject({ width: 52, height: 76, gap: 4, background: '#ffee00' });
-    expect(imaging.composed[0]).toMatchObject({ tileSize: 20, gap: 4, background: '#ffee00' });
+    expect(imaging.composed[0]).toMatchObject({
+      placement: gridPlacement(5, 20, 4),
+      background: '#ffee00',
+    });
   });
 
   it('counts the gaps in the output limit', async () => {
