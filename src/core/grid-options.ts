@@ -24,6 +24,17 @@ export const DEFAULT_LAYOUT: Layout = 'grid';
 /** The justified layout's target width, gaps included (and at least `2 * gap + 1`). */
 export const WIDTH_RANGE = { min: 16, max: 65_535 } as const;
 
+/**
+ * Why `width` cannot hold a justified row with these gaps (a photo needs a pixel between
+ * the gaps around it), or undefined when it can.
+ */
+export function justifiedWidthProblem(width: number, gap: number): string | undefined {
+  const least = 2 * gap + 1;
+  return width >= least
+    ? undefined
+    : `width must be at least ${least} with gap=${gap} (a pixel of photo between the gaps around it): ask for a larger width or a smaller gap.`;
+}
+
 /** Pixels between tiles and around the grid, like montage's `-geometry +N+N`; 0 is the lab's look. */
 export const GAP_RANGE = { min: 0, max: 256 } as const;
 

@@ -197,6 +197,9 @@ export interface Rendition {
   bytes: Buffer;
 }
 
+/** A built grid's size in pixels and its rows and columns (src/core/layout.ts TilePlacement). */
+export type GridShape = Pick<TilePlacement, 'width' | 'height' | 'columns' | 'rows'>;
+
 /** The options a build runs with, every default resolved. */
 export interface BuildOptions {
   tileSize: number;
@@ -224,6 +227,8 @@ export interface BuildRecord {
   options: BuildOptions;
   /** The built grid's key in the destination bucket, once done. */
   key?: string;
+  /** The built grid's size, rows and columns, once done (absent in records written before). */
+  shape?: GridShape;
   /** Why it failed, in the words of the error a synchronous build would have answered. */
   error?: { code: ErrorCode; message: string };
   /** Runs started, the first one included. */

@@ -16,13 +16,16 @@ const CONFIG = join(import.meta.dirname, '../../redocly.yaml');
 interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: string; schema: { enum?: string[] } }[];
+  parameters?: { name: string; in: string; description?: string; schema: { enum?: string[] } }[];
 }
 interface Document {
   servers?: { url: string }[];
   security?: Record<string, string[]>[];
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+  components: {
+    securitySchemes?: Record<string, { type: string; scheme?: string }>;
+    schemas?: Record<string, unknown>;
+  };
 }
 interface LintProblem {
   severity: string;
