@@ -1,5 +1,6 @@
 import { DEFAULT_BACKGROUND, DEFAULT_CROP } from '../core/grid-options.js';
 import type { GridBuilt } from '../http/api-types.js';
+import { plural } from '../human-format.js';
 
 /**
  * How the photos were placed, in words for the CLI's line and the page's facts:
@@ -11,7 +12,7 @@ export function gridArrangement(
   times: string,
 ): string {
   return built.layout === 'justified'
-    ? `${built.rows} justified row${built.rows === 1 ? '' : 's'} of about ${built.tile_size} px`
+    ? `${plural(built.rows, 'justified row')} of about ${built.tile_size} px`
     : `${built.columns}${times}${built.rows} tiles of ${built.tile_size} px`;
 }
 

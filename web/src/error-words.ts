@@ -29,6 +29,9 @@ const FIELDS: Record<string, () => string> = {
   crop: () => 'Choose one of the crops offered under Crop.',
   gap: () => `Gap must be a whole number of pixels ${rangeOf('gap')}.`,
   background: () => 'Choose a colour under Background.',
+  layout: () => 'Choose one of the layouts offered under Layout.',
+  width: () =>
+    `Width must be a whole number of pixels ${rangeOf('width')}, and more than twice the Gap.`,
 };
 
 const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>> = {
@@ -39,7 +42,7 @@ const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>
   order_mismatch: () =>
     "The grid's images changed meanwhile (in another window?): choose Refresh and arrange them again.",
   grid_too_large: () =>
-    'The grid would be too large: choose a smaller Tile size, fewer Columns, or another Format.',
+    'The grid would be too large: choose a smaller Tile size, fewer Columns, a smaller Width, or another Format.',
   api_key_missing: () => 'This server needs an API key.',
   api_key_invalid: () => 'The server refused this API key.',
   link_expired: () => 'The upload took too long and its link expired: add the file again.',
