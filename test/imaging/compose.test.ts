@@ -46,8 +46,10 @@ async function compose(
   { columns, rows, tileSize }: Layout,
   format: OutputFormat = 'png',
 ): Promise<DecodedImage> {
+  const placement = gridPlacement(sources.length, tileSize, 0, columns);
+  expect(placement.rows).toBe(rows); // the layout the test means is the one composed
   const grid = await composeGrid({
-    placement: gridPlacement(sources.length, tileSize, 0, columns),
+    placement,
     loadSource: async (i) => ({ bytes: sources[i] as Buffer }),
     format,
     inFlight: 2,
