@@ -99,15 +99,18 @@ export function checkOutputSize(
   height: number,
   format: OutputFormat,
   limits: OutputLimits,
+  layout: Layout = DEFAULT_LAYOUT,
 ) {
+  // A justified grid's size follows its row height and width; columns only set the default width.
+  const resize = ['a smaller tileSize', layout === 'justified' ? 'width' : 'fewer columns'];
   const fits = (other: OutputFormat) =>
     Math.max(width, height) <= OUTPUT_FORMATS[other].maxDimension &&
     width * height <= outputPixelLimit(other, limits);
   // Only the formats this very grid would fit in; none when the size itself must change.
   const others = OUTPUT_FORMAT_NAMES.filter((other) => other !== format && fits(other));
   const change = others.length
-    ? `use a smaller tileSize, fewer columns, or format=${orList(others)}`
-    : 'use a smaller tileSize or fewer columns';
+    ? `use ${resize.join(', ')}, or format=${orList(others)}`
+    : `use ${resize.join(' or ')}`;
   const { maxDimension } = OUTPUT_FORMATS[format];
   if (width > maxDimension || height > maxDimension) {
     throw new GridBuilderError(

@@ -528,7 +528,7 @@ export class GridService {
     );
     // The image's own width: a width asked of a grid layout changes nothing.
     const planned = { ...resolved, width: placement.width };
-    checkOutputSize(placement.width, placement.height, format, this.settings);
+    checkOutputSize(placement.width, placement.height, format, this.settings, resolved.layout);
     const version = gridVersion(records, planned);
     const key = gridKey(gridId, version, OUTPUT_FORMATS[format].extension);
     return { gridId, records, options: planned, placement, version, key };

@@ -360,6 +360,8 @@ describe('a justified build', () => {
     await expect(service.buildGrid('trip', tall)).resolves.toMatchObject({ height: 2000 });
     await expect(service.buildGrid('trip', { ...tall, width: 2001 })).rejects.toMatchObject({
       code: 'grid_too_large',
+      // What changes a justified grid's size: its row height and width, not columns.
+      message: expect.stringMatching(/use a smaller tileSize or width\.$/),
     });
     const narrow = { layout: 'justified', width: 20, gap: 10 } as const;
     await expect(service.buildGrid('trip', narrow)).rejects.toMatchObject({
