@@ -16,6 +16,8 @@ export interface ChildResult {
   /** CPU milliseconds of each run, where the child measures it. */
   cpuMs?: number[];
   cachedMs?: number[];
+  /** The built image's size, where the child reports it. */
+  size?: { width: number; height: number };
   peakRssBytes: number;
 }
 

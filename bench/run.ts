@@ -16,6 +16,7 @@ import { BUILD_WORKLOADS, labAvailable, runBuildWorkload } from './build-workloa
 import { runCachedWorkload } from './cached-workload.js';
 import { djpegAvailable } from './decode-floor.js';
 import { runHeicDecodeWorkload } from './heic-decode.js';
+import { runJustifiedWorkload } from './justified-workload.js';
 import { runLatencyWorkload } from './latency.js';
 import { type PhotoSets, preparePhotos } from './photos.js';
 import { runListingPreviews, runRenditionCatchUp } from './rendition-workloads.js';
@@ -63,8 +64,9 @@ async function main() {
     const dataDir = args.data ?? join(work, 'data');
     const listing = !args.only || args.only.includes('listing');
     const cached = !args.only || args.only.includes('cached');
+    const justified = !args.only || args.only.includes('justified');
     // The local grids, for the workloads that read them.
-    if (workloads.length > 0 || listing || cached) await populate(dataDir, photos);
+    if (workloads.length > 0 || listing || cached || justified) await populate(dataDir, photos);
     const renditionsDir = `${dataDir}-renditions`;
     const withRenditions = [
       ...workloads.filter((w) => w.renditions).map((w) => w.gridId),
@@ -96,6 +98,9 @@ async function main() {
     }
     if (cached) {
       await reportFailure('cached rebuild', () => runCachedWorkload(dataDir, quick));
+    }
+    if (justified) {
+      await reportFailure('justified', () => runJustifiedWorkload(dataDir, quick));
     }
     if (!args.only || args.only.includes('latency')) {
       await reportFailure('storage latency', () => runLatencyWorkload(photos.thousand));

@@ -9,7 +9,14 @@
 import type { ErrorContext } from '../client/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
-import { COLUMNS_RANGE, CROPS, GAP_RANGE, TILE_SIZE_RANGE } from '../core/grid-options.js';
+import {
+  COLUMNS_RANGE,
+  CROPS,
+  GAP_RANGE,
+  LAYOUTS,
+  TILE_SIZE_RANGE,
+  WIDTH_RANGE,
+} from '../core/grid-options.js';
 import { GRID_ID_INVALID } from '../core/ids.js';
 import { IMAGE_NAME_MAX } from '../core/image-name.js';
 import type { ErrorBody } from '../http/api-types.js';
@@ -28,6 +35,8 @@ const FLAGS: Record<string, string> = {
   background: '--background must be a colour as 6 hex digits, like ffffff.',
   // Sent for each file by gridbuilder add: the file's name is what to change.
   name: `The file's name cannot be stored: rename the file (at most ${IMAGE_NAME_MAX} characters, no control characters) and run gridbuilder add again.`,
+  layout: `--layout must be one of ${LAYOUTS.join(', ')}.`,
+  width: `--width must be a whole number from ${WIDTH_RANGE.min} to ${WIDTH_RANGE.max}, at least 2 x --gap + 1, with --layout justified.`,
 };
 
 const AGAIN = 'run gridbuilder add again for this file';
@@ -42,7 +51,7 @@ const WORDS: Partial<
   order_mismatch: (_, { grid }) =>
     `Images were added to or removed from grid ${grid} meanwhile: run gridbuilder order again.`,
   grid_too_large: () =>
-    'The grid would be too large: use a smaller --tile-size, fewer --columns, or another --format.',
+    'The grid would be too large: use a smaller --tile-size, fewer --columns, a smaller --width, or another --format.',
   api_key_missing: () =>
     'This server needs an API key: pass --api-key KEY or set GRIDBUILDER_API_KEY.',
   api_key_invalid: () =>

@@ -48,6 +48,9 @@ export interface BuildOptions {
   gap?: number | undefined;
   /** `#rrggbb` or `rrggbb`. */
   background?: string | undefined;
+  layout?: string | undefined;
+  /** The justified layout's width. */
+  width?: number | undefined;
 }
 
 /**
@@ -306,6 +309,8 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     if (build.crop) query.set('crop', build.crop);
     if (build.gap !== undefined) query.set('gap', String(build.gap));
     if (build.background) query.set('background', build.background);
+    if (build.layout) query.set('layout', build.layout);
+    if (build.width !== undefined) query.set('width', String(build.width));
     const about = { grid: gridId };
     // The calls' onProgress is the transport's (bytes sent); this one counts tiles.
     const calls = { ...options, onProgress: undefined };

@@ -1,5 +1,20 @@
 import { DEFAULT_BACKGROUND, DEFAULT_CROP } from '../core/grid-options.js';
 import type { GridBuilt } from '../http/api-types.js';
+import { plural } from '../human-format.js';
+
+/**
+ * How the photos were placed, in words for the CLI's line and the page's facts:
+ * `2x3 tiles of 100 px` (with `times` between), or for justified rows `3 justified rows
+ * of about 100 px`.
+ */
+export function gridArrangement(
+  built: Pick<GridBuilt, 'layout' | 'columns' | 'rows' | 'tile_size'>,
+  times: string,
+): string {
+  return built.layout === 'justified'
+    ? `${plural(built.rows, 'justified row')} of about ${built.tile_size} px`
+    : `${built.columns}${times}${built.rows} tiles of ${built.tile_size} px`;
+}
 
 /**
  * What makes a built grid look other than the lab's (its crop, gaps, background), in

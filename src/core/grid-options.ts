@@ -13,6 +13,28 @@ export const CROPS = ['center', 'attention', 'entropy'] as const;
 export type Crop = (typeof CROPS)[number];
 export const DEFAULT_CROP: Crop = 'center';
 
+/**
+ * How photos are placed: `grid` is the lab's (square tiles, cropped); `justified` keeps
+ * every photo whole in rows of equal height (src/core/layout.ts justifiedPlacement).
+ */
+export const LAYOUTS = ['grid', 'justified'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+export const DEFAULT_LAYOUT: Layout = 'grid';
+
+/** The justified layout's target width, gaps included (and at least `2 * gap + 1`). */
+export const WIDTH_RANGE = { min: 16, max: 65_535 } as const;
+
+/**
+ * Why `width` cannot hold a justified row with these gaps (a photo needs a pixel between
+ * the gaps around it), or undefined when it can.
+ */
+export function justifiedWidthProblem(width: number, gap: number): string | undefined {
+  const least = 2 * gap + 1;
+  return width >= least
+    ? undefined
+    : `width must be at least ${least} with gap=${gap} (a pixel of photo between the gaps around it): ask for a larger width or a smaller gap.`;
+}
+
 /** Pixels between tiles and around the grid, like montage's `-geometry +N+N`; 0 is the lab's look. */
 export const GAP_RANGE = { min: 0, max: 256 } as const;
 
@@ -49,6 +71,9 @@ export interface GridOptions {
   gap?: number | undefined;
   /** `#rrggbb` (see parseBackground). */
   background?: string | undefined;
+  layout?: Layout | undefined;
+  /** The justified layout's width; the square grid's when not given. */
+  width?: number | undefined;
 }
 
 export interface OutputLimits {
@@ -74,15 +99,18 @@ export function checkOutputSize(
   height: number,
   format: OutputFormat,
   limits: OutputLimits,
+  layout: Layout = DEFAULT_LAYOUT,
 ) {
+  // A justified grid's size follows its row height and width; columns only set the default width.
+  const resize = ['a smaller tileSize', layout === 'justified' ? 'width' : 'fewer columns'];
   const fits = (other: OutputFormat) =>
     Math.max(width, height) <= OUTPUT_FORMATS[other].maxDimension &&
     width * height <= outputPixelLimit(other, limits);
   // Only the formats this very grid would fit in; none when the size itself must change.
   const others = OUTPUT_FORMAT_NAMES.filter((other) => other !== format && fits(other));
   const change = others.length
-    ? `use a smaller tileSize, fewer columns, or format=${orList(others)}`
-    : 'use a smaller tileSize or fewer columns';
+    ? `use ${resize.join(', ')}, or format=${orList(others)}`
+    : `use ${resize.join(' or ')}`;
   const { maxDimension } = OUTPUT_FORMATS[format];
   if (width > maxDimension || height > maxDimension) {
     throw new GridBuilderError(

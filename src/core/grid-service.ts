@@ -18,7 +18,10 @@ import {
   checkOutputSize,
   DEFAULT_BACKGROUND,
   DEFAULT_CROP,
+  DEFAULT_LAYOUT,
   type GridOptions,
+  justifiedWidthProblem,
+  type Layout,
 } from './grid-options.js';
 import {
   gridKey,
@@ -39,7 +42,14 @@ import {
 } from './ids.js';
 import { parseImageName } from './image-name.js';
 import { InProcessBuildRunner } from './in-process-build-runner.js';
-import { gridLayout, gridSize } from './layout.js';
+import {
+  type Box,
+  defaultWidth,
+  gridLayout,
+  gridPlacement,
+  placeTiles,
+  type TilePlacement,
+} from './layout.js';
 import { DEFAULT_PAGE_LIMIT, decodeCursor, encodeCursor, PAGE_BYTES } from './listing-pages.js';
 import {
   arrange,
@@ -54,6 +64,7 @@ import type {
   BuildRecord,
   BuildRunner,
   GridIndex,
+  GridShape,
   ImageRecord,
   Imaging,
   ObjectStore,
@@ -141,6 +152,7 @@ export interface BuiltGrid extends SignedLink {
   crop: Crop;
   gap: number;
   background: string;
+  layout: Layout;
   /** True when an identical earlier build was reused. */
   cached: boolean;
 }
@@ -157,7 +169,8 @@ interface BuildPlan {
   gridId: string;
   records: ImageRecord[];
   options: BuildOptions;
-  rows: number;
+  /** Where each image goes, in `records` order. */
+  placement: TilePlacement;
   /** Changes with any image or option (gridVersion): the key's, and an async build's id. */
   version: string;
   key: string;
@@ -320,6 +333,8 @@ export class GridService {
     if (await this.objects.head('destination', plan.key)) {
       return { built: await this.builtGrid(plan, true) };
     }
+    // The estimate takes every tile for a square of tileSize: a justified box has about
+    // that short side, or less (a portrait's), which decodes no more.
     const seconds = estimateBuildSeconds(
       plan.records,
       plan.options.tileSize,
@@ -380,7 +395,12 @@ export class GridService {
         onPlan: (plan) => progress.begin(plan.records.length),
         onTile: () => progress.tile(),
       });
-      await progress.end({ status: 'done', key: built.key });
+      const { width, height, columns, rows } = built;
+      await progress.end({
+        status: 'done',
+        key: built.key,
+        shape: { width, height, columns, rows },
+      });
     } catch (error) {
       if (!isFinalBuildError(error) && record.attempts < BUILD_RUNS) {
         await progress.settled();
@@ -409,11 +429,13 @@ export class GridService {
     }
     const status = statusOf(record, this.stallMs);
     if (status.status !== 'done' || record.key === undefined) return status;
-    const { key } = record;
-    const options = withDefaults(record.options);
+    const { key, tilesTotal } = record;
+    const options = withDefaults(record.options, tilesTotal);
     const link = await this.sign((expires) => this.objects.presignGet('destination', key, expires));
-    const rows = Math.ceil(record.tilesTotal / options.columns);
-    const built = describeGrid(key, options, record.tilesTotal, rows, false, link);
+    // Records written before justified layouts have no shape: they were square grids.
+    const { tileSize, gap, columns } = options;
+    const shape = record.shape ?? gridPlacement(tilesTotal, tileSize, gap, columns);
+    const built = describeGrid(key, options, shape, tilesTotal, false, link);
     return { ...status, built };
   }
 
@@ -458,21 +480,18 @@ export class GridService {
   private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
-    const { tileSize, columns, format, crop, gap, background } = plan.options;
+    const { format, crop, background } = plan.options;
+    const { placement } = plan;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
       let copied = 0;
       const compose = () =>
         this.imaging.composeGrid({
-          count: records.length,
-          loadSource: (i) => this.loadSource(records[i] as ImageRecord, tileSize),
+          placement,
+          loadSource: (i) => this.loadSource(records[i] as ImageRecord, placement.boxes[i] as Box),
           sourceKey: (i) => (records[i] as ImageRecord).key,
-          columns,
-          rows: plan.rows,
-          tileSize,
           format,
           crop,
-          gap,
           background,
           inFlight: this.settings.buildInFlight,
           decodes: this.settings.decodeConcurrency,
@@ -512,20 +531,32 @@ export class GridService {
         { code: 'grid_empty' },
       );
     }
-    const { columns, rows } = gridLayout(records.length, options.columns);
-    const resolved = withDefaults({ ...options, tileSize, columns, format });
-    const { width, height } = gridSize({ columns, rows }, tileSize, resolved.gap);
-    checkOutputSize(width, height, format, this.settings);
-    const version = gridVersion(records, resolved);
+    const { columns } = gridLayout(records.length, options.columns);
+    const resolved = withDefaults({ ...options, tileSize, columns, format }, records.length);
+    const widthProblem = justifiedWidthProblem(resolved.width, resolved.gap);
+    if (widthProblem) {
+      throw new GridBuilderError('invalid_request', widthProblem, {
+        code: 'invalid_parameter',
+        param: 'width',
+      });
+    }
+    const placement = placeTiles(
+      records.map((record) => record.width / record.height),
+      resolved,
+    );
+    // The image's own width: a width asked of a grid layout changes nothing.
+    const planned = { ...resolved, width: placement.width };
+    checkOutputSize(placement.width, placement.height, format, this.settings, resolved.layout);
+    const version = gridVersion(records, planned);
     const key = gridKey(gridId, version, OUTPUT_FORMATS[format].extension);
-    return { gridId, records, options: resolved, rows, version, key };
+    return { gridId, records, options: planned, placement, version, key };
   }
 
   private async builtGrid(plan: BuildPlan, cached: boolean): Promise<BuiltGrid> {
     const link = await this.sign((expires) =>
       this.objects.presignGet('destination', plan.key, expires),
     );
-    return describeGrid(plan.key, plan.options, plan.records.length, plan.rows, cached, link);
+    return describeGrid(plan.key, plan.options, plan.placement, plan.records.length, cached, link);
   }
 
   /**
@@ -659,12 +690,12 @@ export class GridService {
   }
 
   /**
-   * What a tile is cut from: the smallest rendition that covers it, when one is
-   * recorded and still stored (one made by an earlier configuration may be gone), else
-   * the original.
+   * What a tile is cut from: the smallest rendition that covers its box (a rendition's
+   * size is its short side, so the box's short side), when one is recorded and still
+   * stored (one made by an earlier configuration may be gone), else the original.
    */
-  private async loadSource(record: ImageRecord, tileSize: number) {
-    const size = renditionCovering(record, tileSize);
+  private async loadSource(record: ImageRecord, box: Box) {
+    const size = renditionCovering(record, Math.min(box.width, box.height));
     if (size !== undefined) {
       try {
         return await this.objects.getSource(renditionKey(record.key, size));
@@ -777,49 +808,62 @@ interface BuildHow {
  */
 function gridVersion(
   records: readonly ImageRecord[],
-  { tileSize, columns, format, crop, gap, background }: BuildOptions,
+  { tileSize, columns, format, crop, gap, background, layout, width }: BuildOptions,
 ): string {
   const hash = createHash('sha256');
   // Defaults add nothing: grids stored before an option could be chosen keep their key.
+  // A grid layout's width follows from the rest; a justified one's is its own.
   const cropPart = crop === DEFAULT_CROP ? '' : `:${crop}`;
   const gapPart = gap === 0 ? '' : `:gap=${gap}`;
   const backgroundPart = background === DEFAULT_BACKGROUND ? '' : `:bg=${background}`;
-  hash.update(`${tileSize}:${columns}:${format}${cropPart}${gapPart}${backgroundPart}\n`);
+  const layoutPart = layout === DEFAULT_LAYOUT ? '' : `:${layout}:width=${width}`;
+  hash.update(
+    `${tileSize}:${columns}:${format}${cropPart}${gapPart}${backgroundPart}${layoutPart}\n`,
+  );
   for (const record of records) hash.update(`${record.key}\n`);
   return hash.digest('hex').slice(0, 24);
 }
 
 /**
- * Every option resolved; a build record written before an option could be chosen has
- * none of it, and was built with its default.
+ * Every option of a build of `imageCount` images resolved; a build record written
+ * before an option could be chosen has none of it, and was built with its default.
  */
 function withDefaults(
   options: Partial<BuildOptions> & Pick<BuildOptions, 'tileSize' | 'columns' | 'format'>,
+  imageCount: number,
 ): BuildOptions {
   const { tileSize, columns, format } = options;
+  const gap = options.gap ?? 0;
   return {
     tileSize,
     columns,
     format,
     crop: options.crop ?? DEFAULT_CROP,
-    gap: options.gap ?? 0,
+    gap,
     background: options.background ?? DEFAULT_BACKGROUND,
+    layout: options.layout ?? DEFAULT_LAYOUT,
+    width: options.width ?? defaultWidth(imageCount, { tileSize, gap, columns }),
   };
 }
 
+/**
+ * The answer's description of a built grid: its options, and the size, rows and
+ * columns of its placement (a justified one's `columns` is the most photos in a row).
+ */
 function describeGrid(
   key: string,
   options: BuildOptions,
+  { width, height, columns, rows }: GridShape,
   imageCount: number,
-  rows: number,
   cached: boolean,
   link: SignedLink,
 ): BuiltGrid {
-  const { columns, tileSize, gap } = options;
   return {
     key,
     ...options,
-    ...gridSize({ columns, rows }, tileSize, gap),
+    width,
+    height,
+    columns,
     rows,
     imageCount,
     cached,

@@ -1,6 +1,29 @@
+import type { BuildOptions } from './ports.js';
+
 export interface GridLayout {
   columns: number;
   rows: number;
+}
+
+/** Where one photo goes on the canvas, in whole pixels. */
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A grid image's canvas and a box for each photo, in the grid's order. `rows` and
+ * `columns` describe it to clients: for justified rows, `columns` is the most photos
+ * in one row.
+ */
+export interface TilePlacement {
+  width: number;
+  height: number;
+  columns: number;
+  rows: number;
+  boxes: Box[];
 }
 
 /**
@@ -24,4 +47,140 @@ export function gridSize({ columns, rows }: GridLayout, tileSize: number, gap = 
 export function tileOrigin(index: number, columns: number, tileSize: number, gap = 0) {
   const pitch = tileSize + gap;
   return { left: gap + (index % columns) * pitch, top: gap + Math.floor(index / columns) * pitch };
+}
+
+/** The lab's grid as boxes: square tiles, row-major. */
+export function gridPlacement(
+  count: number,
+  tileSize: number,
+  gap = 0,
+  columns?: number,
+): TilePlacement {
+  const layout = gridLayout(count, columns);
+  const boxes = Array.from({ length: count }, (_, index) => ({
+    ...tileOrigin(index, layout.columns, tileSize, gap),
+    width: tileSize,
+    height: tileSize,
+  }));
+  return { ...gridSize(layout, tileSize, gap), ...layout, boxes };
+}
+
+/** A justified layout's width when none is asked: the square grid's of the same photos. */
+export function defaultWidth(
+  count: number,
+  { tileSize, gap, columns }: { tileSize: number; gap: number; columns?: number | undefined },
+): number {
+  return gridSize(gridLayout(count, columns), tileSize, gap).width;
+}
+
+/** The placement a build's options make of photos of these aspect ratios (width / height). */
+export function placeTiles(
+  aspects: readonly number[],
+  options: Pick<BuildOptions, 'layout' | 'tileSize' | 'columns' | 'gap' | 'width'>,
+): TilePlacement {
+  const { tileSize, gap, width } = options;
+  return options.layout === 'justified'
+    ? justifiedPlacement(aspects, { width, rowHeight: tileSize, gap })
+    : gridPlacement(aspects.length, tileSize, gap, options.columns);
+}
+
+/**
+ * Justified rows, like Flickr's and Google Photos' albums: every photo whole at its
+ * aspect ratio (`aspects[i]` = width / height), in rows of equal height that fill
+ * `width`, in the photos' order, with `gap` pixels between and around them.
+ *
+ * Row breaks are greedy: photos join a row while its fill height (the width left after
+ * the gaps over the sum of the row's aspect ratios) stays above `rowHeight`; the row
+ * then keeps whichever of with or without its last photo is closer to `rowHeight`.
+ * A row never takes more photos than it has pixels for; a single wide photo may make
+ * a row lower than `rowHeight`.
+ *
+ * Whole pixels, a straight right edge: a row's height is its fill height rounded, and
+ * its widths are the exact fill's rounded by largest remainder, so every full row ends
+ * exactly at `width - gap`; each width is then within `1 + aspect / 2` pixels of
+ * `aspect * height`. The last row is not stretched: `rowHeight` high (its fill height
+ * if lower), left-aligned, the rest of it background. Every box is at least 1 px a side.
+ */
+export function justifiedPlacement(
+  aspects: readonly number[],
+  { width, rowHeight, gap }: { width: number; rowHeight: number; gap: number },
+): TilePlacement {
+  const boxes: Box[] = [];
+  let top = gap;
+  let rows = 0;
+  let columns = 0;
+  for (let start = 0; start < aspects.length; ) {
+    const end = rowEnd(aspects, start, width, rowHeight, gap);
+    const row = aspects.slice(start, end);
+    const available = width - (row.length + 1) * gap;
+    const { height, widths } = sizeRow(row, available, rowHeight, end === aspects.length);
+    let left = gap;
+    for (const boxWidth of widths) {
+      boxes.push({ left, top, width: boxWidth, height });
+      left += boxWidth + gap;
+    }
+    top += height + gap;
+    rows++;
+    columns = Math.max(columns, row.length);
+    start = end;
+  }
+  return { width, height: top, columns, rows, boxes };
+}
+
+/** Where the row starting at `start` ends (exclusive): the greedy break. */
+function rowEnd(
+  aspects: readonly number[],
+  start: number,
+  width: number,
+  rowHeight: number,
+  gap: number,
+): number {
+  const fill = (count: number, aspectSum: number) => (width - (count + 1) * gap) / aspectSum;
+  let end = start + 1;
+  let sum = aspects[start] as number;
+  while (end < aspects.length && fill(end - start, sum) > rowHeight) {
+    const count = end - start + 1;
+    if (width - (count + 1) * gap < count) break;
+    const withNext = fill(count, sum + (aspects[end] as number));
+    if (withNext < rowHeight && rowHeight - withNext >= fill(count - 1, sum) - rowHeight) break;
+    sum += aspects[end] as number;
+    end++;
+  }
+  return end;
+}
+
+/** A row's height and widths in whole pixels (see justifiedPlacement). */
+function sizeRow(row: readonly number[], available: number, rowHeight: number, last: boolean) {
+  const sum = row.reduce((total, aspect) => total + aspect, 0);
+  const fill = available / sum;
+  const exact = last ? Math.min(rowHeight, fill) : fill;
+  const total =
+    exact === fill ? available : Math.min(available, Math.max(row.length, Math.round(exact * sum)));
+  return {
+    height: Math.max(1, Math.round(exact)),
+    widths: apportion(
+      row.map((aspect) => aspect * exact),
+      total,
+    ),
+  };
+}
+
+/**
+ * Whole numbers that add up to `total` (at least one each), each within 1 of its
+ * share: the largest remainder method, then any 0 given a pixel of the widest.
+ */
+function apportion(shares: readonly number[], total: number): number[] {
+  const whole = shares.map(Math.floor);
+  const left = total - whole.reduce((sum, value) => sum + value, 0);
+  const byRemainder = shares
+    .map((share, index) => ({ index, remainder: share - Math.floor(share) }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  for (const { index } of byRemainder.slice(0, left)) whole[index] = (whole[index] as number) + 1;
+  for (const [index, value] of whole.entries()) {
+    if (value > 0) continue;
+    const widest = whole.indexOf(Math.max(...whole));
+    whole[widest] = (whole[widest] as number) - 1;
+    whole[index] = 1;
+  }
+  return whole;
 }

@@ -1,6 +1,7 @@
 import type { ErrorCode } from './errors.js';
 import type { InputFormat, OutputFormat } from './formats.js';
-import type { Crop } from './grid-options.js';
+import type { Crop, Layout } from './grid-options.js';
+import type { TilePlacement } from './layout.js';
 
 /**
  * The interfaces the core needs from its adapters. Two storage ports: local disk +
@@ -157,23 +158,21 @@ export interface SourceImage {
 }
 
 export interface ComposeRequest {
-  /** How many tiles; `loadSource(i)` is called once for each i in [0, count). */
-  count: number;
+  /**
+   * The canvas and where each tile goes (src/core/layout.ts): `loadSource(i)` is called
+   * once for each box i, and its source cut to the box's size.
+   */
+  placement: TilePlacement;
   loadSource: (index: number) => Promise<SourceImage>;
   /**
    * Source i's stored key, whose pixels never change: an imaging that keeps tiles of
    * earlier builds keeps them under it (and copies one instead of calling `loadSource`).
    */
   sourceKey?: (index: number) => string;
-  columns: number;
-  rows: number;
-  tileSize: number;
   format: OutputFormat;
-  /** How each source is cut to its square; DEFAULT_CROP when not given. */
+  /** How each source is cut to its box; DEFAULT_CROP when not given. */
   crop?: Crop | undefined;
-  /** Pixels between tiles and around them (src/core/layout.ts); none when not given. */
-  gap?: number | undefined;
-  /** `#rrggbb` of the gaps and empty cells; DEFAULT_BACKGROUND when not given. */
+  /** `#rrggbb` of what no box covers; DEFAULT_BACKGROUND when not given. */
   background?: string | undefined;
   /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
   inFlight: number;
@@ -192,7 +191,7 @@ export interface Imaging {
    * reading no more pixels than `maxInputPixels`.
    */
   probe(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage>;
-  /** The grid image: the sources as square tiles, row by row, encoded in `format`. */
+  /** The grid image: each source cut to its box, encoded in `format`. */
   composeGrid(request: ComposeRequest): Promise<Buffer>;
   /**
    * Small copies of a stored image, upright, in sRGB, on black where transparent, one
@@ -217,6 +216,9 @@ export interface Rendition {
   bytes: Buffer;
 }
 
+/** A built grid's size in pixels and its rows and columns (src/core/layout.ts TilePlacement). */
+export type GridShape = Pick<TilePlacement, 'width' | 'height' | 'columns' | 'rows'>;
+
 /** The options a build runs with, every default resolved. */
 export interface BuildOptions {
   tileSize: number;
@@ -226,6 +228,9 @@ export interface BuildOptions {
   gap: number;
   /** `#rrggbb`. */
   background: string;
+  layout: Layout;
+  /** The grid image's width: the justified layout's target, or the grid's own. */
+  width: number;
 }
 
 /**
@@ -241,6 +246,8 @@ export interface BuildRecord {
   options: BuildOptions;
   /** The built grid's key in the destination bucket, once done. */
   key?: string;
+  /** The built grid's size, rows and columns, once done (absent in records written before). */
+  shape?: GridShape;
   /** Why it failed, in the words of the error a synchronous build would have answered. */
   error?: { code: ErrorCode; message: string };
   /** Runs started, the first one included. */

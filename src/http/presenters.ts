@@ -31,6 +31,7 @@ export const gridBuilt = (grid: BuiltGrid, absolute: Absolute) => ({
   crop: grid.crop,
   gap: grid.gap,
   background: grid.background,
+  layout: grid.layout,
   expires_at: grid.expiresAt,
   cached: grid.cached,
 });

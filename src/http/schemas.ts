@@ -6,9 +6,13 @@ import {
   CROPS,
   DEFAULT_BACKGROUND,
   DEFAULT_CROP,
+  DEFAULT_LAYOUT,
   GAP_RANGE,
+  justifiedWidthProblem,
+  LAYOUTS,
   parseBackground,
   TILE_SIZE_RANGE,
+  WIDTH_RANGE,
 } from '../core/grid-options.js';
 import {
   BUILD_ID_INVALID,
@@ -120,9 +124,10 @@ export const OrderSaved = z
   })
   .openapi('OrderSaved');
 export const BuildQuery = GridQuery.extend({
-  tileSize: wholeNumber('tileSize', TILE_SIZE_RANGE)
-    .optional()
-    .openapi({ description: 'Tile edge in pixels (default 300)', example: 300 }),
+  tileSize: wholeNumber('tileSize', TILE_SIZE_RANGE).optional().openapi({
+    description: 'Tile edge in pixels (default 300); with layout=justified, the target row height',
+    example: 300,
+  }),
   columns: wholeNumber('columns', COLUMNS_RANGE)
     .optional()
     .openapi({ description: 'Columns (default floor(sqrt(n)))', example: 4 }),
@@ -161,6 +166,24 @@ export const BuildQuery = GridQuery.extend({
       description: `The colour of the gaps and empty cells, as \`rrggbb\` or \`#rrggbb\` (\`%23rrggbb\` in a URL; 3 digits also do); default \`${DEFAULT_BACKGROUND}\`, the lab's black`,
       example: 'ffffff',
     }),
+  layout: z
+    .enum(LAYOUTS, { error: `layout must be one of ${LAYOUTS.join(', ')}.` })
+    .optional()
+    .openapi({
+      description: `How the photos are placed (default ${DEFAULT_LAYOUT}, the lab's): \`grid\` cuts each to a square tile; \`justified\` keeps every photo whole, in rows of equal height (about tileSize) that fill \`width\`, the last row left-aligned`,
+    }),
+  width: wholeNumber('width', WIDTH_RANGE).optional().openapi({
+    description:
+      'With layout=justified: the width of the whole image in pixels, gaps included (at least 2 x gap + 1); default: the width the square grid of the same photos would have',
+    example: 1200,
+  }),
+}).superRefine(({ layout, width, gap = 0 }, context) => {
+  if (width === undefined) return;
+  const problem =
+    layout === 'justified'
+      ? justifiedWidthProblem(width, gap)
+      : 'width applies to layout=justified only: add layout=justified, or leave width out.';
+  if (problem) context.addIssue({ code: 'custom', path: ['width'], message: problem });
 });
 
 export const GridParams = z.object({ gridId: GridId });
@@ -243,6 +266,10 @@ export const GridBuilt = z
     crop: z.enum(CROPS),
     gap: z.number().int(),
     background: z.string().openapi({ description: '`#rrggbb`', example: '#ffffff' }),
+    layout: z.enum(LAYOUTS).openapi({
+      description:
+        'For justified rows, `rows` is the number of rows and `columns` the most photos in one row',
+    }),
     expires_at: z.string(),
     cached: z.boolean(),
   })

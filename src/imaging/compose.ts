@@ -6,7 +6,7 @@ import {
   DEFAULT_CROP,
   MAX_INPUT_PIXELS_CEILING,
 } from '../core/grid-options.js';
-import { gridSize, tileOrigin } from '../core/layout.js';
+import type { Box } from '../core/layout.js';
 import type { ComposeRequest } from '../core/ports.js';
 import type { SpareCanvas } from './spare-canvas.js';
 import { CHANNELS, renderTile } from './tile.js';
@@ -19,22 +19,22 @@ export interface KeptMemory {
 }
 
 /**
- * Builds the grid image. Each source is decoded straight to a tile (shrink-on-load for
- * JPEG and WebP picks the smallest scale that still covers the tile), copied into one
+ * Builds the grid image. Each source is decoded straight to a tile the size of its box
+ * (shrink-on-load for JPEG and WebP picks the smallest scale that still covers it), copied into one
  * raw RGB canvas and dropped, so memory grows with the canvas, not with the number or
  * size of the sources. One encode at the end. Sources are stored images, decoded under
  * `MAX_INPUT_PIXELS_CEILING`, not today's upload limit. Given a tile cache, a tile an
- * earlier build made of the same source at the same size is copied instead (see
+ * earlier build made of the same source at the same size and crop is copied instead (see
  * tile-cache.ts); given a spare canvas, the last build's canvas is reused.
  */
 export async function composeGrid(
   request: ComposeRequest,
   { tiles, canvas: canvases }: KeptMemory = {},
 ): Promise<Buffer> {
-  const { count, columns, rows, tileSize, sourceKey, crop = DEFAULT_CROP, gap = 0 } = request;
-  const { width, height } = gridSize({ columns, rows }, tileSize, gap);
+  const { placement, sourceKey, crop = DEFAULT_CROP } = request;
+  const { width, height, boxes } = placement;
   const bytes = width * height * CHANNELS;
-  // Painted whole in the background: gaps and empty cells keep it, tiles cover the rest.
+  // Painted whole in the background: what no box covers keeps it, tiles cover the rest.
   // Black is a fresh canvas's zeros, with no pass over its memory.
   const { background = DEFAULT_BACKGROUND } = request;
   const paint =
@@ -43,24 +43,24 @@ export async function composeGrid(
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
   // The size and crop are in the key: a source's key names its pixels, not its tiles'.
+  const tileBytes = boxes.reduce((sum, box) => sum + box.width * box.height * CHANNELS, 0);
   const tileKey =
-    sourceKey && tiles?.holds(count, tileSize * tileSize * CHANNELS)
-      ? (index: number) => `${sourceKey(index)}@${tileSize}/${crop}`
+    sourceKey && tiles?.holds(tileBytes)
+      ? (index: number, { width, height }: Box) => `${sourceKey(index)}@${width}x${height}/${crop}`
       : undefined;
-  const render = async (index: number) => {
+  const render = async (index: number, box: Box) => {
     const { bytes, file } = await request.loadSource(index);
-    return decode(() => renderTile(bytes, tileSize, MAX_INPUT_PIXELS_CEILING, file, crop));
+    return decode(() => renderTile(bytes, box, MAX_INPUT_PIXELS_CEILING, file, crop));
   };
 
   await Promise.all(
-    Array.from({ length: count }, (_, index) =>
+    boxes.map((box, index) =>
       pipeline(async () => {
-        const key = tileKey?.(index);
+        const key = tileKey?.(index, box);
         const copied = key === undefined ? undefined : tiles?.get(key);
-        const tile = copied ?? (await render(index));
+        const tile = copied ?? (await render(index, box));
         if (key !== undefined && !copied) tiles?.set(key, tile);
-        const { left, top } = tileOrigin(index, columns, tileSize, gap);
-        copyTile(tile, canvas, width, left, top, tileSize);
+        copyTile(tile, canvas, width, box);
         request.onTile?.({ cached: copied !== undefined });
       }),
     ),
@@ -71,16 +71,10 @@ export async function composeGrid(
   return image;
 }
 
-function copyTile(
-  tile: Buffer,
-  canvas: Buffer,
-  canvasWidth: number,
-  left: number,
-  top: number,
-  tileSize: number,
-) {
-  const rowBytes = tileSize * CHANNELS;
-  for (let y = 0; y < tileSize; y++) {
+function copyTile(tile: Buffer, canvas: Buffer, canvasWidth: number, box: Box) {
+  const { left, top, width, height } = box;
+  const rowBytes = width * CHANNELS;
+  for (let y = 0; y < height; y++) {
     tile.copy(
       canvas,
       ((top + y) * canvasWidth + left) * CHANNELS,

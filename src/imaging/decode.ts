@@ -6,19 +6,24 @@ import { jpegFrameSize, jpegHeaders } from './jpeg/jpeg-structure.js';
 
 /**
  * The JPEG scale (1/2, 1/4 or 1/8) libjpeg can decode a source at that still covers the
- * tile, or 1. sharp asks for half that when the shrink's whole part is 2, 4 or 8 (800 px
+ * tile (short side over short side, long over long: the frame is not yet oriented), or 1. sharp asks for half that when the shrink's whole part is 2, 4 or 8 (800 px
  * to 100: 1/4), against rounding of libjpeg's scaled sizes that would then leave a side
  * a pixel short of the target; a cover crop needs only the short side to reach the tile,
- * which a side of at least `k * tileSize` always does at 1/k. At 1/8, libjpeg keeps one
+ * which a side of at least `k` times the tile's always does at 1/k. At 1/8, libjpeg keeps one
  * average per 8x8 block and skips the inverse DCT: the 1000 @ 100 bench's decodes take
  * a third less time. Sources past the pixel limit get 1, for sharp to refuse them.
  */
-export function jpegShrinkOnLoad(jpeg: Buffer, tileSize: number, maxInputPixels: number): number {
+export function jpegShrinkOnLoad(
+  jpeg: Buffer,
+  tile: { width: number; height: number },
+  maxInputPixels: number,
+): number {
   const headers = jpegHeaders(jpeg);
   const size = headers && jpegFrameSize(headers.segments);
   if (!size || size.width * size.height > maxInputPixels) return 1;
-  const shortSide = Math.min(size.width, size.height);
-  return [8, 4, 2].find((k) => shortSide >= k * tileSize) ?? 1;
+  const [short, long] = [size.width, size.height].sort((a, b) => a - b) as [number, number];
+  const [tileShort, tileLong] = [tile.width, tile.height].sort((a, b) => a - b) as [number, number];
+  return [8, 4, 2].find((k) => short >= k * tileShort && long >= k * tileLong) ?? 1;
 }
 
 /**

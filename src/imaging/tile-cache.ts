@@ -3,7 +3,7 @@
  * recently used dropped first. Renditions spare a repeat build the originals' decode,
  * but not sharp's fixed cost per image (a 411x256 rendition still costs 2-4 ms of CPU
  * to decode, crop and resize here, against 0.9 ms for djpeg): the tiles themselves let a
- * repeat build at the same tile size (another order, format or columns, one more photo)
+ * repeat build at the same tile sizes (another order, format or columns, one more photo)
  * copy instead of decoding. A stored image's key is never reused for other bytes, so a
  * tile kept under its key and size never goes stale; a deleted image's tiles stay until
  * they are dropped, and are never used again.
@@ -20,11 +20,11 @@ export class TileCache {
   }
 
   /**
-   * Whether a build of `count` tiles of `tileBytes` each can keep them all. A build that
+   * Whether a build whose tiles take `tileBytes` in all can keep them all. A build that
    * cannot would only evict its own first tiles before its next run needs them.
    */
-  holds(count: number, tileBytes: number): boolean {
-    return count * tileBytes <= this.maxBytes && this.maxBytes > 0;
+  holds(tileBytes: number): boolean {
+    return tileBytes <= this.maxBytes && this.maxBytes > 0;
   }
 
   get(key: string): Buffer | undefined {

@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { type Crop, DEFAULT_CROP } from '../core/grid-options.js';
+import type { Box } from '../core/layout.js';
 import { jpegShrinkOnLoad, openSource } from './decode.js';
 
 /** A tile is raw RGB, like the canvas the grid copies it into. */
@@ -12,15 +13,21 @@ const POSITIONS: Record<Crop, string | number> = {
   entropy: sharp.strategy.entropy,
 };
 
+/** A tile's size: its box's. */
+export type TileSize = Pick<Box, 'width' | 'height'>;
+
+/** The size of a square tile, the grid layout's. */
+export const square = (side: number): TileSize => ({ width: side, height: side });
+
 /**
- * Auto-orient, crop to a square (`crop`), resize, drop alpha onto black: `tileSize^2 * 3`
- * bytes. Given the source's `file` too, a JPEG is decoded from it at the scale
+ * Auto-orient, crop to the box's shape (`crop`), resize, drop alpha onto black:
+ * `width * height * 3` bytes. Given the source's `file` too, a JPEG is decoded from it at the scale
  * `jpegShrinkOnLoad` picks; should the file be gone (its image deleted during the
  * build), the bytes in hand still make the tile.
  */
 export async function renderTile(
   source: Buffer,
-  tileSize: number,
+  tileSize: TileSize,
   maxInputPixels: number,
   file?: string,
   crop: Crop = DEFAULT_CROP,
@@ -36,9 +43,9 @@ export async function renderTile(
   return toTile(await openSource(source, maxInputPixels), tileSize, crop);
 }
 
-const toTile = (image: Sharp, tileSize: number, crop: Crop) =>
+const toTile = (image: Sharp, { width, height }: TileSize, crop: Crop) =>
   image
-    .resize(tileSize, tileSize, { fit: 'cover', position: POSITIONS[crop] })
+    .resize(width, height, { fit: 'cover', position: POSITIONS[crop] })
     .flatten({ background: '#000000' })
     .toColourspace('srgb')
     .removeAlpha()

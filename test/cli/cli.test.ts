@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { type Box, justifiedPlacement } from '../../src/core/layout.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import {
   BLUE,
@@ -421,6 +422,51 @@ describe('gridbuilder build --gap --background', () => {
       const result = await gridbuilder('build', 'spaced', [flag, value]);
       expect(result.code, `${flag} ${value}`).toBe(2);
       expect(result.stderr).toContain(flag);
+      expect(result.stderr).toContain(words);
+    }
+  });
+});
+
+describe('gridbuilder build --layout justified --width', () => {
+  it('keeps every photo whole in rows of the width asked for, and says so', async () => {
+    const photos = join(work, 'rows');
+    mkdirSync(photos, { recursive: true });
+    // 2:1 and 1:2 fill 100 px at 40 px high; the square makes the last row, left-aligned.
+    for (const [i, [colour, width, height]] of (
+      [
+        [RED, 60, 30],
+        [GREEN, 30, 60],
+        [BLUE, 60, 60],
+      ] as const
+    ).entries())
+      writeFileSync(join(photos, `${i}.png`), await solidImage(colour, width, height, 'png'));
+    expect((await gridbuilder('add', 'rows', [photos])).code).toBe(0);
+
+    const file = join(work, 'rows.png');
+    const result = await gridbuilder('build', 'rows', [
+      ...['-t', '40', '-f', 'png', '--layout', 'justified', '--width', '100', '-o', file],
+    ]);
+    expect(result.code).toBe(0);
+    const placement = justifiedPlacement([2, 0.5, 1], { width: 100, rowHeight: 40, gap: 0 });
+    expect(result.stdout).toContain(`100x${placement.height} px`);
+    expect(result.stdout).toContain(`${placement.rows} justified rows`);
+    for (const [i, colour] of [RED, GREEN, BLUE].entries()) {
+      const box = placement.boxes[i] as Box;
+      const centre = await pixelAt(readFileSync(file), box.left + 2, box.top + 2);
+      expect(near(centre, colour), `photo ${i}`).toBe(true);
+    }
+  });
+
+  it('refuses a layout or width the server would refuse: exit 2, naming the flag', async () => {
+    for (const [args, words] of [
+      [['--layout', 'rows'], 'Allowed choices are grid, justified'],
+      [['--layout', 'justified', '--width', '10'], 'must be a whole number from 16 to 65535'],
+      [['--width', '300'], '--width applies to --layout justified only'],
+      [['--layout', 'justified', '--width', '20', '--gap', '10'], 'at least 21'],
+    ] as const) {
+      const result = await gridbuilder('build', 'rows', [...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(args.at(-2) === '--gap' ? '--width' : args.at(-2));
       expect(result.stderr).toContain(words);
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GridBuilderError } from '../../src/core/errors.js';
 import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
+import { justifiedPlacement } from '../../src/core/layout.js';
 import type { BuildRecord } from '../../src/core/ports.js';
 import {
   MEMORY_SETTINGS,
@@ -185,6 +186,8 @@ describe('runBuild', () => {
       crop: 'center',
       gap: 0,
       background: '#000000',
+      layout: 'grid' as const,
+      width: 100,
     },
     attempts: 0,
     createdAt: new Date().toISOString(),
@@ -301,6 +304,8 @@ describe('buildStatus', () => {
           crop: 'center',
           gap: 0,
           background: '#000000',
+          layout: 'grid' as const,
+          width: 300,
         },
         attempts: 1,
         createdAt: old,
@@ -347,6 +352,38 @@ describe('a build recorded before its options could be chosen', () => {
       crop: 'center',
       gap: 0,
       background: '#000000',
+      layout: 'grid',
     });
+  });
+});
+
+describe('a justified build in the background', () => {
+  it('carries its layout and width in its record, and reports the rows it made', async () => {
+    const { service, index } = setup();
+    for (const [width, height] of [
+      [40, 30],
+      [30, 40],
+      [80, 20],
+    ] as const) {
+      await service.addImage('trip', textImage('jpeg', width, height));
+    }
+    const options = { layout: 'justified', width: 90, tileSize: 20 } as const;
+    const { buildId } = started(await service.requestBuild('trip', options, { preferAsync: true }));
+    expect(await index.getBuild('trip', buildId)).toMatchObject({
+      options: { layout: 'justified', width: 90, tileSize: 20 },
+    });
+    await service.whenIdle();
+    const { built } = await service.buildStatus('trip', buildId);
+    const placement = justifiedPlacement([4 / 3, 3 / 4, 4], { width: 90, rowHeight: 20, gap: 0 });
+    expect(built).toMatchObject({
+      layout: 'justified',
+      width: 90,
+      height: placement.height,
+      rows: placement.rows,
+      columns: placement.columns,
+    });
+    // The same request once done: the stored grid, the same size.
+    const again = await service.requestBuild('trip', options, { preferAsync: true });
+    expect(again).toMatchObject({ built: { cached: true, height: placement.height } });
   });
 });

@@ -1,7 +1,8 @@
 import { ulid } from 'ulid';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GridService } from '../../src/core/grid-service.js';
-import { stagingKey } from '../../src/core/ids.js';
+import { renditionKey, stagingKey } from '../../src/core/ids.js';
+import { gridPlacement, justifiedPlacement } from '../../src/core/layout.js';
 import {
   MEMORY_SETTINGS,
   type MemoryGridIndex,
@@ -166,6 +167,7 @@ describe('building a grid', () => {
       crop: 'center',
       gap: 0,
       background: '#000000',
+      layout: 'grid',
       cached: false,
       url: `memory://get/destination/${built.key}?expires=300`,
       expiresAt: expect.any(String),
@@ -175,10 +177,7 @@ describe('building a grid', () => {
     expect(expiresIn).toBeLessThanOrEqual(300_000);
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/jpeg');
     expect(imaging.composed[0]).toMatchObject({
-      count: 5,
-      columns: 2,
-      rows: 3,
-      tileSize: 100,
+      placement: gridPlacement(5, 100),
       format: 'jpeg',
       crop: 'center',
       inFlight: MEMORY_SETTINGS.buildInFlight,
@@ -195,7 +194,11 @@ describe('building a grid', () => {
     const built = await service.buildGrid('trip', options);
     expect(built).toMatchObject({ width: 100, height: 20, columns: 5, rows: 1, format: 'webp' });
     expect(built.crop).toBe('entropy');
-    expect(imaging.composed[0]).toMatchObject({ tileSize: 20, format: 'webp', crop: 'entropy' });
+    expect(imaging.composed[0]).toMatchObject({
+      placement: gridPlacement(5, 20, 0, 5),
+      format: 'webp',
+      crop: 'entropy',
+    });
     expect(built.key).toMatch(/\.webp$/);
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/webp');
   });
@@ -206,7 +209,10 @@ describe('building a grid', () => {
     const built = await service.buildGrid('trip', options);
     // 2 columns x 3 rows: 2 * 20 + 3 * 4 wide, 3 * 20 + 4 * 4 high.
     expect(built).toMatchObject({ width: 52, height: 76, gap: 4, background: '#ffee00' });
-    expect(imaging.composed[0]).toMatchObject({ tileSize: 20, gap: 4, background: '#ffee00' });
+    expect(imaging.composed[0]).toMatchObject({
+      placement: gridPlacement(5, 20, 4),
+      background: '#ffee00',
+    });
   });
 
   it('counts the gaps in the output limit', async () => {
@@ -237,6 +243,8 @@ describe('building a grid', () => {
       { tileSize: 50, crop: 'entropy' as const },
       { tileSize: 50, gap: 2 },
       { tileSize: 50, background: '#ffffff' },
+      { tileSize: 50, layout: 'justified' as const },
+      { tileSize: 50, layout: 'justified' as const, width: 120 },
     ]) {
       const other = await service.buildGrid('trip', options);
       expect(other.cached, JSON.stringify(options)).toBe(false);
@@ -246,13 +254,32 @@ describe('building a grid', () => {
     const afterAdd = await service.buildGrid('trip', { tileSize: 50 });
     expect(afterAdd).toMatchObject({ cached: false, imageCount: 3 });
     keys.add(afterAdd.key);
-    expect(keys.size).toBe(9);
-    expect(imaging.composed).toHaveLength(9);
+    expect(keys.size).toBe(11);
+    expect(imaging.composed).toHaveLength(11);
     // The defaults named are the defaults: the stored grid again.
-    const named = { tileSize: 50, crop: 'center', gap: 0, background: '#000000' } as const;
+    const named = {
+      tileSize: 50,
+      crop: 'center',
+      gap: 0,
+      background: '#000000',
+      layout: 'grid',
+    } as const;
     expect(await service.buildGrid('trip', named)).toMatchObject({
       cached: true,
       key: afterAdd.key,
+    });
+  });
+
+  it('a justified width named as its default is the same grid', async () => {
+    await add('trip');
+    await add('trip');
+    const justified = await service.buildGrid('trip', { tileSize: 50, layout: 'justified' });
+    // The square grid of two photos: one column, 50 px wide.
+    expect(justified.width).toBe(50);
+    const named = { tileSize: 50, layout: 'justified', width: 50 } as const;
+    expect(await service.buildGrid('trip', named)).toMatchObject({
+      cached: true,
+      key: justified.key,
     });
   });
 
@@ -269,6 +296,79 @@ describe('building a grid', () => {
       code: 'grid_too_large',
     });
     expect(imaging.composed).toHaveLength(0);
+  });
+});
+
+describe('a justified build', () => {
+  const photos = [
+    [40, 30],
+    [30, 40],
+    [80, 20],
+    [50, 50],
+    [90, 30],
+  ] as const;
+  const aspects = photos.map(([width, height]) => width / height);
+
+  it('places whole photos in rows of the width asked for, and says so', async () => {
+    for (const [width, height] of photos) await add('trip', width, height);
+    const options = { tileSize: 20, layout: 'justified', width: 100, gap: 2 } as const;
+    const built = await service.buildGrid('trip', options);
+    const placement = justifiedPlacement(aspects, { width: 100, rowHeight: 20, gap: 2 });
+    expect(imaging.composed[0]).toMatchObject({ placement });
+    // rows: how many rows; columns: the most photos in one row.
+    expect(built).toMatchObject({
+      layout: 'justified',
+      width: 100,
+      height: placement.height,
+      rows: placement.rows,
+      columns: placement.columns,
+      tileSize: 20,
+      gap: 2,
+    });
+    expect(placement.rows).toBeGreaterThan(1);
+  });
+
+  it('is as wide as the square grid of the same photos when no width is asked', async () => {
+    for (const [width, height] of photos) await add('trip', width, height);
+    // 5 photos: 2 columns of 30 px and 3 gaps of 4.
+    const built = await service.buildGrid('trip', { tileSize: 30, gap: 4, layout: 'justified' });
+    expect(built.width).toBe(2 * 30 + 3 * 4);
+    const withColumns = { tileSize: 30, layout: 'justified', columns: 5 } as const;
+    expect((await service.buildGrid('trip', withColumns)).width).toBe(150);
+  });
+
+  it('cuts each tile from the smallest rendition covering its box', async () => {
+    await add('trip', 800, 200);
+    const [record] = [...index.records.values()];
+    await index.setRenditions('trip', record?.key ?? '', [64, 256]);
+    const key = record?.key ?? '';
+    for (const size of [64, 256]) {
+      await objects.put('source', renditionKey(key, size), Buffer.from('r'), 'image/jpeg');
+    }
+    const getSource = vi.spyOn(objects, 'getSource');
+    // One 800x200 photo in 200 px: a 200x50 box, whose short side 64 covers (a square
+    // tile of 100 would need 256).
+    await service.buildGrid('trip', { tileSize: 100, layout: 'justified', width: 200 });
+    expect(getSource.mock.calls.map(([key]) => key)).toEqual([renditionKey(key, 64)]);
+  });
+
+  it('counts its height in the output limit, and needs a pixel inside the gaps', async () => {
+    for (let i = 0; i < 4; i++) await add('trip', 100, 1000);
+    // Four tall photos in one last row, 2000 px high (the square grid would be 4000): the
+    // 4,000,000 pixels allowed at 2000 px wide, more at 2001.
+    const tall = { layout: 'justified', width: 2000, tileSize: 2000 } as const;
+    await expect(service.buildGrid('trip', tall)).resolves.toMatchObject({ height: 2000 });
+    await expect(service.buildGrid('trip', { ...tall, width: 2001 })).rejects.toMatchObject({
+      code: 'grid_too_large',
+      // What changes a justified grid's size: its row height and width, not columns.
+      message: expect.stringMatching(/use a smaller tileSize or width\.$/),
+    });
+    const narrow = { layout: 'justified', width: 20, gap: 10 } as const;
+    await expect(service.buildGrid('trip', narrow)).rejects.toMatchObject({
+      code: 'invalid_parameter',
+      param: 'width',
+      message: expect.stringContaining('at least 21'),
+    });
   });
 });
 

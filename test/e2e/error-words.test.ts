@@ -38,9 +38,27 @@ describe("the page's own words for the API's errors", () => {
     await page.waitForSelector('#build-error:not([hidden])');
     const message = await page.locator('#build-error').textContent();
     expect(message).toBe(
-      'The grid would be too large: choose a smaller Tile size, fewer Columns, or another Format.',
+      'The grid would be too large: choose a smaller Tile size, fewer Columns, a smaller Width, or another Format.',
     );
     await page.screenshot({ path: join(ARTIFACTS, '07-error.png'), fullPage: true });
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('a justified build refused because its Width leaves no room between the gaps', async () => {
+    expect(
+      (await suite.server.addImage('words-narrow', await solidImage(RED, 80, 60))).status,
+    ).toBe(200);
+    const page = await suite.openPage(`${suite.server.url}/?grid=words-narrow`);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '1');
+    await page.locator('#layout').selectOption('justified');
+    await page.locator('#width').fill('20');
+    await page.locator('#gap').fill('10');
+    await page.locator('#build').click();
+    await page.waitForSelector('#build-error:not([hidden])');
+    expect(await page.locator('#build-error').textContent()).toBe(
+      'Width must be a whole number of pixels from 16 to 65535, and more than twice the Gap.',
+    );
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { type Box, justifiedPlacement } from '../../src/core/layout.js';
 import {
   BLUE,
   GREEN,
@@ -255,6 +256,78 @@ describe('the web page', () => {
     );
     expect(near((await pixel(0, 0)) as unknown as Rgb, RED)).toBe(true);
     expect(builds).toEqual([]);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('lays whole photos out in Justified rows of the Width chosen, and says so under the grid', async () => {
+    const photos = [
+      [RED, 80, 40],
+      [GREEN, 40, 80],
+      [BLUE, 60, 60],
+    ] as const;
+    const paths = [];
+    for (const [i, [colour, width, height]] of photos.entries()) {
+      paths.push(join(suite.files, `rows-${i}.png`));
+      writeFileSync(paths[i] as string, await solidImage(colour, width, height, 'png'));
+    }
+    const page = await openPage(`${suite.server.url}/?grid=rows`);
+    await page.locator('#file-input').setInputFiles(paths);
+    await uploadsSettled(page, 3);
+    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '3');
+    // Width belongs to justified rows: off for the grid, the default.
+    await expect(page.locator('#layout').inputValue()).resolves.toBe('grid');
+    await expect(page.locator('#width').isDisabled()).resolves.toBe(true);
+    await page.locator('#layout').selectOption('justified');
+    await expect(page.locator('#width').isDisabled()).resolves.toBe(false);
+
+    // A width out of range is marked on its field, and nothing is sent.
+    await page.locator('#width').fill('5');
+    await page.locator('#build').click();
+    await expect(page.locator('#width').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#width-error').textContent()).resolves.toContain('from 16 to 65535');
+
+    await page.locator('#tile-size').fill('40');
+    await page.locator('#format').selectOption('png');
+    await page.locator('#width').fill('100');
+    const asked = page.waitForRequest((request) =>
+      new URL(request.url()).pathname.endsWith('/generate_grid'),
+    );
+    const measured = await buildAndMeasure(page);
+    const query = new URL((await asked).url()).searchParams;
+    expect([query.get('layout'), query.get('width')]).toEqual(['justified', '100']);
+    const placement = justifiedPlacement([2, 0.5, 1], { width: 100, rowHeight: 40, gap: 0 });
+    expect(placement.rows).toBe(2);
+    expect(measured).toEqual({ width: 100, height: placement.height });
+    await expect(page.locator('#result-facts').textContent()).resolves.toContain(
+      `100 × ${placement.height} px`,
+    );
+    await expect(page.locator('#result-facts').textContent()).resolves.toContain(
+      '2 justified rows of about 40 px',
+    );
+    // The rows are in the image: each photo where its box is, the end of the last row background.
+    const grid = Buffer.from(
+      await (await fetch(await page.locator('#result-link').inputValue())).arrayBuffer(),
+    );
+    for (const [i, [colour]] of photos.entries()) {
+      const box = placement.boxes[i] as Box;
+      const centre = [box.left + Math.floor(box.width / 2), box.top + Math.floor(box.height / 2)];
+      expect(near(await pixelAt(grid, centre[0] as number, centre[1] as number), colour)).toBe(
+        true,
+      );
+    }
+    const last = placement.boxes.at(-1) as Box;
+    expect(await pixelAt(grid, last.left + last.width + 5, last.top + 5)).toEqual([0, 0, 0]);
+
+    // Back to the grid: the width is not sent.
+    await page.locator('#layout').selectOption('grid');
+    await expect(page.locator('#width').isDisabled()).resolves.toBe(true);
+    const again = page.waitForRequest((request) =>
+      new URL(request.url()).pathname.endsWith('/generate_grid'),
+    );
+    await buildAndMeasure(page);
+    const gridQuery = new URL((await again).url()).searchParams;
+    expect([gridQuery.get('layout'), gridQuery.get('width')]).toEqual(['grid', null]);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -177,6 +177,7 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
       crop: 'center',
       gap: 0,
       background: '#000000',
+      layout: 'grid',
       expires_at: expect.any(String),
       cached: false,
     });
@@ -196,6 +197,31 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     expect(cached.status).toBe(200);
     expect(cached.headers.get('preference-applied')).toBeNull();
     expect(await cached.json()).toMatchObject({ key: done.body.key, cached: true });
+  });
+
+  it('a background build carries its layout and width, and reports the justified size', async () => {
+    await addFour('justified');
+    const options = 'tileSize=32&layout=justified&width=100&gap=2';
+    const started = await (
+      await api(`/generate_grid?uniqueGridId=justified&${options}`, {
+        method: 'POST',
+        ...preferAsync,
+      })
+    ).json();
+    expect((await generate('justified', preferAsync).then((r) => r.json())).build_id).not.toBe(
+      started.build_id,
+    );
+    const done = await until(started.status_url, (b) => b.status !== 'running');
+    // Four squares: three make a row 100 px wide and 31 px high; the fourth, 32 px.
+    expect(done.body).toMatchObject({ status: 'done', layout: 'justified', width: 100, rows: 2 });
+    const { width, height } = await sharp(
+      await download(String(done.body.presigned_url)),
+    ).metadata();
+    expect([width, height]).toEqual([100, done.body.height]);
+    const sync = await (
+      await api(`/generate_grid?uniqueGridId=justified&${options}`, { method: 'POST' })
+    ).json();
+    expect(sync).toMatchObject({ cached: true, key: done.body.key, height: done.body.height });
   });
 
   it('a background build carries its crop, gap and background: another build, its tiles cut as asked', async () => {

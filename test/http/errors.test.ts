@@ -196,6 +196,13 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     [{ background: 'white' }, /background must be a colour as 6 hex digits/],
     [{ background: '#12345' }, /background must be a colour as 6 hex digits/],
     [{ background: '' }, /background must be a colour/],
+    [{ layout: 'rows' }, /layout must be one of grid, justified\./],
+    [{ layout: 'Justified' }, /layout must be one of grid, justified\./],
+    [{ layout: 'justified', width: '15' }, /width must be a whole number from 16 to 65535\./],
+    [{ layout: 'justified', width: '65536' }, /width must be a whole number from 16 to 65535\./],
+    [{ layout: 'justified', width: '1e3' }, /width must be a whole number/],
+    [{ layout: 'justified', width: '20', gap: '10' }, /width must be at least 21 with gap=10/],
+    [{ width: '300' }, /width applies to layout=justified only/],
     // Number() reads hex, exponents and surrounding spaces; a grid option is plain digits.
     [{ tileSize: '0x40' }, /tileSize must be a whole number from 8 to 4096/],
     [{ tileSize: '1e2' }, /tileSize must be a whole number/],

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createGridBuilder } from '../../src/app/create-grid-builder.js';
 import { loadConfig } from '../../src/config.js';
+import { type Box, justifiedPlacement } from '../../src/core/layout.js';
 import { createLogger } from '../../src/logger.js';
 import { createAwsStorage } from '../../src/storage/aws/create-aws-storage.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-servers.js';
@@ -267,6 +268,49 @@ describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
       expect(await pixelAt(image, x, y), `(${x}, ${y})`).toEqual([255, 255, 255]);
     for (const [i, colour] of [RED, GREEN, BLUE].entries())
       expect(near(await pixelAt(image, 30, 30 + i * 50), colour), `tile ${i}`).toBe(true);
+  });
+
+  it('lays whole photos out in justified rows of the width asked for', async () => {
+    // Landscape, portrait, wide and square; each photo's upright size is its record's.
+    const photos = [
+      [RED, 90, 60],
+      [GREEN, 40, 80],
+      [BLUE, 120, 40],
+      [YELLOW, 60, 60],
+      [MAGENTA, 80, 60],
+    ] as const;
+    for (const [colour, width, height] of photos)
+      await server.addImage('rows', await solidImage(colour, width, height, 'png'));
+    const options = { layout: 'justified', width: 200, tileSize: 40, gap: 4, background: 'fff' };
+    const body = await (await server.generateGrid('rows', { ...options, format: 'png' })).json();
+    const aspects = photos.map(([, width, height]) => width / height);
+    const placement = justifiedPlacement(aspects, { width: 200, rowHeight: 40, gap: 4 });
+    expect(placement.rows).toBeGreaterThan(1);
+    expect(body).toMatchObject({
+      layout: 'justified',
+      width: 200,
+      height: placement.height,
+      rows: placement.rows,
+      columns: placement.columns,
+      tile_size: 40,
+    });
+    const { image } = await fetchGrid(body);
+    const grid = await decode(image);
+    expect([grid.width, grid.height]).toEqual([200, placement.height]);
+    for (const [i, box] of placement.boxes.entries()) {
+      const [colour] = photos[i] as (typeof photos)[number];
+      const { left, top, width, height } = box;
+      // Its corners and middle are its photo's; the gap before it and after the last row is background.
+      for (const [x, y] of [
+        [left, top],
+        [left + width - 1, top + height - 1],
+        [left + Math.floor(width / 2), top + Math.floor(height / 2)],
+      ] as const)
+        expect(near(grid.pixel(x, y), colour), `photo ${i}`).toBe(true);
+      expect(grid.pixel(left - 1, top)).toEqual([255, 255, 255]);
+    }
+    const last = placement.boxes.at(-1) as Box;
+    expect(grid.pixel(last.left + last.width, last.top)).toEqual([255, 255, 255]);
   });
 
   it.each([

@@ -151,6 +151,16 @@ describe('the OpenAPI document', () => {
     );
   });
 
+  it("describes generate_grid's layout and width, and answers that carry the layout", () => {
+    const parameters = document.paths['/generate_grid']?.post?.parameters ?? [];
+    const named = (name: string) => parameters.find((p) => p.name === name);
+    expect(named('layout')).toMatchObject({ in: 'query', schema: { enum: ['grid', 'justified'] } });
+    expect(named('width')).toMatchObject({ in: 'query', schema: { minimum: 16, maximum: 65535 } });
+    expect(named('width')?.description).toContain('square grid');
+    const built = document.components?.schemas?.GridBuilt as { required?: string[] };
+    expect(built.required).toEqual(expect.arrayContaining(['layout']));
+  });
+
   it('is served by the server it describes, wherever that runs', () => {
     expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
   });

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { gridPlacement } from '../../src/core/layout.js';
 import type { ComposeRequest } from '../../src/core/ports.js';
 import { composeGrid } from '../../src/imaging/compose.js';
 import { SpareCanvas } from '../../src/imaging/spare-canvas.js';
@@ -20,21 +21,18 @@ const keys = ['g/a.jpg', 'g/b.jpg', 'g/c.jpg', 'g/d.jpg'];
 async function build(
   cache: TileCache,
   order: readonly number[],
-  options: Partial<ComposeRequest> = {},
+  { tileSize, ...options }: Partial<ComposeRequest> & { tileSize?: number } = {},
 ) {
   const loads: number[] = [];
   const cached: boolean[] = [];
   const grid = await composeGrid(
     {
-      count: order.length,
+      placement: gridPlacement(order.length, tileSize ?? TILE, 0, order.length),
       sourceKey: (i) => keys[order[i] as number] as string,
       loadSource: async (i) => {
         loads.push(order[i] as number);
         return { bytes: photos[order[i] as number] as Buffer };
       },
-      columns: order.length,
-      rows: 1,
-      tileSize: TILE,
       format: 'png',
       inFlight: 2,
       decodes: 1,
@@ -95,14 +93,15 @@ describe('composeGrid with a spare canvas', () => {
     const photo = { bytes: photos[0] as Buffer };
     const request = {
       loadSource: async () => photo,
-      rows: 2,
-      tileSize: TILE,
       format: 'png' as const,
       inFlight: 2,
       decodes: 1,
     };
-    await composeGrid({ ...request, count: 4, columns: 2 }, { canvas });
-    const grid = await composeGrid({ ...request, count: 3, columns: 2 }, { canvas });
+    await composeGrid({ ...request, placement: gridPlacement(4, TILE, 0, 2) }, { canvas });
+    const grid = await composeGrid(
+      { ...request, placement: gridPlacement(3, TILE, 0, 2) },
+      { canvas },
+    );
 
     const raw = await sharp(grid).raw().toBuffer();
     // The second row's second cell: no image, and image 3's tile there in the first build.

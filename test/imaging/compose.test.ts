@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { OutputFormat } from '../../src/core/formats.js';
-import { gridLayout } from '../../src/core/layout.js';
+import { gridLayout, gridPlacement } from '../../src/core/layout.js';
 import { composeGrid } from '../../src/imaging/compose.js';
 import { type DecodedImage, decode } from '../support/image-inspection.js';
 import {
@@ -46,12 +46,11 @@ async function compose(
   { columns, rows, tileSize }: Layout,
   format: OutputFormat = 'png',
 ): Promise<DecodedImage> {
+  const placement = gridPlacement(sources.length, tileSize, 0, columns);
+  expect(placement.rows).toBe(rows); // the layout the test means is the one composed
   const grid = await composeGrid({
-    count: sources.length,
+    placement,
     loadSource: async (i) => ({ bytes: sources[i] as Buffer }),
-    columns,
-    rows,
-    tileSize,
     format,
     inFlight: 2,
     decodes: 1,
@@ -146,11 +145,8 @@ describe('composeGrid', () => {
 
   it.each(['jpeg', 'png', 'webp', 'avif'] as const)('encodes the grid as %s', async (format) => {
     const image = await composeGrid({
-      count: 1,
+      placement: gridPlacement(1, 16, 0, 1),
       loadSource: async () => ({ bytes: await solidPng(RED, 8, 8) }),
-      columns: 1,
-      rows: 1,
-      tileSize: 16,
       format,
       inFlight: 1,
       decodes: 1,
@@ -169,7 +165,7 @@ describe('composeGrid', () => {
     let loading = 0;
     let mostAtOnce = 0;
     await composeGrid({
-      count: 9,
+      placement: gridPlacement(9, 4, 0, 3),
       loadSource: async (i) => {
         loads.push(i);
         mostAtOnce = Math.max(mostAtOnce, ++loading);
@@ -177,9 +173,6 @@ describe('composeGrid', () => {
         loading--;
         return { bytes: source };
       },
-      columns: 3,
-      rows: 3,
-      tileSize: 4,
       format: 'png',
       inFlight: 2,
       decodes: 1,
@@ -193,14 +186,11 @@ describe('composeGrid', () => {
     const loaded: number[] = [];
     const placedAfterLoads: number[] = [];
     await composeGrid({
-      count: 5,
+      placement: gridPlacement(5, 4, 0, 3),
       loadSource: async (i) => {
         loaded.push(i);
         return { bytes: source };
       },
-      columns: 3,
-      rows: 2,
-      tileSize: 4,
       format: 'png',
       inFlight: 1,
       decodes: 1,

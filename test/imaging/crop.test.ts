@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Crop } from '../../src/core/grid-options.js';
+import { gridPlacement } from '../../src/core/layout.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { subjectNearLeftEdge } from '../support/images.js';
 
@@ -13,11 +14,8 @@ const TILE = 64;
 /** The mean red of the one tile of a 1x1 grid cut with `crop`. */
 async function tileRed(source: Buffer, crop: Crop | undefined) {
   const grid = await sharpImaging.composeGrid({
-    count: 1,
+    placement: gridPlacement(1, TILE, 0, 1),
     loadSource: async () => ({ bytes: source }),
-    columns: 1,
-    rows: 1,
-    tileSize: TILE,
     format: 'png',
     inFlight: 1,
     decodes: 1,

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { CROPS, type Crop } from '../../src/core/grid-options.js';
-import { gridLayout, gridSize, tileOrigin } from '../../src/core/layout.js';
+import { CROPS, type Crop, type Layout } from '../../src/core/grid-options.js';
+import { type Box, defaultWidth, gridLayout, placeTiles } from '../../src/core/layout.js';
 import { composeGrid } from '../../src/imaging/compose.js';
 import { SpareCanvas } from '../../src/imaging/spare-canvas.js';
 import { type DecodedImage, decode } from '../support/image-inspection.js';
@@ -9,9 +9,31 @@ import { BLUE, GREEN, MAGENTA, RED, type Rgb, YELLOW } from '../support/images.j
 
 // Every combination of the options that change how a grid looks, checked pixel by
 // pixel in a lossless grid: each tile where the layout puts it, in its photo's colour;
-// every other pixel (gaps, border, empty cells) in the background.
+// every other pixel (gaps, border, empty cells, the end of a justified last row) in the
+// background. Justified rows: of equal heights, each photo at its aspect ratio.
 
-const COLOURS = [RED, GREEN, BLUE, YELLOW, MAGENTA];
+const COLOURS: Rgb[] = [
+  RED,
+  GREEN,
+  BLUE,
+  YELLOW,
+  MAGENTA,
+  [0, 200, 200],
+  [250, 140, 0],
+  [120, 60, 10],
+];
+/** Sides no multiple of the tile, landscape, portrait, square and wide, in no sorted order. */
+const SIZES = [
+  [31, 17],
+  [23, 37],
+  [40, 40],
+  [64, 16],
+  [18, 30],
+  [33, 22],
+  [25, 50],
+  [45, 20],
+] as const;
+const aspectOf = (i: number) => (SIZES[i]?.[0] as number) / (SIZES[i]?.[1] as number);
 const hex = (rgb: Rgb) => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 const solid = (colour: Rgb, width: number, height: number) =>
@@ -27,6 +49,9 @@ const solid = (colour: Rgb, width: number, height: number) =>
     .toBuffer();
 
 interface Look {
+  layout?: Layout;
+  /** The justified layout's. */
+  width?: number;
   count: number;
   tileSize: number;
   gap?: number;
@@ -48,27 +73,35 @@ for (const count of [1, 3, 5]) {
     }
   }
 }
+for (const count of [1, 3, 5, 8]) {
+  for (const gap of [undefined, 0, 1, 5]) {
+    for (const background of [undefined, [255, 255, 255] as Rgb, [12, 200, 99] as Rgb]) {
+      for (const [width, crop] of [
+        [undefined, undefined],
+        [60, undefined],
+        [60, 'attention'],
+        [97, 'entropy'],
+      ] as const) {
+        looks.push({ layout: 'justified', width, count, tileSize: 9, gap, background, crop });
+      }
+    }
+  }
+}
 
 async function build(look: Look, canvas?: SpareCanvas): Promise<DecodedImage> {
-  // Sides no multiple of the tile, landscape and portrait.
   const sources = await Promise.all(
     COLOURS.slice(0, look.count).map((colour, i) =>
-      solid(colour, i % 2 ? 23 : 31, i % 2 ? 37 : 17),
+      solid(colour, ...(SIZES[i] as [number, number])),
     ),
   );
-  const { columns, rows } = gridLayout(look.count);
   const grid = await composeGrid(
     {
-      count: look.count,
+      placement: placementOf(look),
       loadSource: async (i) => ({ bytes: sources[i] as Buffer }),
-      columns,
-      rows,
-      tileSize: look.tileSize,
       format: 'png',
       inFlight: 2,
       decodes: 1,
       crop: look.crop,
-      gap: look.gap,
       background: look.background && hex(look.background),
     },
     { canvas },
@@ -76,16 +109,27 @@ async function build(look: Look, canvas?: SpareCanvas): Promise<DecodedImage> {
   return decode(grid);
 }
 
+function placementOf({ layout = 'grid', count, tileSize, gap = 0, width }: Look) {
+  const aspects = Array.from({ length: count }, (_, i) => aspectOf(i));
+  const { columns } = gridLayout(count);
+  return placeTiles(aspects, {
+    layout,
+    tileSize,
+    columns,
+    gap,
+    width: width ?? defaultWidth(count, { tileSize, gap }),
+  });
+}
+
 /** Each pixel: the colour of the tile covering it, or the background. */
 function expectLook(grid: DecodedImage, look: Look) {
-  const { tileSize, gap = 0, background = [0, 0, 0] } = look;
-  const layout = gridLayout(look.count);
-  expect([grid.width, grid.height]).toEqual(Object.values(gridSize(layout, tileSize, gap)));
+  const { background = [0, 0, 0] } = look;
+  const placement = placementOf(look);
+  expect([grid.width, grid.height]).toEqual([placement.width, placement.height]);
   const expected = new Map<string, Rgb>();
-  for (let i = 0; i < look.count; i++) {
-    const { left, top } = tileOrigin(i, layout.columns, tileSize, gap);
-    for (let y = top; y < top + tileSize; y++) {
-      for (let x = left; x < left + tileSize; x++) expected.set(`${x},${y}`, COLOURS[i] as Rgb);
+  for (const [i, { left, top, width, height }] of placement.boxes.entries()) {
+    for (let y = top; y < top + height; y++) {
+      for (let x = left; x < left + width; x++) expected.set(`${x},${y}`, COLOURS[i] as Rgb);
     }
   }
   for (let y = 0; y < grid.height; y++) {
@@ -96,6 +140,27 @@ function expectLook(grid: DecodedImage, look: Look) {
         expect.fail(`pixel (${x}, ${y}) is ${pixel}, not ${want}`);
       }
     }
+  }
+  if (look.layout === 'justified') expectJustified(placement.boxes, look);
+}
+
+/** The boxes the pixels were checked against: rows of equal height, photos at their aspect. */
+function expectJustified(boxes: readonly Box[], { width = 0, gap = 0 }: Look) {
+  const rows = new Map<number, Box[]>();
+  for (const box of boxes) rows.set(box.top, [...(rows.get(box.top) ?? []), box]);
+  for (const row of rows.values()) {
+    expect(new Set(row.map((box) => box.height)).size).toBe(1);
+  }
+  for (const [i, box] of boxes.entries()) {
+    const aspect = aspectOf(i);
+    // A width of 1 px at least, and whole pixels: within 1 + aspect / 2 of the exact.
+    if (box.height > 1)
+      expect(Math.abs(box.width - aspect * box.height)).toBeLessThanOrEqual(1 + aspect / 2);
+  }
+  if (width > 0 && rows.size > 1) {
+    const first = [...rows.values()][0] as Box[];
+    const last = first.at(-1) as Box;
+    expect(last.left + last.width + gap).toBe(width);
   }
 }
 

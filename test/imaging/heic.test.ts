@@ -4,7 +4,7 @@ import { openSource } from '../../src/imaging/decode.js';
 import { decodeHeic } from '../../src/imaging/heic/heic-decoder.js';
 import { probeImage } from '../../src/imaging/image-probe.js';
 import { renditionsOf } from '../../src/imaging/renditions.js';
-import { renderTile } from '../../src/imaging/tile.js';
+import { renderTile, square } from '../../src/imaging/tile.js';
 import { HEIC_SOURCES, heicFixture, meanDifference } from '../support/heic-fixtures.js';
 
 // HEVC-coded HEIF (an iPhone's HEIC), which sharp's libvips cannot decode: committed
@@ -98,7 +98,9 @@ describe('decoding a HEIC', () => {
   it('makes a tile like the one of the same photo as a JPEG', async () => {
     const [fromHeic, fromJpeg] = await Promise.all(
       [await heicFixture('photo'), await HEIC_SOURCES.photo()].map(async (bytes) =>
-        sharp(await renderTile(bytes, 100, 1e8), { raw: { width: 100, height: 100, channels: 3 } })
+        sharp(await renderTile(bytes, square(100), 1e8), {
+          raw: { width: 100, height: 100, channels: 3 },
+        })
           .png()
           .toBuffer(),
       ),

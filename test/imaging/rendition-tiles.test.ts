@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Crop } from '../../src/core/grid-options.js';
+import { gridPlacement } from '../../src/core/layout.js';
 import type { SourceImage } from '../../src/core/ports.js';
 import { sharpImaging } from '../../src/imaging/sharp-imaging.js';
 import { naturalPhotoJpeg } from '../support/images.js';
@@ -40,11 +41,8 @@ function stored(name: string, bytes: Buffer): SourceImage {
 /** The one tile of a 1x1 grid built from `source`, as raw RGB (PNG: nothing lost on the way out). */
 async function builtTile(source: SourceImage, tileSize: number, crop: Crop): Promise<Buffer> {
   const grid = await sharpImaging.composeGrid({
-    count: 1,
+    placement: gridPlacement(1, tileSize),
     loadSource: async () => source,
-    columns: 1,
-    rows: 1,
-    tileSize,
     format: 'png',
     crop,
     inFlight: 1,

@@ -2,7 +2,7 @@ import sharp, { type JpegOptions } from 'sharp';
 import { expect, test } from 'vitest';
 import { plainJpegOrientation } from '../../src/imaging/jpeg/jpeg-header-check.js';
 import { completeSequentialJpeg, jpegHeaders } from '../../src/imaging/jpeg/jpeg-structure.js';
-import { renderTile } from '../../src/imaging/tile.js';
+import { renderTile, square } from '../../src/imaging/tile.js';
 import { prng } from '../support/images.js';
 import { between } from './support/images.js';
 
@@ -27,7 +27,7 @@ test(`${MUTATIONS} JPEG header mutations: whatever the JavaScript check accepts,
     if (!jpeg || orientation === undefined || jpeg.width * jpeg.height > 4e6) continue;
     judged++;
     try {
-      await renderTile(mutant, 16, 1e8);
+      await renderTile(mutant, square(16), 1e8);
       const libvips = (await sharp(mutant).metadata()).orientation ?? 1;
       if (libvips !== orientation)
         wrong.push(`#${n}: orientation ${orientation}, libvips ${libvips}`);

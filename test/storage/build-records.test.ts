@@ -18,6 +18,8 @@ const running = (gridId: string, buildId: string): BuildRecord => ({
     crop: 'center',
     gap: 0,
     background: '#000000',
+    layout: 'grid' as const,
+    width: 400,
   },
   attempts: 1,
   createdAt: '2026-12-02T03:00:00.000Z',

@@ -26,7 +26,7 @@ export function buildHolds(): BuildHolds {
         return sharpImaging.composeGrid({
           ...request,
           async loadSource(index) {
-            if (index === request.count - 1) {
+            if (index === request.placement.boxes.length - 1) {
               hold.reach();
               await hold.released;
             }

@@ -150,12 +150,12 @@ export class TextImaging implements Imaging {
   async composeGrid(request: ComposeRequest) {
     this.composed.push(request);
     const sources = [];
-    for (let i = 0; i < request.count; i++) {
+    const { placement, format } = request;
+    for (let i = 0; i < placement.boxes.length; i++) {
       sources.push((await request.loadSource(i)).bytes.toString());
       request.onTile?.({ cached: false });
     }
-    const { columns, rows, tileSize, format } = request;
-    return Buffer.from(JSON.stringify({ columns, rows, tileSize, format, sources }));
+    return Buffer.from(JSON.stringify({ ...placement, format, sources }));
   }
 
   /** A rendition is its source's text and its size: `jpeg 800x600 @256`. */

@@ -1,4 +1,4 @@
-import { gridLooks } from '../../src/client/grid-looks.js';
+import { gridArrangement, gridLooks } from '../../src/client/grid-looks.js';
 import type { BuildOptions, GridBuilderApi, GridBuilt, GridImage } from './api.js';
 import { announce, byId, showError } from './dom.js';
 import { formatBytes, formatClock, formatRemaining, plural } from './format.js';
@@ -64,6 +64,12 @@ export class BuildView {
     'gap',
     (min, max) => `Gap must be a whole number of pixels from ${min} to ${max}.`,
   );
+  private readonly layout = byId<HTMLSelectElement>('layout');
+  /** Justified rows only: disabled for the grid, so it is neither checked nor sent. */
+  private readonly width = numberField(
+    'width',
+    (min, max) => `Width must be a whole number of pixels from ${min} to ${max}, or empty.`,
+  );
   private readonly stale = new StaleMark();
   private phase: Phase = 'idle';
   /** The grid's images in order, from the last listing; undefined while unknown. */
@@ -95,6 +101,10 @@ export class BuildView {
       this.skip();
     });
     this.copy.addEventListener('click', () => void this.copyLink());
+    this.layout.addEventListener('change', () => {
+      this.width.input.disabled = this.layout.value !== 'justified';
+      if (this.width.input.disabled) this.check(this.width, true); // clears its mark
+    });
   }
 
   /** Hides the last result (another grid was opened). */
@@ -139,7 +149,9 @@ export class BuildView {
     const tileSize = this.check(this.tileSize, false);
     const columns = this.check(this.columns, true);
     const gap = this.check(this.gap, false);
-    const wrong = [this.tileSize, this.columns, this.gap].find(
+    const justified = this.layout.value === 'justified';
+    const width = justified ? this.check(this.width, true) : undefined;
+    const wrong = [this.tileSize, this.columns, this.gap, this.width].find(
       (field) => field.input.getAttribute('aria-invalid') === 'true',
     );
     if (wrong) {
@@ -153,6 +165,8 @@ export class BuildView {
       crop: byId<HTMLSelectElement>('crop').value,
       gap,
       background: byId<HTMLInputElement>('background').value,
+      layout: this.layout.value,
+      width,
     };
   }
 
@@ -308,11 +322,14 @@ export class BuildView {
       this.image.src = source;
     });
     if (previousBlob) URL.revokeObjectURL(previousBlob);
-    this.image.alt = `The built grid: ${plural(built.image_count, 'image')} in ${built.columns} columns and ${plural(built.rows, 'row')}`;
+    this.image.alt =
+      built.layout === 'justified'
+        ? `The built grid: ${plural(built.image_count, 'image')} in ${plural(built.rows, 'justified row')}`
+        : `The built grid: ${plural(built.image_count, 'image')} in ${built.columns} columns and ${plural(built.rows, 'row')}`;
     this.image.width = built.width;
     this.image.height = built.height;
     const size = bytes === undefined ? '' : ` · ${formatBytes(bytes)}`;
-    this.facts.textContent = `${built.width} × ${built.height} px${size} · ${built.columns} × ${built.rows} tiles of ${built.tile_size} px${gridLooks(
+    this.facts.textContent = `${built.width} × ${built.height} px${size} · ${gridArrangement(built, ' × ')}${gridLooks(
       built,
     )
       .map((words) => ` · ${words}`)

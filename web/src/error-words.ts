@@ -33,6 +33,9 @@ const FIELDS: Record<string, () => string> = {
   // The page sends each file's own name: renaming the file is the fix.
   name: () =>
     `This file's name cannot be stored: rename the file (at most ${IMAGE_NAME_MAX} characters, no control characters) and add it again.`,
+  layout: () => 'Choose one of the layouts offered under Layout.',
+  width: () =>
+    `Width must be a whole number of pixels ${rangeOf('width')}, and more than twice the Gap.`,
 };
 
 const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>> = {
@@ -43,7 +46,7 @@ const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>
   order_mismatch: () =>
     "The grid's images changed meanwhile (in another window?): choose Refresh and arrange them again.",
   grid_too_large: () =>
-    'The grid would be too large: choose a smaller Tile size, fewer Columns, or another Format.',
+    'The grid would be too large: choose a smaller Tile size, fewer Columns, a smaller Width, or another Format.',
   api_key_missing: () => 'This server needs an API key.',
   api_key_invalid: () => 'The server refused this API key.',
   link_expired: () => 'The upload took too long and its link expired: add the file again.',

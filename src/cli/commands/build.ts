@@ -2,14 +2,18 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { gridLooks } from '../../client/grid-looks.js';
+import { gridArrangement, gridLooks } from '../../client/grid-looks.js';
 import { OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, type OutputFormat } from '../../core/formats.js';
 import {
   COLUMNS_RANGE,
   CROPS,
   type Crop,
   GAP_RANGE,
+  justifiedWidthProblem,
+  LAYOUTS,
+  type Layout,
   TILE_SIZE_RANGE,
+  WIDTH_RANGE,
 } from '../../core/grid-options.js';
 import { buildProgress } from '../build-progress.js';
 import {
@@ -30,6 +34,8 @@ interface BuildOptions extends GlobalOptions {
   crop?: Crop;
   gap?: number;
   background?: string;
+  layout?: Layout;
+  width?: number;
   output?: string;
 }
 
@@ -40,7 +46,7 @@ export function buildCommand(program: Command): void {
     .requiredOption('-g, --grid <id>', 'the grid to build', gridId)
     .option(
       '-t, --tile-size <px>',
-      `tile edge in pixels, ${TILE_SIZE_RANGE.min} to ${TILE_SIZE_RANGE.max} (server default 300)`,
+      `tile edge in pixels, ${TILE_SIZE_RANGE.min} to ${TILE_SIZE_RANGE.max} (server default 300); with --layout justified, the row height aimed at`,
       integerIn(TILE_SIZE_RANGE),
     )
     .option(
@@ -69,6 +75,17 @@ export function buildCommand(program: Command): void {
       'colour of the gaps and empty cells, as 6 hex digits: ffffff or "#ffffff" (default black)',
       colour,
     )
+    .addOption(
+      new Option(
+        '--layout <layout>',
+        "grid (default, the lab's: square tiles) or justified (every photo whole, in rows of equal height)",
+      ).choices(LAYOUTS),
+    )
+    .option(
+      '--width <px>',
+      `with --layout justified: the image's width, gaps included, ${WIDTH_RANGE.min} to ${WIDTH_RANGE.max} (default: the square grid's)`,
+      integerIn(WIDTH_RANGE),
+    )
     .option('-o, --output <file>', 'where to save the image (default: GRID.EXT here)')
     .addHelpText(
       'after',
@@ -80,7 +97,8 @@ of the way on stderr otherwise).
 Example:
   gridbuilder build --grid trip --tile-size 200 -o trip.jpg
   gridbuilder build --grid trip --crop attention
-  gridbuilder build --grid trip --gap 8 --background ffffff`,
+  gridbuilder build --grid trip --gap 8 --background ffffff
+  gridbuilder build --grid trip --layout justified --width 1600 --tile-size 240`,
     )
     .action(async (_options, command: Command) => {
       await build(command.optsWithGlobals<BuildOptions>());
@@ -88,6 +106,7 @@ Example:
 }
 
 async function build(options: BuildOptions): Promise<void> {
+  checkWidth(options);
   // Before the server spends a build on it: a grid that cannot be saved is a typo in -o.
   await checkOutput(
     options.output ?? `${options.grid}.${OUTPUT_FORMATS[options.format ?? 'jpeg'].extension}`,
@@ -105,6 +124,8 @@ async function build(options: BuildOptions): Promise<void> {
         crop: options.crop,
         gap: options.gap,
         background: options.background,
+        layout: options.layout,
+        width: options.width,
       },
       { onProgress: (done, total) => progress.update(done, total) },
     )
@@ -118,13 +139,23 @@ async function build(options: BuildOptions): Promise<void> {
     { ...built, file, bytes: bytes.length },
     () =>
       `Saved ${file}: ${built.width}x${built.height} px, ${formatBytes(bytes.length)}, ` +
-      `${plural(built.image_count, 'image')} in ${built.columns}x${built.rows} tiles of ${built.tile_size} px${gridLooks(
-        built,
-      )
+      `${plural(built.image_count, 'image')} in ${gridArrangement(built, 'x')}${gridLooks(built)
         .map((words) => `, ${words}`)
         .join('')}.\n` +
       `Link (until ${new Date(built.expires_at).toLocaleTimeString()}): ${built.presigned_url}`,
   );
+}
+
+/** Refuses (exit 2) a width the server would refuse with the other flags given. */
+function checkWidth({ width, layout, gap = 0 }: BuildOptions): void {
+  if (width === undefined) return;
+  if (layout !== 'justified') {
+    throw new UsageError(
+      '--width applies to --layout justified only: add it, or leave --width out.',
+    );
+  }
+  const problem = justifiedWidthProblem(width, gap);
+  if (problem) throw new UsageError(`--${problem.replace('gap=', '--gap ')}`);
 }
 
 /**

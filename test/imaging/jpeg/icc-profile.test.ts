@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isSrgbProfile, jpegIccProfile } from '../../../src/imaging/jpeg/icc-profile.js';
-import { renderTile } from '../../../src/imaging/tile.js';
+import { renderTile, square } from '../../../src/imaging/tile.js';
 
 const photo = (profile?: string) => {
   const image = sharp({ create: { width: 64, height: 40, channels: 3, background: '#d04020' } });
@@ -25,7 +25,7 @@ describe('isSrgbProfile', () => {
 describe('renderTile colour management', () => {
   it('still converts a Display P3 photo to sRGB', async () => {
     const bytes = await photo('p3');
-    const tile = await renderTile(bytes, 8, 1e8);
+    const tile = await renderTile(bytes, square(8), 1e8);
     const plain = await sharp(bytes).resize(8, 8, { fit: 'cover' }).raw().toBuffer();
     const untransformed = await sharp(bytes)
       .resize(8, 8, { fit: 'cover' })
@@ -38,7 +38,7 @@ describe('renderTile colour management', () => {
 
   it('gives an sRGB-tagged photo the same pixels as the full colour transform', async () => {
     const bytes = await photo('srgb');
-    const tile = await renderTile(bytes, 8, 1e8);
+    const tile = await renderTile(bytes, square(8), 1e8);
     expect(tile.equals(await sharp(bytes).resize(8, 8, { fit: 'cover' }).raw().toBuffer())).toBe(
       true,
     );

@@ -80,6 +80,8 @@ test('removes build records past their keeping, as DynamoDB TTL does on AWS', as
       crop: 'center' as const,
       gap: 0,
       background: '#000000',
+      layout: 'grid' as const,
+      width: 100,
     },
     attempts: 1,
     createdAt: '2026-12-02T03:00:00.000Z',
