@@ -17,10 +17,19 @@ trap 'kill "$server" 2>/dev/null; rm -rf "$data" "$data.log"' EXIT
 for _ in $(seq 50); do curl -sf "$GRIDBUILDER_URL/health" >/dev/null && break; sleep 0.2; done
 
 mkdir -p "$out"
-# Nine photos: a 3 x 3 grid; names sort, so the order is the folder's.
-mapfile -t chosen < <(find "$photos" -maxdepth 1 -iname '*.jpg' | sort | head -9)
+# Nine photos, three of them portrait (for the justified rows), from the sample folder;
+# from another folder, its first nine in name order.
+chosen=()
+for name in 01-autumn 04-colorfulcups 14-flow 06-eveningglow 09-kite 15-honeywave 07-fallenleaf \
+  16-safelanding 12-path; do
+  [[ -f "$photos/photo$name.jpg" ]] && chosen+=("$photos/photo$name.jpg")
+done
+if ((${#chosen[@]} < 9)); then
+  mapfile -t chosen < <(find "$photos" -maxdepth 1 -iname '*.jpg' | sort | head -9)
+fi
 cli add --grid readme "${chosen[@]}" >/dev/null
 build() { cli build --grid readme --tile-size 160 --format jpeg "$@" >/dev/null; }
 build -o "$out/grid.jpg"
 build --gap 10 --background f4efe6 -o "$out/spaced.jpg"
+build --layout justified --gap 6 --background ffffff -o "$out/justified.jpg"
 ls -l "$out"
