@@ -40,19 +40,22 @@ async function buildAndMeasure(page: Page) {
   }));
 }
 
-/** The page open on `grid`, with a 60x40 PNG of each colour uploaded and listed. */
-async function pageWithSolidImages(grid: string, colours: readonly Rgb[]) {
+/** The page open on `grid`, with a PNG of each [colour, width, height] uploaded and listed. */
+async function pageWithSolidImages(
+  grid: string,
+  photos: readonly (readonly [Rgb, number, number])[],
+) {
   const paths = [];
-  for (const [i, colour] of colours.entries()) {
+  for (const [i, [colour, width, height]] of photos.entries()) {
     paths.push(join(suite.files, `${grid}-${i}.png`));
-    writeFileSync(paths[i] as string, await solidImage(colour, 60, 40, 'png'));
+    writeFileSync(paths[i] as string, await solidImage(colour, width, height, 'png'));
   }
   const page = await openPage(`${suite.server.url}/?grid=${grid}`);
   await page.locator('#file-input').setInputFiles(paths);
-  await uploadsSettled(page, colours.length);
+  await uploadsSettled(page, photos.length);
   await page.waitForFunction(
     (count) => document.querySelector('#image-count')?.textContent === count,
-    String(colours.length),
+    String(photos.length),
   );
   return page;
 }
@@ -185,7 +188,10 @@ describe('the web page', () => {
   });
 
   it('spaces the tiles with the Gap and Background chosen, and says so under the grid', async () => {
-    const page = await pageWithSolidImages('spaced', [RED, GREEN]);
+    const page = await pageWithSolidImages('spaced', [
+      [RED, 60, 40],
+      [GREEN, 60, 40],
+    ]);
     await expect(page.locator('#gap').inputValue()).resolves.toBe('0');
     await expect(page.locator('#background').inputValue()).resolves.toBe('#000000');
 
@@ -220,7 +226,10 @@ describe('the web page', () => {
   });
 
   it('previews the layout from the thumbnails as the options change, without building', async () => {
-    const page = await pageWithSolidImages('previewed', [RED, GREEN]);
+    const page = await pageWithSolidImages('previewed', [
+      [RED, 60, 40],
+      [GREEN, 60, 40],
+    ]);
     const builds: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/generate_grid')) builds.push(request.url());
@@ -255,6 +264,25 @@ describe('the web page', () => {
       () => document.querySelector<HTMLCanvasElement>('#layout-preview')?.dataset.height === '60',
     );
     expect(near((await pixel(0, 0)) as unknown as Rgb, RED)).toBe(true);
+
+    // Justified rows: the placement a build makes of the two 60x40 photos, whole.
+    await page.locator('#layout').selectOption('justified');
+    await page.locator('#width').fill('100');
+    const rows = justifiedPlacement([1.5, 1.5], { width: 100, rowHeight: 30, gap: 0 });
+    await page.waitForFunction(
+      (height) =>
+        document.querySelector<HTMLCanvasElement>('#layout-preview')?.dataset.height === height,
+      String(rows.height),
+    );
+    await expect(preview.getAttribute('data-width')).resolves.toBe('100');
+    await expect(page.locator('#layout-preview-caption').textContent()).resolves.toContain(
+      'justified row',
+    );
+    for (const [i, colour] of [RED, GREEN].entries()) {
+      const box = rows.boxes[i] as Box;
+      const centre = await pixel(box.left + box.width / 2, box.top + box.height / 2);
+      expect(near(centre as unknown as Rgb, colour), `photo ${i}`).toBe(true);
+    }
     expect(builds).toEqual([]);
     await page.close();
     expect(problems).toEqual([]);
@@ -266,15 +294,7 @@ describe('the web page', () => {
       [GREEN, 40, 80],
       [BLUE, 60, 60],
     ] as const;
-    const paths = [];
-    for (const [i, [colour, width, height]] of photos.entries()) {
-      paths.push(join(suite.files, `rows-${i}.png`));
-      writeFileSync(paths[i] as string, await solidImage(colour, width, height, 'png'));
-    }
-    const page = await openPage(`${suite.server.url}/?grid=rows`);
-    await page.locator('#file-input').setInputFiles(paths);
-    await uploadsSettled(page, 3);
-    await page.waitForFunction(() => document.querySelector('#image-count')?.textContent === '3');
+    const page = await pageWithSolidImages('rows', photos);
     // Width belongs to justified rows: off for the grid, the default.
     await expect(page.locator('#layout').inputValue()).resolves.toBe('grid');
     await expect(page.locator('#width').isDisabled()).resolves.toBe(true);

@@ -1,5 +1,6 @@
-import { DEFAULT_CROP } from '../../src/core/grid-options.js';
-import { gridLayout, gridSize, tileOrigin } from '../../src/core/layout.js';
+import { gridArrangement } from '../../src/client/grid-looks.js';
+import { DEFAULT_CROP, justifiedWidthProblem, type Layout } from '../../src/core/grid-options.js';
+import { type Box, defaultWidth, gridLayout, placeTiles } from '../../src/core/layout.js';
 import type { GridImage } from './api.js';
 import { byId } from './dom.js';
 
@@ -50,29 +51,36 @@ export class LayoutPreview {
       this.caption.textContent = 'Correct the options above to see the preview.';
       return;
     }
-    const { tileSize, gap, background } = options;
-    const layout = gridLayout(count, options.columns);
-    const { width, height } = gridSize(layout, tileSize, gap);
-    const scale = Math.min(1, PREVIEW_PX / Math.max(width, height));
-    this.canvas.width = Math.max(1, Math.round(width * scale));
-    this.canvas.height = Math.max(1, Math.round(height * scale));
-    this.canvas.dataset.width = String(width);
-    this.canvas.dataset.height = String(height);
-    this.canvas.setAttribute(
-      'aria-label',
-      `Preview: ${layout.columns} × ${layout.rows} tiles, ${width} × ${height} px`,
-    );
+    const { tileSize, gap, background, layout } = options;
+    const columns = options.columns ?? gridLayout(count).columns;
+    const width = options.width ?? defaultWidth(count, { tileSize, gap, columns });
+    if (layout === 'justified' && justifiedWidthProblem(width, gap)) {
+      this.canvas.hidden = true;
+      this.caption.textContent = 'Correct the options above to see the preview.';
+      return;
+    }
+    // The same placement a build makes, from the images' sizes (upright, as listed).
+    const aspects = this.images.map((image) => image.width / image.height);
+    const placement = placeTiles(aspects, { layout, tileSize, columns, gap, width });
+    const scale = Math.min(1, PREVIEW_PX / Math.max(placement.width, placement.height));
+    this.canvas.width = Math.max(1, Math.round(placement.width * scale));
+    this.canvas.height = Math.max(1, Math.round(placement.height * scale));
+    this.canvas.dataset.width = String(placement.width);
+    this.canvas.dataset.height = String(placement.height);
+    const arrangement = gridArrangement({ ...placement, layout, tile_size: tileSize }, ' × ');
+    const size = `${placement.width} × ${placement.height} px`;
+    this.canvas.setAttribute('aria-label', `Preview: ${arrangement}, ${size}`);
     const context = this.canvas.getContext('2d');
     if (!context) return;
     context.fillStyle = background;
     context.fillRect(0, 0, this.canvas.width, this.canvas.height);
     let drawn = 0;
     for (const [index, image] of this.images.entries()) {
-      const { left, top } = tileOrigin(index, layout.columns, tileSize, gap);
-      const box = [left * scale, top * scale, tileSize * scale, tileSize * scale] as const;
+      const { left, top, width: w, height: h } = placement.boxes[index] as Box;
+      const box = [left * scale, top * scale, w * scale, h * scale] as const;
       const picture = index < MOST_PICTURES ? this.picture(image) : undefined;
       if (picture?.complete && picture.naturalWidth > 0) {
-        drawCentered(context, picture, ...box);
+        drawCovering(context, picture, ...box);
         drawn++;
       } else {
         context.fillStyle = '#8a8a8a';
@@ -81,7 +89,7 @@ export class LayoutPreview {
     }
     this.canvas.dataset.drawn = String(drawn);
     const smart = byId<HTMLSelectElement>('crop').value !== DEFAULT_CROP;
-    this.caption.textContent = `The grid will be ${width} × ${height} px: ${layout.columns} × ${layout.rows} tiles.${smart ? ' The preview cuts each photo around its middle; the built grid uses the crop chosen.' : ''}`;
+    this.caption.textContent = `The grid will be ${size}: ${arrangement}.${smart ? ' The preview cuts each photo around its middle; the built grid uses the crop chosen.' : ''}`;
   }
 
   /** The image's thumbnail, loading once (the browser has it from the list's). */
@@ -108,22 +116,26 @@ export class LayoutPreview {
         Number.isInteger(value) && value >= Number(input.min) && value <= Number(input.max);
       return valid ? value : Number.NaN;
     };
+    const layout = byId<HTMLSelectElement>('layout').value as Layout;
     const tileSize = number('tile-size', Number.NaN);
     const columns = number('columns', undefined);
     const gap = number('gap', 0);
-    const values = [tileSize, columns ?? 1, gap];
+    const width = layout === 'justified' ? number('width', undefined) : undefined;
+    const values = [tileSize, columns ?? 1, gap, width ?? 1];
     if (values.some((value) => Number.isNaN(value))) return undefined;
     return {
+      layout,
       tileSize: tileSize as number,
       columns,
       gap: gap as number,
+      width,
       background: byId<HTMLInputElement>('background').value,
     };
   }
 }
 
-/** Draws the middle square of `picture` into the box, as the center crop cuts a tile. */
-function drawCentered(
+/** Draws `picture` covering the box around its middle, as the center crop cuts a tile. */
+function drawCovering(
   context: CanvasRenderingContext2D,
   picture: HTMLImageElement,
   left: number,
