@@ -35,6 +35,14 @@ export function justifiedWidthProblem(width: number, gap: number): string | unde
     : `width must be at least ${least} with gap=${gap} (a pixel of photo between the gaps around it): ask for a larger width or a smaller gap.`;
 }
 
+/**
+ * What is written under each photo, like montage's `-label %f`: nothing (the lab's) or
+ * the image's file name (an image stored without one gets an empty band).
+ */
+export const LABELS = ['none', 'name'] as const;
+export type Labels = (typeof LABELS)[number];
+export const DEFAULT_LABELS: Labels = 'none';
+
 /** Pixels between tiles and around the grid, like montage's `-geometry +N+N`; 0 is the lab's look. */
 export const GAP_RANGE = { min: 0, max: 256 } as const;
 
@@ -74,6 +82,7 @@ export interface GridOptions {
   layout?: Layout | undefined;
   /** The justified layout's width; the square grid's when not given. */
   width?: number | undefined;
+  labels?: Labels | undefined;
 }
 
 export interface OutputLimits {

@@ -18,9 +18,11 @@ import {
   checkOutputSize,
   DEFAULT_BACKGROUND,
   DEFAULT_CROP,
+  DEFAULT_LABELS,
   DEFAULT_LAYOUT,
   type GridOptions,
   justifiedWidthProblem,
+  type Labels,
   type Layout,
 } from './grid-options.js';
 import {
@@ -153,6 +155,7 @@ export interface BuiltGrid extends SignedLink {
   gap: number;
   background: string;
   layout: Layout;
+  labels: Labels;
   /** True when an identical earlier build was reused. */
   cached: boolean;
 }
@@ -480,7 +483,7 @@ export class GridService {
   private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
-    const { format, crop, background } = plan.options;
+    const { format, crop, background, labels } = plan.options;
     const { placement } = plan;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
@@ -493,6 +496,7 @@ export class GridService {
           format,
           crop,
           background,
+          label: labels === 'name' ? (i) => (records[i] as ImageRecord).name : undefined,
           inFlight: this.settings.buildInFlight,
           decodes: this.settings.decodeConcurrency,
           onTile: (tile) => {
@@ -808,7 +812,7 @@ interface BuildHow {
  */
 function gridVersion(
   records: readonly ImageRecord[],
-  { tileSize, columns, format, crop, gap, background, layout, width }: BuildOptions,
+  { tileSize, columns, format, crop, gap, background, layout, width, labels }: BuildOptions,
 ): string {
   const hash = createHash('sha256');
   // Defaults add nothing: grids stored before an option could be chosen keep their key.
@@ -817,8 +821,10 @@ function gridVersion(
   const gapPart = gap === 0 ? '' : `:gap=${gap}`;
   const backgroundPart = background === DEFAULT_BACKGROUND ? '' : `:bg=${background}`;
   const layoutPart = layout === DEFAULT_LAYOUT ? '' : `:${layout}:width=${width}`;
+  // An image's name never changes (there is no rename): its key stands for it.
+  const labelsPart = labels === DEFAULT_LABELS ? '' : `:labels=${labels}`;
   hash.update(
-    `${tileSize}:${columns}:${format}${cropPart}${gapPart}${backgroundPart}${layoutPart}\n`,
+    `${tileSize}:${columns}:${format}${cropPart}${gapPart}${backgroundPart}${layoutPart}${labelsPart}\n`,
   );
   for (const record of records) hash.update(`${record.key}\n`);
   return hash.digest('hex').slice(0, 24);
@@ -843,6 +849,7 @@ function withDefaults(
     background: options.background ?? DEFAULT_BACKGROUND,
     layout: options.layout ?? DEFAULT_LAYOUT,
     width: options.width ?? defaultWidth(imageCount, { tileSize, gap, columns }),
+    labels: options.labels ?? DEFAULT_LABELS,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Labels } from './grid-options.js';
 import type { BuildOptions } from './ports.js';
 
 export interface GridLayout {
@@ -24,6 +25,8 @@ export interface TilePlacement {
   columns: number;
   rows: number;
   boxes: Box[];
+  /** The band under every box that holds its label; none without labels. */
+  labelHeight?: number;
 }
 
 /**
@@ -76,12 +79,40 @@ export function defaultWidth(
 /** The placement a build's options make of photos of these aspect ratios (width / height). */
 export function placeTiles(
   aspects: readonly number[],
-  options: Pick<BuildOptions, 'layout' | 'tileSize' | 'columns' | 'gap' | 'width'>,
+  options: Pick<BuildOptions, 'layout' | 'tileSize' | 'columns' | 'gap' | 'width'> & {
+    labels?: Labels | undefined;
+  },
 ): TilePlacement {
-  const { tileSize, gap, width } = options;
-  return options.layout === 'justified'
-    ? justifiedPlacement(aspects, { width, rowHeight: tileSize, gap })
-    : gridPlacement(aspects.length, tileSize, gap, options.columns);
+  const { tileSize, gap, width, labels = 'none' } = options;
+  const placement =
+    options.layout === 'justified'
+      ? justifiedPlacement(aspects, { width, rowHeight: tileSize, gap })
+      : gridPlacement(aspects.length, tileSize, gap, options.columns);
+  return withLabelBands(placement, labelHeight(labels, tileSize));
+}
+
+/** The band a label needs under a tile: an eighth of the tile, 16 px at least (10 px text). */
+export const labelHeight = (labels: Labels, tileSize: number): number =>
+  labels === 'none' ? 0 : Math.max(16, Math.round(tileSize / 8));
+
+/**
+ * The placement with a band `band` pixels high under every row of photos, for their
+ * labels: each row moves down by the bands above it. A row's boxes share their top
+ * and height in both layouts, so the bands line up.
+ */
+export function withLabelBands(placement: TilePlacement, band: number): TilePlacement {
+  if (band === 0) return placement;
+  const tops = [...new Set(placement.boxes.map((box) => box.top))].sort((a, b) => a - b);
+  const rowOf = new Map(tops.map((top, row) => [top, row]));
+  return {
+    ...placement,
+    height: placement.height + tops.length * band,
+    boxes: placement.boxes.map((box) => ({
+      ...box,
+      top: box.top + (rowOf.get(box.top) as number) * band,
+    })),
+    labelHeight: band,
+  };
 }
 
 /**

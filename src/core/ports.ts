@@ -1,6 +1,6 @@
 import type { ErrorCode } from './errors.js';
 import type { InputFormat, OutputFormat } from './formats.js';
-import type { Crop, Layout } from './grid-options.js';
+import type { Crop, Labels, Layout } from './grid-options.js';
 import type { TilePlacement } from './layout.js';
 
 /**
@@ -174,6 +174,11 @@ export interface ComposeRequest {
   crop?: Crop | undefined;
   /** `#rrggbb` of what no box covers; DEFAULT_BACKGROUND when not given. */
   background?: string | undefined;
+  /**
+   * Image i's label, drawn in the band `placement.labelHeight` high under its box;
+   * undefined (or no function) leaves the band bare.
+   */
+  label?: ((index: number) => string | undefined) | undefined;
   /** Sources fetched or decoding at once; bounds memory to this many compressed sources. */
   inFlight: number;
   /** Decodes at once; more than the cores only queues in libuv's pool. */
@@ -231,6 +236,7 @@ export interface BuildOptions {
   layout: Layout;
   /** The grid image's width: the justified layout's target, or the grid's own. */
   width: number;
+  labels: Labels;
 }
 
 /**

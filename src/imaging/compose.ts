@@ -8,6 +8,7 @@ import {
 } from '../core/grid-options.js';
 import type { Box } from '../core/layout.js';
 import type { ComposeRequest } from '../core/ports.js';
+import { drawLabel, inkFor } from './labels.js';
 import type { SpareCanvas } from './spare-canvas.js';
 import { CHANNELS, renderTile } from './tile.js';
 import type { TileCache } from './tile-cache.js';
@@ -40,6 +41,9 @@ export async function composeGrid(
   const paint =
     background === DEFAULT_BACKGROUND ? undefined : Buffer.from(background.slice(1), 'hex');
   const canvas = canvases?.take(bytes, paint) ?? Buffer.alloc(bytes, paint);
+  // Each label in the band under its box (placement.labelHeight), legible on the background.
+  const band = placement.labelHeight ?? 0;
+  const ink = inkFor(background);
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
   // The size and crop are in the key: a source's key names its pixels, not its tiles'.
@@ -61,6 +65,16 @@ export async function composeGrid(
         const tile = copied ?? (await render(index, box));
         if (key !== undefined && !copied) tiles?.set(key, tile);
         copyTile(tile, canvas, width, box);
+        const name = band > 0 ? request.label?.(index) : undefined;
+        if (name !== undefined) {
+          const under = {
+            left: box.left,
+            top: box.top + box.height,
+            width: box.width,
+            height: band,
+          };
+          await drawLabel(canvas, width, under, name, ink);
+        }
         request.onTile?.({ cached: copied !== undefined });
       }),
     ),

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GridService } from '../../src/core/grid-service.js';
 import { renditionKey, stagingKey } from '../../src/core/ids.js';
 import { gridPlacement, justifiedPlacement } from '../../src/core/layout.js';
+import type { ComposeRequest } from '../../src/core/ports.js';
 import {
   MEMORY_SETTINGS,
   type MemoryGridIndex,
@@ -168,6 +169,7 @@ describe('building a grid', () => {
       gap: 0,
       background: '#000000',
       layout: 'grid',
+      labels: 'none',
       cached: false,
       url: `memory://get/destination/${built.key}?expires=300`,
       expiresAt: expect.any(String),
@@ -201,6 +203,26 @@ describe('building a grid', () => {
     });
     expect(built.key).toMatch(/\.webp$/);
     expect(objects.buckets.destination.get(built.key)?.contentType).toBe('image/webp');
+  });
+
+  it('writes each image’s name under it when asked: a band under every row, another grid', async () => {
+    await service.addImage('trip', textImage('jpeg', 40, 30), undefined, 'beach.jpg');
+    await add('trip'); // stored without a name
+    const plain = await service.buildGrid('trip', { tileSize: 80 });
+    const labelled = await service.buildGrid('trip', { tileSize: 80, labels: 'name' });
+    expect(plain.labels).toBe('none');
+    expect(labelled).toMatchObject({ labels: 'name', cached: false, width: 80 });
+    expect(labelled.key).not.toBe(plain.key);
+    // One column of two rows: two bands of 16 px (an eighth of 80, 16 at least).
+    expect(labelled.height).toBe(plain.height + 2 * 16);
+    const request = imaging.composed[1] as ComposeRequest;
+    expect(request.placement.labelHeight).toBe(16);
+    expect([request.label?.(0), request.label?.(1)]).toEqual(['beach.jpg', undefined]);
+    expect(imaging.composed[0]?.label).toBeUndefined();
+    expect(await service.buildGrid('trip', { tileSize: 80, labels: 'none' })).toMatchObject({
+      cached: true,
+      key: plain.key,
+    });
   });
 
   it('puts the gap asked for between tiles and around them, in the background asked for', async () => {

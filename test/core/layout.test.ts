@@ -6,9 +6,11 @@ import {
   gridPlacement,
   gridSize,
   justifiedPlacement,
+  labelHeight,
   placeTiles,
   type TilePlacement,
   tileOrigin,
+  withLabelBands,
 } from '../../src/core/layout.js';
 
 describe('gridLayout', () => {
@@ -217,5 +219,43 @@ describe('placeTiles', () => {
       gridSize(gridLayout(10), 100, 5).width,
     );
     expect(defaultWidth(10, { tileSize: 100, gap: 5, columns: 4 })).toBe(425);
+  });
+});
+
+describe('label bands', () => {
+  it('put a band under every row of a grid, the rows moved down by the bands above', () => {
+    const plain = gridPlacement(5, 100, 10);
+    const labelled = withLabelBands(plain, 16);
+    expect(labelled.labelHeight).toBe(16);
+    // 3 rows of 2: 3 bands more.
+    expect([labelled.width, labelled.height]).toEqual([plain.width, plain.height + 3 * 16]);
+    expect(labelled.boxes.map((box) => box.top)).toEqual([10, 10, 136, 136, 262]);
+    expect(labelled.boxes.map((box) => [box.left, box.width, box.height])).toEqual(
+      plain.boxes.map((box) => [box.left, box.width, box.height]),
+    );
+  });
+
+  it('put a band under every justified row, whatever its height', () => {
+    const plain = justifiedPlacement([2, 0.5, 1, 1.5, 1], { width: 300, rowHeight: 80, gap: 4 });
+    const labelled = withLabelBands(plain, 20);
+    const rows = new Set(plain.boxes.map((box) => box.top)).size;
+    expect(rows).toBeGreaterThan(1);
+    expect(labelled.height).toBe(plain.height + rows * 20);
+    for (const [i, box] of labelled.boxes.entries()) {
+      const before = plain.boxes[i] as Box;
+      const rowsAbove = new Set(plain.boxes.filter((b) => b.top < before.top).map((b) => b.top));
+      expect(box.top).toBe(before.top + rowsAbove.size * 20);
+    }
+  });
+
+  it('leave a placement without labels as it is', () => {
+    const plain = gridPlacement(3, 50, 2);
+    expect(withLabelBands(plain, 0)).toEqual(plain);
+  });
+
+  it('are an eighth of the tile high, 16 px at least, and none without labels', () => {
+    expect(labelHeight('name', 300)).toBe(38);
+    expect(labelHeight('name', 40)).toBe(16);
+    expect(labelHeight('none', 300)).toBe(0);
   });
 });

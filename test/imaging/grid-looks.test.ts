@@ -1,7 +1,14 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CROPS, type Crop, type Layout } from '../../src/core/grid-options.js';
-import { type Box, defaultWidth, gridLayout, placeTiles } from '../../src/core/layout.js';
+import {
+  type Box,
+  defaultWidth,
+  gridLayout,
+  labelHeight,
+  placeTiles,
+  withLabelBands,
+} from '../../src/core/layout.js';
 import { composeGrid } from '../../src/imaging/compose.js';
 import { SpareCanvas } from '../../src/imaging/spare-canvas.js';
 import { type DecodedImage, decode } from '../support/image-inspection.js';
@@ -177,4 +184,75 @@ describe('how a grid looks, for every combination of its options', () => {
     expectLook(await build(black, canvas), black);
     expectLook(await build(white, canvas), white);
   });
+});
+
+describe('labels under the photos', () => {
+  const NAMES = ['beach.jpg', undefined, 'a-rather-long-name-of-a-holiday-photo.jpg'];
+  const labelled: Array<Look & { labelled: true }> = [];
+  for (const layout of ['grid', 'justified'] as const) {
+    for (const gap of [0, 4]) {
+      for (const background of [[255, 255, 255] as Rgb, [0, 0, 0] as Rgb]) {
+        labelled.push({ layout, count: 3, tileSize: 48, gap, background, labelled: true });
+      }
+    }
+  }
+
+  async function buildLabelled(look: Look) {
+    const sources = await Promise.all(
+      COLOURS.slice(0, look.count).map((colour, i) =>
+        solid(colour, ...(SIZES[i] as [number, number])),
+      ),
+    );
+    const placement = labelledPlacement(look);
+    const grid = await composeGrid({
+      placement,
+      loadSource: async (i) => ({ bytes: sources[i] as Buffer }),
+      label: (i) => NAMES[i],
+      format: 'png',
+      inFlight: 2,
+      decodes: 1,
+      background: look.background && hex(look.background),
+    });
+    return { grid: await decode(grid), placement };
+  }
+
+  const labelledPlacement = (look: Look) =>
+    withLabelBands(placementOf(look), labelHeight('name', look.tileSize));
+
+  it.each(labelled.map((look) => [JSON.stringify(look), look] as const))(
+    'each name under its own photo, nothing else changed: %s',
+    async (_, look) => {
+      const { grid, placement } = await buildLabelled(look);
+      const background = look.background as Rgb;
+      const band = placement.labelHeight as number;
+      expect(band).toBe(16);
+      expect([grid.width, grid.height]).toEqual([placement.width, placement.height]);
+      const owner = new Map<string, string>();
+      for (const [i, box] of placement.boxes.entries()) {
+        for (let y = box.top; y < box.top + box.height + band; y++) {
+          for (let x = box.left; x < box.left + box.width; x++)
+            owner.set(`${x},${y}`, y < box.top + box.height ? `tile ${i}` : `label ${i}`);
+        }
+      }
+      const inked = new Map<string, number>();
+      for (let y = 0; y < grid.height; y++) {
+        for (let x = 0; x < grid.width; x++) {
+          const pixel = grid.pixel(x, y);
+          const where = owner.get(`${x},${y}`);
+          const tile = where?.startsWith('tile ') ? COLOURS[Number(where.slice(5))] : undefined;
+          const want = tile ?? background;
+          const same = pixel.every((value, c) => value === want[c]);
+          if (where?.startsWith('label ')) {
+            if (!same) inked.set(where, (inked.get(where) ?? 0) + 1);
+          } else if (!same) {
+            expect.fail(`pixel (${x}, ${y}) ${where ?? 'outside'} is ${pixel}, not ${want}`);
+          }
+        }
+      }
+      // Names are written (the long one cut to fit), an image without one has a bare band.
+      expect(inked.get('label 0') ?? 0).toBeGreaterThan(20);
+      expect(inked.get('label 1') ?? 0).toBe(0);
+      expect(inked.get('label 2') ?? 0).toBeGreaterThan(20);
+    },
+  );
 });

@@ -20,6 +20,7 @@ const running = (gridId: string, buildId: string): BuildRecord => ({
     background: '#000000',
     layout: 'grid' as const,
     width: 400,
+    labels: 'none' as const,
   },
   attempts: 1,
   createdAt: '2026-12-02T03:00:00.000Z',

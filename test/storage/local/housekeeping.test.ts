@@ -82,6 +82,7 @@ test('removes build records past their keeping, as DynamoDB TTL does on AWS', as
       background: '#000000',
       layout: 'grid' as const,
       width: 100,
+      labels: 'none' as const,
     },
     attempts: 1,
     createdAt: '2026-12-02T03:00:00.000Z',
