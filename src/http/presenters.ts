@@ -32,6 +32,7 @@ export const gridBuilt = (grid: BuiltGrid, absolute: Absolute) => ({
   gap: grid.gap,
   background: grid.background,
   layout: grid.layout,
+  labels: grid.labels,
   expires_at: grid.expiresAt,
   cached: grid.cached,
 });

@@ -6,9 +6,11 @@ import {
   CROPS,
   DEFAULT_BACKGROUND,
   DEFAULT_CROP,
+  DEFAULT_LABELS,
   DEFAULT_LAYOUT,
   GAP_RANGE,
   justifiedWidthProblem,
+  LABELS,
   LAYOUTS,
   parseBackground,
   TILE_SIZE_RANGE,
@@ -172,6 +174,12 @@ export const BuildQuery = GridQuery.extend({
     .openapi({
       description: `How the photos are placed (default ${DEFAULT_LAYOUT}, the lab's): \`grid\` cuts each to a square tile; \`justified\` keeps every photo whole, in rows of equal height (about tileSize) that fill \`width\`, the last row left-aligned`,
     }),
+  labels: z
+    .enum(LABELS, { error: `labels must be one of ${LABELS.join(', ')}.` })
+    .optional()
+    .openapi({
+      description: `What is written under each photo (default ${DEFAULT_LABELS}, the lab's): \`name\` writes the image's file name (as sent when it was added; an image without one gets a bare band), cut in the middle when too long`,
+    }),
   width: wholeNumber('width', WIDTH_RANGE).optional().openapi({
     description:
       'With layout=justified: the width of the whole image in pixels, gaps included (at least 2 x gap + 1); default: the width the square grid of the same photos would have',
@@ -270,6 +278,7 @@ export const GridBuilt = z
       description:
         'For justified rows, `rows` is the number of rows and `columns` the most photos in one row',
     }),
+    labels: z.enum(LABELS),
     expires_at: z.string(),
     cached: z.boolean(),
   })

@@ -197,6 +197,8 @@ describe('every row of the error table answers 4xx JSON and stores nothing', () 
     [{ background: '#12345' }, /background must be a colour as 6 hex digits/],
     [{ background: '' }, /background must be a colour/],
     [{ layout: 'rows' }, /layout must be one of grid, justified\./],
+    [{ labels: 'names' }, /labels must be one of none, name\./],
+    [{ labels: 'Name' }, /labels must be one of none, name\./],
     [{ layout: 'Justified' }, /layout must be one of grid, justified\./],
     [{ layout: 'justified', width: '15' }, /width must be a whole number from 16 to 65535\./],
     [{ layout: 'justified', width: '65536' }, /width must be a whole number from 16 to 65535\./],

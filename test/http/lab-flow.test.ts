@@ -239,6 +239,33 @@ describe.each(STORAGE_BACKENDS)('the lab flow on $name', (backend) => {
       expect(near(await pixelAt(image, x, 30), GREEN), `x=${x}`).toBe(true);
   });
 
+  it('writes each image’s name under its photo with labels=name', async () => {
+    const named = (name: string) => `/add_image?uniqueGridId=named&name=${name}`;
+    for (const [name, colour] of [
+      ['red.png', RED],
+      ['green.png', GREEN],
+    ] as const) {
+      const body = new Uint8Array(await solidImage(colour, 90, 70, 'png'));
+      expect((await api(named(name), { method: 'POST', body })).status).toBe(200);
+    }
+    const options = { tileSize: 64, format: 'png', background: '#ffffff' };
+    const plain = await (await server.generateGrid('named', options)).json();
+    const body = await (await server.generateGrid('named', { ...options, labels: 'name' })).json();
+    // One column of two, a band of 16 px under each row.
+    expect(body).toMatchObject({ labels: 'name', width: 64, height: plain.height + 2 * 16 });
+    expect(plain.labels).toBe('none');
+    const { image } = await fetchGrid(body);
+    // Each region's darkest red: sharp's stats() reads the whole image, not an extract.
+    const darkestRed = async (top: number, height: number) =>
+      Math.min(
+        ...(
+          await sharp(image).extract({ left: 0, top, width: 64, height }).raw().toBuffer()
+        ).filter((_, i) => i % 3 === 0),
+      );
+    expect(await darkestRed(64, 16)).toBeLessThan(128); // dark ink on the white band
+    expect(await darkestRed(0, 64)).toBeGreaterThan(180); // the red tile, untouched
+  });
+
   it('puts the gap asked for between and around the tiles, in the background asked for', async () => {
     for (const colour of [RED, GREEN, BLUE])
       await server.addImage('spaced', await solidImage(colour, 90, 70, 'png'));
