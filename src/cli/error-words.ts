@@ -13,6 +13,7 @@ import {
   COLUMNS_RANGE,
   CROPS,
   GAP_RANGE,
+  LABELS,
   LAYOUTS,
   TILE_SIZE_RANGE,
   WIDTH_RANGE,
@@ -36,6 +37,7 @@ const FLAGS: Record<string, string> = {
   // Sent for each file by gridbuilder add: the file's name is what to change.
   name: `The file's name cannot be stored: rename the file (at most ${IMAGE_NAME_MAX} characters, no control characters) and run gridbuilder add again.`,
   layout: `--layout must be one of ${LAYOUTS.join(', ')}.`,
+  labels: `--labels must be one of ${LABELS.join(', ')}.`,
   width: `--width must be a whole number from ${WIDTH_RANGE.min} to ${WIDTH_RANGE.max}, at least 2 x --gap + 1, with --layout justified.`,
 };
 

@@ -51,6 +51,7 @@ export interface BuildOptions {
   layout?: string | undefined;
   /** The justified layout's width. */
   width?: number | undefined;
+  labels?: string | undefined;
 }
 
 /**
@@ -311,6 +312,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     if (build.background) query.set('background', build.background);
     if (build.layout) query.set('layout', build.layout);
     if (build.width !== undefined) query.set('width', String(build.width));
+    if (build.labels) query.set('labels', build.labels);
     const about = { grid: gridId };
     // The calls' onProgress is the transport's (bytes sent); this one counts tiles.
     const calls = { ...options, onProgress: undefined };

@@ -392,6 +392,33 @@ describe('gridbuilder build --crop', () => {
   });
 });
 
+describe('gridbuilder build --labels name', () => {
+  it('writes the names gridbuilder add sent under the photos, and says so', async () => {
+    const photos = join(work, 'labelled');
+    mkdirSync(photos, { recursive: true });
+    writeFileSync(join(photos, 'red.png'), await solidImage(RED, 50, 30, 'png'));
+    expect((await gridbuilder('add', 'labelled', [photos])).code).toBe(0);
+    const file = join(work, 'labelled.png');
+    const result = await gridbuilder('build', 'labelled', [
+      ...['-t', '64', '-f', 'png', '--background', 'ffffff', '--labels', 'name', '-o', file],
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('64x80 px'); // a 16 px band under the tile
+    expect(result.stdout).toContain('file names under the photos');
+    const band = await sharp(readFileSync(file))
+      .extract({ left: 0, top: 64, width: 64, height: 16 })
+      .raw()
+      .toBuffer();
+    expect(Math.min(...band)).toBeLessThan(128); // ink on the white band
+  });
+
+  it('refuses other labels before asking the server: exit 2, with the choices', async () => {
+    const result = await gridbuilder('build', 'labelled', ['--labels', 'names']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Allowed choices are none, name');
+  });
+});
+
 describe('gridbuilder build --gap --background', () => {
   it('spaces the tiles in the colour asked for, and says so', async () => {
     const photos = join(work, 'spaced');

@@ -10,7 +10,9 @@ import {
   type Crop,
   GAP_RANGE,
   justifiedWidthProblem,
+  LABELS,
   LAYOUTS,
+  type Labels,
   type Layout,
   TILE_SIZE_RANGE,
   WIDTH_RANGE,
@@ -35,6 +37,7 @@ interface BuildOptions extends GlobalOptions {
   gap?: number;
   background?: string;
   layout?: Layout;
+  labels?: Labels;
   width?: number;
   output?: string;
 }
@@ -86,6 +89,12 @@ export function buildCommand(program: Command): void {
       `with --layout justified: the image's width, gaps included, ${WIDTH_RANGE.min} to ${WIDTH_RANGE.max} (default: the square grid's)`,
       integerIn(WIDTH_RANGE),
     )
+    .addOption(
+      new Option(
+        '--labels <labels>',
+        "none (default, the lab's) or name: each image's file name under its photo",
+      ).choices(LABELS),
+    )
     .option('-o, --output <file>', 'where to save the image (default: GRID.EXT here)')
     .addHelpText(
       'after',
@@ -126,6 +135,7 @@ async function build(options: BuildOptions): Promise<void> {
         background: options.background,
         layout: options.layout,
         width: options.width,
+        labels: options.labels,
       },
       { onProgress: (done, total) => progress.update(done, total) },
     )
