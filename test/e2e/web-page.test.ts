@@ -352,6 +352,40 @@ describe('the web page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('writes the file names under the photos with Labels, in the preview and the grid', async () => {
+    const page = await pageWithSolidImages('labelled', [
+      [RED, 60, 40],
+      [GREEN, 60, 40],
+    ]);
+    await expect(page.locator('#labels').inputValue()).resolves.toBe('none');
+    await page.locator('#tile-size').fill('64');
+    await page.locator('#format').selectOption('png');
+    await page.locator('#background').fill('#ffffff');
+    await page.locator('#labels').selectOption('name');
+    // One column of two rows, a 16 px band under each: the preview counts them.
+    await page.waitForFunction(
+      () => document.querySelector<HTMLCanvasElement>('#layout-preview')?.dataset.height === '160',
+    );
+    const asked = page.waitForRequest((request) =>
+      new URL(request.url()).pathname.endsWith('/generate_grid'),
+    );
+    expect(await buildAndMeasure(page)).toEqual({ width: 64, height: 160 });
+    expect(new URL((await asked).url()).searchParams.get('labels')).toBe('name');
+    await expect(page.locator('#result-facts').textContent()).resolves.toContain(
+      'file names under the photos',
+    );
+    const grid = Buffer.from(
+      await (await fetch(await page.locator('#result-link').inputValue())).arrayBuffer(),
+    );
+    const band = await sharp(grid)
+      .extract({ left: 0, top: 64, width: 64, height: 16 })
+      .raw()
+      .toBuffer();
+    expect(Math.min(...band)).toBeLessThan(128); // the name, in ink on the white band
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it('uploads a file over 4 MB through the two-step upload', async () => {
     const big = join(suite.files, 'big.png');
     const bytes = await noisyPng();

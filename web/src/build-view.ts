@@ -167,6 +167,7 @@ export class BuildView {
       background: byId<HTMLInputElement>('background').value,
       layout: this.layout.value,
       width,
+      labels: byId<HTMLSelectElement>('labels').value,
     };
   }
 

@@ -34,6 +34,7 @@ const FIELDS: Record<string, () => string> = {
   name: () =>
     `This file's name cannot be stored: rename the file (at most ${IMAGE_NAME_MAX} characters, no control characters) and add it again.`,
   layout: () => 'Choose one of the layouts offered under Layout.',
+  labels: () => 'Choose one of the choices offered under Labels.',
   width: () =>
     `Width must be a whole number of pixels ${rangeOf('width')}, and more than twice the Gap.`,
 };

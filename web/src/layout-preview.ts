@@ -1,5 +1,10 @@
 import { gridArrangement } from '../../src/client/grid-looks.js';
-import { DEFAULT_CROP, justifiedWidthProblem, type Layout } from '../../src/core/grid-options.js';
+import {
+  DEFAULT_CROP,
+  justifiedWidthProblem,
+  type Labels,
+  type Layout,
+} from '../../src/core/grid-options.js';
 import { type Box, defaultWidth, gridLayout, placeTiles } from '../../src/core/layout.js';
 import type { GridImage } from './api.js';
 import { byId } from './dom.js';
@@ -61,7 +66,8 @@ export class LayoutPreview {
     }
     // The same placement a build makes, from the images' sizes (upright, as listed).
     const aspects = this.images.map((image) => image.width / image.height);
-    const placement = placeTiles(aspects, { layout, tileSize, columns, gap, width });
+    const { labels } = options;
+    const placement = placeTiles(aspects, { layout, tileSize, columns, gap, width, labels });
     const scale = Math.min(1, PREVIEW_PX / Math.max(placement.width, placement.height));
     this.canvas.width = Math.max(1, Math.round(placement.width * scale));
     this.canvas.height = Math.max(1, Math.round(placement.height * scale));
@@ -85,6 +91,10 @@ export class LayoutPreview {
       } else {
         context.fillStyle = '#8a8a8a';
         context.fillRect(...box);
+      }
+      const band = (placement.labelHeight ?? 0) * scale;
+      if (band >= 6 && image.name) {
+        drawName(context, image.name, [box[0], box[1] + box[3], box[2], band], background);
       }
     }
     this.canvas.dataset.drawn = String(drawn);
@@ -130,6 +140,7 @@ export class LayoutPreview {
       gap: gap as number,
       width,
       background: byId<HTMLInputElement>('background').value,
+      labels: byId<HTMLSelectElement>('labels').value as Labels,
     };
   }
 }
@@ -147,4 +158,24 @@ function drawCovering(
   const scale = Math.max(width / w, height / h);
   const [sw, sh] = [width / scale, height / scale];
   context.drawImage(picture, (w - sw) / 2, (h - sh) / 2, sw, sh, left, top, width, height);
+}
+
+/** A name in its band, as the build writes it: centred, dark on light, light on dark. */
+function drawName(
+  context: CanvasRenderingContext2D,
+  name: string,
+  [left, top, width, height]: readonly [number, number, number, number],
+  background: string,
+) {
+  const light = Number.parseInt(background.slice(1, 3), 16) > 140;
+  context.save();
+  context.beginPath();
+  context.rect(left, top, width, height);
+  context.clip();
+  context.fillStyle = light ? '#222222' : '#eeeeee';
+  context.font = `${Math.round(height / 1.6)}px sans-serif`;
+  context.textAlign = 'center';
+  context.textBaseline = 'middle';
+  context.fillText(name, left + width / 2, top + height / 2, width);
+  context.restore();
 }
