@@ -32,4 +32,5 @@ build() { cli build --grid readme --tile-size 160 --format jpeg "$@" >/dev/null;
 build -o "$out/grid.jpg"
 build --gap 10 --background f4efe6 -o "$out/spaced.jpg"
 build --layout justified --gap 6 --background ffffff -o "$out/justified.jpg"
+build --labels name --gap 6 --background ffffff -o "$out/labels.jpg"
 ls -l "$out"

@@ -116,14 +116,15 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it("describes generate_grid's gap and background, and answers that carry them", () => {
+  it("describes generate_grid's gap, background and labels, and answers that carry them", () => {
     const parameters = document.paths['/generate_grid']?.post?.parameters ?? [];
     const named = (name: string) => parameters.find((p) => p.name === name);
     expect(named('gap')).toMatchObject({ in: 'query', schema: { minimum: 0, maximum: 256 } });
     expect(named('background')).toMatchObject({ in: 'query', schema: { type: 'string' } });
     expect(named('background')?.description).toContain('%23rrggbb');
+    expect(named('labels')).toMatchObject({ in: 'query', schema: { enum: ['none', 'name'] } });
     expect(document.components.schemas.GridBuilt?.required).toEqual(
-      expect.arrayContaining(['gap', 'background']),
+      expect.arrayContaining(['gap', 'background', 'labels']),
     );
   });
 
