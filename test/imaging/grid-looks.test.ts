@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CROPS, type Crop, type Layout } from '../../src/core/grid-options.js';
 import {
@@ -12,7 +11,7 @@ import {
 import { composeGrid } from '../../src/imaging/compose.js';
 import { SpareCanvas } from '../../src/imaging/spare-canvas.js';
 import { type DecodedImage, decode } from '../support/image-inspection.js';
-import { BLUE, GREEN, MAGENTA, RED, type Rgb, YELLOW } from '../support/images.js';
+import { BLUE, GREEN, MAGENTA, RED, type Rgb, solidImage, YELLOW } from '../support/images.js';
 
 // Every combination of the options that change how a grid looks, checked pixel by
 // pixel in a lossless grid: each tile where the layout puts it, in its photo's colour;
@@ -44,16 +43,7 @@ const aspectOf = (i: number) => (SIZES[i]?.[0] as number) / (SIZES[i]?.[1] as nu
 const hex = (rgb: Rgb) => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 const solid = (colour: Rgb, width: number, height: number) =>
-  sharp({
-    create: {
-      width,
-      height,
-      channels: 3,
-      background: { r: colour[0], g: colour[1], b: colour[2] },
-    },
-  })
-    .png()
-    .toBuffer();
+  solidImage(colour, width, height, 'png');
 
 interface Look {
   layout?: Layout;
