@@ -90,6 +90,9 @@ export class Functions extends Construct {
       // The decodes in flight (4 x the 2 vCPUs of the largest function) + 4 for I/O; libuv
       // reads it before any of our code runs (src/thread-pool.ts).
       UV_THREADPOOL_SIZE: '12',
+      // Labels are drawn with the font the bundle carries (lambda-bundling.ts): Lambda's
+      // runtime has no fonts, and Pango would draw a box for every character.
+      FONTCONFIG_FILE: '/var/task/fonts/fonts.conf',
     };
 
     const fn = (

@@ -13,6 +13,8 @@ export type LambdaCpu = 'arm64' | 'x64';
  * libheif-js (HEIC decoding, WebAssembly) is installed the same way, since its decoder
  * threads load it by file name, then cut to the one variant they load (the .wasm
  * inlined in libheif-bundle.js) and its licences: 2 MB instead of 8.5.
+ * assets/fonts (the labels' font and a fontconfig file naming only it) is copied next
+ * to the bundle, as `fonts/`: the functions' FONTCONFIG_FILE points at it.
  * The test suite builds the same bundle for the host's CPU and invokes it.
  */
 export function lambdaBundling(cpu: LambdaCpu): BundlingOptions {
@@ -42,7 +44,8 @@ export function lambdaBundling(cpu: LambdaCpu): BundlingOptions {
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => [
+      afterBundling: (inputDir: string, outputDir: string) => [
+        `cp -R "${inputDir}/assets/fonts" "${outputDir}/fonts"`,
         // Fail the build rather than ship a function that cannot load sharp.
         `test -d "${outputDir}/node_modules/@img/sharp-linux-${cpu}" || { echo "sharp for linux-${cpu} is missing from the Lambda bundle" >&2; exit 1; }`,
         `test -f "${outputDir}/node_modules/libheif-js/wasm-bundle.js" || { echo "libheif-js is missing from the Lambda bundle" >&2; exit 1; }`,

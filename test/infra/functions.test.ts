@@ -83,6 +83,14 @@ describe('the Lambda functions', () => {
     }
   });
 
+  it('draw labels with the fonts their bundle carries: Lambda has none', () => {
+    for (const f of functions()) {
+      expect((f.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+        FONTCONFIG_FILE: '/var/task/fonts/fonts.conf',
+      });
+    }
+  });
+
   it('are sized for large grids and log to groups with a retention', () => {
     const byHandler = Object.fromEntries(functions().map((f) => [f.Handler, f]));
     expect(byHandler['index.generateGrid']).toMatchObject({ MemorySize: 3008, Timeout: 29 });

@@ -54,7 +54,19 @@ describe('the Lambda bundle', () => {
     expect(keys).toEqual(Array.from({ length: 5 }, () => `${hash}.zip`));
 
     const files = await readdir(assetDir);
-    expect(files.sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules', 'package.json']);
+    expect(files.sort()).toEqual([
+      'fonts',
+      'index.mjs',
+      'index.mjs.map',
+      'node_modules',
+      'package.json',
+    ]);
+    // The label font and a fontconfig file naming only it (FONTCONFIG_FILE on Lambda).
+    expect((await readdir(join(assetDir, 'fonts'))).sort()).toEqual([
+      'DejaVuSans.ttf',
+      'LICENSE',
+      'fonts.conf',
+    ]);
     const img = await readdir(join(assetDir, 'node_modules', '@img'));
     expect(img).toContain(`sharp-linux-${HOST_CPU}`);
     expect(img).toContain(`sharp-libvips-linux-${HOST_CPU}`);
@@ -84,6 +96,8 @@ describe('the Lambda bundle', () => {
         LOG_LEVEL: 'info',
         BUILD_FUNCTION_NAME: 'GridBuilder-BuildWorker',
         AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+        // As deployed, where the bundle is /var/task: only the fonts it carries.
+        FONTCONFIG_FILE: join(assetDir, 'fonts', 'fonts.conf'),
       },
       timeoutMs: 10_000,
     });
@@ -200,6 +214,35 @@ describe('the Lambda bundle', () => {
       .png()
       .toBuffer();
     expect(await meanDifference(grid, expected)).toBeLessThan(6);
+  });
+
+  it('writes labels with the font it carries', async () => {
+    const addImage = {
+      handler: 'addImage',
+      event: httpApiEvent({
+        method: 'POST',
+        path: '/add_image',
+        query: { uniqueGridId: 'labelled', name: 'WWWW.png' },
+        body: await solidImage([200, 30, 30], 80, 60, 'png'),
+      }),
+    };
+    const generate = {
+      handler: 'generateGrid',
+      event: httpApiEvent({
+        method: 'POST',
+        path: '/generate_grid',
+        query: { uniqueGridId: 'labelled', tileSize: '64', format: 'png', labels: 'name' },
+      }),
+    };
+    const { results } = await invokeBundle([addImage, generate]);
+    const built = JSON.parse((results[1] as { body: string }).body);
+    expect(built).toMatchObject({ labels: 'name', width: 64, height: 80 });
+    const grid = Buffer.from(await (await fetch(built.presigned_url)).arrayBuffer());
+    const band = await sharp(grid)
+      .extract({ left: 0, top: 64, width: 64, height: 16 })
+      .raw()
+      .toBuffer();
+    expect(Math.max(...band)).toBeGreaterThan(128); // light ink on the black band
   });
 
   it('hands a build answered 202 to the worker function, whose bundled handler runs it', async () => {
