@@ -49,6 +49,7 @@ import {
   defaultWidth,
   gridLayout,
   gridPlacement,
+  gridSize,
   placeTiles,
   type TilePlacement,
 } from './layout.js';
@@ -536,7 +537,12 @@ export class GridService {
       );
     }
     const { columns } = gridLayout(records.length, options.columns);
-    const resolved = withDefaults({ ...options, tileSize, columns, format }, records.length);
+    const aspects = records.map((record) => record.width / record.height);
+    const gap = options.gap ?? 0;
+    // With the columns asked, not those resolved: none asked lets the photos decide.
+    const width =
+      options.width ?? defaultWidth(aspects, { tileSize, gap, columns: options.columns });
+    const resolved = withDefaults({ ...options, tileSize, columns, format, width }, aspects.length);
     const widthProblem = justifiedWidthProblem(resolved.width, resolved.gap);
     if (widthProblem) {
       throw new GridBuilderError('invalid_request', widthProblem, {
@@ -544,10 +550,7 @@ export class GridService {
         param: 'width',
       });
     }
-    const placement = placeTiles(
-      records.map((record) => record.width / record.height),
-      resolved,
-    );
+    const placement = placeTiles(aspects, resolved);
     // The image's own width: a width asked of a grid layout changes nothing.
     const planned = { ...resolved, width: placement.width };
     checkOutputSize(placement.width, placement.height, format, this.settings, resolved.layout);
@@ -848,7 +851,8 @@ function withDefaults(
     gap,
     background: options.background ?? DEFAULT_BACKGROUND,
     layout: options.layout ?? DEFAULT_LAYOUT,
-    width: options.width ?? defaultWidth(imageCount, { tileSize, gap, columns }),
+    // Records from before layouts were square grids: the grid's width.
+    width: options.width ?? gridSize(gridLayout(imageCount, columns), tileSize, gap).width,
     labels: options.labels ?? DEFAULT_LABELS,
   };
 }

@@ -68,12 +68,25 @@ export function gridPlacement(
   return { ...gridSize(layout, tileSize, gap), ...layout, boxes };
 }
 
-/** A justified layout's width when none is asked: the square grid's of the same photos. */
+/**
+ * A justified layout's width when none is asked: about the side of a square holding every
+ * photo at the row height (each with its gap), so that few photos are not stacked one a
+ * row in a narrow column, nor many spread in a strip; at least the widest photo at the row
+ * height. With `columns` asked, the width of the square grid with that many.
+ */
 export function defaultWidth(
-  count: number,
+  aspects: readonly number[],
   { tileSize, gap, columns }: { tileSize: number; gap: number; columns?: number | undefined },
 ): number {
-  return gridSize(gridLayout(count, columns), tileSize, gap).width;
+  if (columns !== undefined) {
+    return gridSize(gridLayout(aspects.length, columns), tileSize, gap).width;
+  }
+  const area = aspects.reduce(
+    (sum, aspect) => sum + (tileSize * aspect + gap) * (tileSize + gap),
+    0,
+  );
+  const widest = aspects.reduce((most, aspect) => Math.max(most, Math.ceil(tileSize * aspect)), 0);
+  return Math.max(Math.round(Math.sqrt(area)) + gap, widest + 2 * gap);
 }
 
 /** The placement a build's options make of photos of these aspect ratios (width / height). */

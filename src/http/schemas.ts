@@ -182,7 +182,7 @@ export const BuildQuery = GridQuery.extend({
     }),
   width: wholeNumber('width', WIDTH_RANGE).optional().openapi({
     description:
-      'With layout=justified: the width of the whole image in pixels, gaps included (at least 2 x gap + 1); default: the width the square grid of the same photos would have',
+      "With layout=justified: the width of the whole image in pixels, gaps included (at least 2 x gap + 1); default: about the side of a square holding every photo at the row height (at least the widest photo; with columns, the square grid's width)",
     example: 1200,
   }),
 }).superRefine(({ layout, width, gap = 0 }, context) => {

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GridService } from '../../src/core/grid-service.js';
 import { renditionKey, stagingKey } from '../../src/core/ids.js';
-import { gridPlacement, justifiedPlacement } from '../../src/core/layout.js';
+import { defaultWidth, gridPlacement, justifiedPlacement } from '../../src/core/layout.js';
 import type { ComposeRequest } from '../../src/core/ports.js';
 import {
   MEMORY_SETTINGS,
@@ -296,9 +296,9 @@ describe('building a grid', () => {
     await add('trip');
     await add('trip');
     const justified = await service.buildGrid('trip', { tileSize: 50, layout: 'justified' });
-    // The square grid of two photos: one column, 50 px wide.
-    expect(justified.width).toBe(50);
-    const named = { tileSize: 50, layout: 'justified', width: 50 } as const;
+    // Two 4:3 photos in rows of 50 px: about the side of a square of their area.
+    expect(justified.width).toBe(Math.round(Math.sqrt(2 * (50 * (4 / 3)) * 50)));
+    const named = { tileSize: 50, layout: 'justified', width: justified.width } as const;
     expect(await service.buildGrid('trip', named)).toMatchObject({
       cached: true,
       key: justified.key,
@@ -350,11 +350,12 @@ describe('a justified build', () => {
     expect(placement.rows).toBeGreaterThan(1);
   });
 
-  it('is as wide as the square grid of the same photos when no width is asked', async () => {
+  it('makes room for the widest photo when no width is asked, or the columns asked', async () => {
     for (const [width, height] of photos) await add('trip', width, height);
-    // 5 photos: 2 columns of 30 px and 3 gaps of 4.
     const built = await service.buildGrid('trip', { tileSize: 30, gap: 4, layout: 'justified' });
-    expect(built.width).toBe(2 * 30 + 3 * 4);
+    // The 80x20 photo at 30 px rows sets it: 120 px and two gaps.
+    expect(built.width).toBe(defaultWidth(aspects, { tileSize: 30, gap: 4 }));
+    expect(built.width).toBe(128);
     const withColumns = { tileSize: 30, layout: 'justified', columns: 5 } as const;
     expect((await service.buildGrid('trip', withColumns)).width).toBe(150);
   });

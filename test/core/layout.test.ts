@@ -214,11 +214,25 @@ describe('placeTiles', () => {
     );
   });
 
-  it('defaults the justified width to the square grid’s', () => {
-    expect(defaultWidth(10, { tileSize: 100, gap: 5 })).toBe(
-      gridSize(gridLayout(10), 100, 5).width,
-    );
-    expect(defaultWidth(10, { tileSize: 100, gap: 5, columns: 4 })).toBe(425);
+  it('defaults the justified width to one that makes the image about square', () => {
+    // Three landscape photos at 150 px rows: not one photo a row in a 150 px column.
+    expect(defaultWidth([1.5, 1.5, 1.5], { tileSize: 150, gap: 0 })).toBe(318);
+    for (const aspects of [[1.5, 1.5, 1.5], Array(7).fill(0.75), Array(100).fill(1.5)]) {
+      for (const gap of [0, 8]) {
+        const width = defaultWidth(aspects, { tileSize: 200, gap });
+        const { height } = justifiedPlacement(aspects, { width, rowHeight: 200, gap });
+        expect(width / height).toBeGreaterThan(0.6);
+        expect(width / height).toBeLessThan(1.7);
+      }
+    }
+  });
+
+  it('makes room for the widest photo at the row height', () => {
+    expect(defaultWidth([4], { tileSize: 100, gap: 5 })).toBe(410);
+  });
+
+  it('keeps the width of the square grid with the columns asked', () => {
+    expect(defaultWidth(Array(10).fill(1.5), { tileSize: 100, gap: 5, columns: 4 })).toBe(425);
   });
 });
 

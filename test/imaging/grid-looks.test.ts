@@ -114,7 +114,7 @@ function placementOf({ layout = 'grid', count, tileSize, gap = 0, width }: Look)
     tileSize,
     columns,
     gap,
-    width: width ?? defaultWidth(count, { tileSize, gap }),
+    width: width ?? defaultWidth(aspects, { tileSize, gap }),
   });
 }
 

@@ -58,14 +58,15 @@ export class LayoutPreview {
     }
     const { tileSize, gap, background, layout } = options;
     const columns = options.columns ?? gridLayout(count).columns;
-    const width = options.width ?? defaultWidth(count, { tileSize, gap, columns });
+    // The same placement a build makes, from the images' sizes (upright, as listed).
+    const aspects = this.images.map((image) => image.width / image.height);
+    const width =
+      options.width ?? defaultWidth(aspects, { tileSize, gap, columns: options.columns });
     if (layout === 'justified' && justifiedWidthProblem(width, gap)) {
       this.canvas.hidden = true;
       this.caption.textContent = 'Correct the options above to see the preview.';
       return;
     }
-    // The same placement a build makes, from the images' sizes (upright, as listed).
-    const aspects = this.images.map((image) => image.width / image.height);
     const { labels } = options;
     const placement = placeTiles(aspects, { layout, tileSize, columns, gap, width, labels });
     const scale = Math.min(1, PREVIEW_PX / Math.max(placement.width, placement.height));

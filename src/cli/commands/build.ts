@@ -86,7 +86,7 @@ export function buildCommand(program: Command): void {
     )
     .option(
       '--width <px>',
-      `with --layout justified: the image's width, gaps included, ${WIDTH_RANGE.min} to ${WIDTH_RANGE.max} (default: the square grid's)`,
+      `with --layout justified: the image's width, gaps included, ${WIDTH_RANGE.min} to ${WIDTH_RANGE.max} (default: about square)`,
       integerIn(WIDTH_RANGE),
     )
     .addOption(
