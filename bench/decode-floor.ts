@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import sharp from 'sharp';
 
 const DJPEG = '/usr/bin/djpeg';
@@ -58,4 +59,28 @@ function childCpuMs(runs: readonly (readonly [string, string])[]): number {
   );
   if (seconds.length !== 2) throw new Error(`unexpected output of times: ${children}`);
   return ((seconds[0] as number) + (seconds[1] as number)) * 1000;
+}
+
+/**
+ * CPU milliseconds of one sharp call that does almost nothing: a 205x128 raw image (a
+ * 256 px rendition at the scale a 100 px tile decodes it) resized to 100x100, four in
+ * flight, one libvips thread each, as builds run them. No decode, no file: what libvips
+ * costs a call on this machine (threads handing work over, buffers allocated), below
+ * which no build that makes each tile in its own sharp call can go.
+ */
+export async function sharpCallFloorMs(calls = 1000): Promise<number> {
+  sharp.cache(false);
+  sharp.concurrency(1);
+  const raw = { width: 205, height: 128, channels: 3 } as const;
+  const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const;
+  const pixels = await sharp({ create: { ...raw, background: '#000', noise } })
+    .raw()
+    .toBuffer();
+  const call = () => sharp(pixels, { raw }).resize(100, 100, { fit: 'cover' }).raw().toBuffer();
+  const limit = pLimit(4);
+  await Promise.all(Array.from({ length: 100 }, () => limit(call))); // warm-up
+  const start = process.cpuUsage();
+  await Promise.all(Array.from({ length: calls }, () => limit(call)));
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000 / calls;
 }
