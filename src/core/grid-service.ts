@@ -71,6 +71,7 @@ import type {
   Imaging,
   ObjectStore,
   RenditionRequests,
+  TileRequest,
 } from './ports.js';
 import { renditionCovering } from './renditions.js';
 import { checkUploadSize, overLimit } from './upload-size.js';
@@ -337,11 +338,14 @@ export class GridService {
       return { built: await this.builtGrid(plan, true) };
     }
     // The estimate takes every tile for a square of tileSize: a justified box has about
-    // that short side, or less (a portrait's), which decodes no more.
+    // that short side, or less (a portrait's), which decodes no more. Tiles the imaging
+    // kept from an earlier build at these sizes are copied, not decoded.
+    const held = this.imaging.tilesHeld?.(tilesOf(plan)) ?? 0;
     const seconds = estimateBuildSeconds(
       plan.records,
       plan.options.tileSize,
       Math.min(this.settings.decodeConcurrency, this.settings.cores),
+      held,
     );
     const budget = this.settings.syncBuildSeconds;
     if (seconds <= (preferAsync ? Math.min(waitSeconds, budget) : budget)) {
@@ -483,18 +487,16 @@ export class GridService {
   private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
-    const { format, crop, background, labels } = plan.options;
+    const { format, background, labels } = plan.options;
     const { placement } = plan;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
       let copied = 0;
       const compose = () =>
         this.imaging.composeGrid({
-          placement,
+          ...tilesOf(plan),
           loadSource: (i) => this.loadSource(records[i] as ImageRecord, placement.boxes[i] as Box),
-          sourceKey: (i) => (records[i] as ImageRecord).key,
           format,
-          crop,
           background,
           label: labels === 'name' ? (i) => (records[i] as ImageRecord).name : undefined,
           inFlight: this.settings.buildInFlight,
@@ -803,6 +805,15 @@ interface BuildHow {
   patient: boolean;
   onPlan?: (plan: BuildPlan) => void;
   onTile?: () => void;
+}
+
+/** What the imaging keys the plan's tiles by: the build and its estimate ask alike. */
+function tilesOf({ placement, records, options }: BuildPlan): TileRequest {
+  return {
+    placement,
+    sourceKey: (i) => (records[i] as ImageRecord).key,
+    crop: options.crop,
+  };
 }
 
 /**
