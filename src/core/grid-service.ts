@@ -420,8 +420,10 @@ export class GridService {
   }
 
   /**
-   * Where a build stands: 404 `build_not_found` when none is recorded under that id;
-   * when done, the grid with a fresh link.
+   * Where a build stands: 404 `build_not_found` when none is recorded under that id, or
+   * when it is done but its grid was removed since (the grid deleted, or housekeeping);
+   * when done, the grid with a fresh link. A grid built again under the build's key is
+   * the same images and options built again, so that build is done again.
    */
   async buildStatus(gridIdInput: string | undefined, buildIdInput: string): Promise<BuildStatus> {
     const gridId = parseGridId(gridIdInput);
@@ -437,6 +439,14 @@ export class GridService {
     const status = statusOf(record, this.stallMs);
     if (status.status !== 'done' || record.key === undefined) return status;
     const { key, tilesTotal } = record;
+    // A link to a grid removed since would only answer 404 or 403.
+    if (!(await this.objects.head('destination', key))) {
+      throw new GridBuilderError(
+        'not_found',
+        `Build ${buildId} of grid "${gridId}" was done, but its grid image was removed since (the grid deleted, or its built grids cleaned up). Build it again with POST /generate_grid?uniqueGridId=${gridId} and the same options.`,
+        { code: 'build_not_found' },
+      );
+    }
     const options = withDefaults(record.options, tilesTotal);
     const link = await this.sign((expires) => this.objects.presignGet('destination', key, expires));
     // Records written before justified layouts have no shape: they were square grids.

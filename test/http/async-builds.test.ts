@@ -369,6 +369,33 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     await until((await resized.json()).status_url, (b) => b.status !== 'running');
   });
 
+  it('a done build whose grid was removed: 404 build_not_found; done again once it is rebuilt', async () => {
+    await addFour('removed');
+    const started = await (await generate('removed', preferAsync)).json();
+    const done = await until(started.status_url, (b) => b.status !== 'running');
+    expect(done.body.status).toBe('done');
+    // As housekeeping removes a built grid past its retention: the images stay.
+    await opened.storage.objects.delete('destination', [String(done.body.key)]);
+    const swept = await fetch(started.status_url);
+    expect(swept.status).toBe(404);
+    const { message } = expectErrorBody(await swept.json(), 'build_not_found');
+    expect(message).toMatch(/removed/);
+    expect(message).toContain('POST /generate_grid?uniqueGridId=removed');
+
+    // The same request builds the same grid under the same key: the same build, done.
+    const rebuilt = await generate('removed');
+    expect(rebuilt.status).toBe(200);
+    expect(await rebuilt.json()).toMatchObject({ key: done.body.key, cached: false });
+    const again = await fetch(started.status_url);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'done', key: done.body.key });
+
+    expect((await api('/grids/removed', { method: 'DELETE' })).status).toBe(200);
+    const deleted = await fetch(started.status_url);
+    expect(deleted.status).toBe(404);
+    expectErrorBody(await deleted.json(), 'build_not_found');
+  });
+
   it('an unknown build is 404 build_not_found; a malformed id 400', async () => {
     const unknown = await api('/grids/trip/builds/0123456789abcdef01234567');
     expect(unknown.status).toBe(404);
