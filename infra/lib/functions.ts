@@ -242,7 +242,7 @@ export class Functions extends Construct {
           actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
           resources: [sourceObjects],
         },
-        // GetObject backs the presigned URL of a finished build's status.
+        // GetObject backs the presigned URL of a finished build's status, and its HEAD.
         { actions: ['s3:GetObject', 's3:DeleteObject'], resources: [gridObjects] },
         // Listing a grid's objects to delete them, HEAD answering 404, and /health.
         { actions: ['s3:ListBucket'], resources: [source.bucketArn, destination.bucketArn] },

@@ -73,7 +73,7 @@ const WORDS: Partial<
   grid_changed: (_, { grid }) =>
     `Images of grid ${grid} were removed while it was being built: run gridbuilder build again.`,
   build_not_found: (_, { grid }) =>
-    `The server no longer knows this build of grid ${grid} (builds are kept a day): run gridbuilder build again.`,
+    `The server no longer knows this build of grid ${grid} (builds are kept a day, their grids until removed): run gridbuilder build again.`,
   build_failed: () =>
     'The build failed on the server 3 times (it logged why): run gridbuilder build again.',
   build_stalled: () =>

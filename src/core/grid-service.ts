@@ -72,6 +72,7 @@ import type {
   Imaging,
   ObjectStore,
   RenditionRequests,
+  TileRequest,
 } from './ports.js';
 import { renditionCovering } from './renditions.js';
 import { checkUploadSize, overLimit } from './upload-size.js';
@@ -338,11 +339,14 @@ export class GridService {
       return { built: await this.builtGrid(plan, true) };
     }
     // The estimate takes every tile for a square of tileSize: a justified box has about
-    // that short side, or less (a portrait's), which decodes no more.
+    // that short side, or less (a portrait's), which decodes no more. Tiles the imaging
+    // kept from an earlier build at these sizes are copied, not decoded.
+    const held = this.imaging.tilesHeld?.(tilesOf(plan)) ?? 0;
     const seconds = estimateBuildSeconds(
       plan.records,
       plan.options.tileSize,
       Math.min(this.settings.decodeConcurrency, this.settings.cores),
+      held,
     );
     const budget = this.settings.syncBuildSeconds;
     if (seconds <= (preferAsync ? Math.min(waitSeconds, budget) : budget)) {
@@ -417,8 +421,10 @@ export class GridService {
   }
 
   /**
-   * Where a build stands: 404 `build_not_found` when none is recorded under that id;
-   * when done, the grid with a fresh link.
+   * Where a build stands: 404 `build_not_found` when none is recorded under that id, or
+   * when it is done but its grid was removed since (the grid deleted, or housekeeping);
+   * when done, the grid with a fresh link. A grid built again under the build's key is
+   * the same images and options built again, so that build is done again.
    */
   async buildStatus(gridIdInput: string | undefined, buildIdInput: string): Promise<BuildStatus> {
     const gridId = parseGridId(gridIdInput);
@@ -434,6 +440,14 @@ export class GridService {
     const status = statusOf(record, this.stallMs);
     if (status.status !== 'done' || record.key === undefined) return status;
     const { key, tilesTotal } = record;
+    // A link to a grid removed since would only answer 404 or 403.
+    if (!(await this.objects.head('destination', key))) {
+      throw new GridBuilderError(
+        'not_found',
+        `Build ${buildId} of grid "${gridId}" was done, but its grid image was removed since (the grid deleted, or its built grids cleaned up). Build it again with POST /generate_grid?uniqueGridId=${gridId} and the same options.`,
+        { code: 'build_not_found' },
+      );
+    }
     const options = withDefaults(record.options, tilesTotal);
     const link = await this.sign((expires) => this.objects.presignGet('destination', key, expires));
     // Records written before justified layouts have no shape: they were square grids.
@@ -484,18 +498,16 @@ export class GridService {
   private async buildOnce(plan: BuildPlan, how: BuildHow): Promise<BuiltGrid> {
     how.onPlan?.(plan);
     const { records } = plan;
-    const { format, crop, background, labels } = plan.options;
+    const { format, background, labels } = plan.options;
     const { placement } = plan;
     const cached = (await this.objects.head('destination', plan.key)) !== undefined;
     if (!cached) {
       let copied = 0;
       const compose = () =>
         this.imaging.composeGrid({
-          placement,
+          ...tilesOf(plan),
           loadSource: (i) => this.loadSource(records[i] as ImageRecord, placement.boxes[i] as Box),
-          sourceKey: (i) => (records[i] as ImageRecord).key,
           format,
-          crop,
           background,
           label: labels === 'name' ? (i) => (records[i] as ImageRecord).name : undefined,
           inFlight: this.settings.buildInFlight,
@@ -806,6 +818,15 @@ interface BuildHow {
   patient: boolean;
   onPlan?: (plan: BuildPlan) => void;
   onTile?: () => void;
+}
+
+/** What the imaging keys the plan's tiles by: the build and its estimate ask alike. */
+function tilesOf({ placement, records, options }: BuildPlan): TileRequest {
+  return {
+    placement,
+    sourceKey: (i) => (records[i] as ImageRecord).key,
+    crop: options.crop,
+  };
 }
 
 /**

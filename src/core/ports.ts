@@ -190,6 +190,9 @@ export interface ComposeRequest {
   onTile?: (tile: { cached: boolean }) => void;
 }
 
+/** What an imaging that keeps tiles keys a build's tiles by: each box's size, its source, the crop. */
+export type TileRequest = Pick<ComposeRequest, 'placement' | 'sourceKey' | 'crop'>;
+
 export interface Imaging {
   /**
    * Checks that the bytes are an image a build can read (GridBuilderError otherwise),
@@ -198,6 +201,12 @@ export interface Imaging {
   probe(bytes: Buffer, maxInputPixels: number): Promise<ProbedImage>;
   /** The grid image: each source cut to its box, encoded in `format`. */
   composeGrid(request: ComposeRequest): Promise<Buffer>;
+  /**
+   * How many of the tiles of a build with these boxes, source keys and crop it keeps from
+   * earlier builds, which `composeGrid` would copy instead of decoding: the build
+   * estimate counts them at their copy's cost. None, when not given: it keeps no tiles.
+   */
+  tilesHeld?(request: TileRequest): number;
   /**
    * Small copies of a stored image, upright, in sRGB, on black where transparent, one
    * per size with that short side (each size below the image's short side), encoded as

@@ -7,7 +7,7 @@ import {
   MAX_INPUT_PIXELS_CEILING,
 } from '../core/grid-options.js';
 import type { Box } from '../core/layout.js';
-import type { ComposeRequest } from '../core/ports.js';
+import type { ComposeRequest, TileRequest } from '../core/ports.js';
 import { drawLabel, inkFor } from './labels.js';
 import type { SpareCanvas } from './spare-canvas.js';
 import { CHANNELS, renderTile } from './tile.js';
@@ -32,7 +32,7 @@ export async function composeGrid(
   request: ComposeRequest,
   { tiles, canvas: canvases }: KeptMemory = {},
 ): Promise<Buffer> {
-  const { placement, sourceKey, crop = DEFAULT_CROP } = request;
+  const { placement, crop = DEFAULT_CROP } = request;
   const { width, height, boxes } = placement;
   const bytes = width * height * CHANNELS;
   // Painted whole in the background: what no box covers keeps it, tiles cover the rest.
@@ -46,12 +46,7 @@ export async function composeGrid(
   const ink = inkFor(background);
   const pipeline = pLimit(request.inFlight);
   const decode = pLimit(request.decodes);
-  // The size and crop are in the key: a source's key names its pixels, not its tiles'.
-  const tileBytes = boxes.reduce((sum, box) => sum + box.width * box.height * CHANNELS, 0);
-  const tileKey =
-    sourceKey && tiles?.holds(tileBytes)
-      ? (index: number, { width, height }: Box) => `${sourceKey(index)}@${width}x${height}/${crop}`
-      : undefined;
+  const tileKey = tileKeys(request, tiles);
   const render = async (index: number, box: Box) => {
     const { bytes, file } = await request.loadSource(index);
     return decode(() => renderTile(bytes, box, MAX_INPUT_PIXELS_CEILING, file, crop));
@@ -60,7 +55,7 @@ export async function composeGrid(
   await Promise.all(
     boxes.map((box, index) =>
       pipeline(async () => {
-        const key = tileKey?.(index, box);
+        const key = tileKey?.(index);
         const copied = key === undefined ? undefined : tiles?.get(key);
         const tile = copied ?? (await render(index, box));
         if (key !== undefined && !copied) tiles?.set(key, tile);
@@ -83,6 +78,33 @@ export async function composeGrid(
   const image = await encode(canvas, width, height, request.format);
   canvases?.give(canvas);
   return image;
+}
+
+/**
+ * How many of the request's tiles `tiles` holds: those composeGrid would copy rather
+ * than decode (see the Imaging port's `tilesHeld`).
+ */
+export function tilesHeld(request: TileRequest, tiles: TileCache | undefined): number {
+  const tileKey = tileKeys(request, tiles);
+  if (tileKey === undefined || tiles === undefined) return 0;
+  return request.placement.boxes.filter((_, index) => tiles.has(tileKey(index))).length;
+}
+
+/**
+ * The key of box i's tile in the cache, the one place it is formed; undefined when the
+ * build keeps no tiles (no source keys, no cache, or more tiles than it can hold).
+ */
+function tileKeys(
+  { placement: { boxes }, sourceKey, crop = DEFAULT_CROP }: TileRequest,
+  tiles: TileCache | undefined,
+): ((index: number) => string) | undefined {
+  const tileBytes = boxes.reduce((sum, box) => sum + box.width * box.height * CHANNELS, 0);
+  if (!sourceKey || !tiles?.holds(tileBytes)) return undefined;
+  // The size and crop are in the key: a source's key names its pixels, not its tiles'.
+  return (index) => {
+    const { width, height } = boxes[index] as Box;
+    return `${sourceKey(index)}@${width}x${height}/${crop}`;
+  };
 }
 
 function copyTile(tile: Buffer, canvas: Buffer, canvasWidth: number, box: Box) {

@@ -1,5 +1,5 @@
 import type { Imaging } from '../core/ports.js';
-import { composeGrid } from './compose.js';
+import { composeGrid, tilesHeld } from './compose.js';
 import { probeImage } from './image-probe.js';
 import { renditionsOf } from './renditions.js';
 import { SpareCanvas } from './spare-canvas.js';
@@ -14,6 +14,7 @@ export function createSharpImaging(keptBytes: number): Imaging {
   return {
     probe: probeImage,
     composeGrid: (request) => composeGrid(request, kept),
+    tilesHeld: (request) => tilesHeld(request, kept.tiles),
     renditions: renditionsOf,
   };
 }

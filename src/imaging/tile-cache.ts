@@ -27,6 +27,11 @@ export class TileCache {
     return tileBytes <= this.maxBytes && this.maxBytes > 0;
   }
 
+  /** Whether it keeps the tile, leaving it as recently used as it was (an estimate asks). */
+  has(key: string): boolean {
+    return this.tiles.has(key);
+  }
+
   get(key: string): Buffer | undefined {
     const tile = this.tiles.get(key);
     if (tile) {

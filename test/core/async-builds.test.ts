@@ -328,9 +328,16 @@ describe('buildStatus', () => {
 
 describe('a build recorded before its options could be chosen', () => {
   it('is reported with the defaults it was built with: centered, no gap, on black', async () => {
-    const { index, service } = setup();
+    const { objects, index, service } = setup();
     const now = new Date().toISOString();
     const options = { tileSize: 100, columns: 2, format: 'png' } as BuildRecord['options'];
+    // Its grid still stored: a done build whose grid is gone is not found.
+    await objects.put(
+      'destination',
+      'trip/grid-dddddddddddddddddddddddd.png',
+      Buffer.from('png'),
+      'image/png',
+    );
     await index.putBuild(
       {
         gridId: 'trip',

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import {
+  COPY_MS_PER_HELD_TILE,
   type EstimatedImage,
   estimateBuildSeconds,
   FIXED_MS_PER_IMAGE,
@@ -55,4 +56,28 @@ it("puts issue 15's AWS targets on the right side of the default 20 s budget on 
   const ready = photo({ renditions: [256, 640] });
   expect(estimateBuildSeconds(many(2000, ready), 100, 2)).toBeLessThan(20);
   expect(estimateBuildSeconds(many(10_000, ready), 100, 2)).toBeGreaterThan(20);
+});
+
+it('counts tiles the imaging holds at their copy, not their decode, and copies on one thread', () => {
+  const images = many(1000, photo());
+  const cold = estimateBuildSeconds(images, 100, 2);
+  expect(estimateBuildSeconds(images, 100, 2, 1000)).toBeCloseTo(
+    (1000 * COPY_MS_PER_HELD_TILE) / 1000,
+    9,
+  );
+  expect(estimateBuildSeconds(images, 100, 1, 1000)).toBe(
+    estimateBuildSeconds(images, 100, 2, 1000),
+  );
+  // One more photo: the rest held, the new one decoded.
+  expect(estimateBuildSeconds(images, 100, 2, 999)).toBeCloseTo(
+    cold / 1000 + (999 * COPY_MS_PER_HELD_TILE) / 1000,
+    9,
+  );
+  expect(estimateBuildSeconds(images, 100, 2, 0)).toBe(cold);
+});
+
+it('puts a repeat of 10,000 photos at a tile size built before well within the budget', () => {
+  const ready = photo({ renditions: [256, 640] });
+  expect(estimateBuildSeconds(many(10_000, ready), 100, 2)).toBeGreaterThan(20);
+  expect(estimateBuildSeconds(many(10_000, ready), 100, 2, 10_000)).toBeLessThan(2);
 });

@@ -73,6 +73,7 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
   const servers: { url: string; close(): Promise<void>; idle(): Promise<void> }[] = [];
   let url: string;
   let tightUrl: string;
+  let tinyBudgetUrl: string;
 
   /** A GridBuilder over the backend with the gate in front of its store. */
   async function start(extra: Partial<typeof opened.config> = {}) {
@@ -88,6 +89,9 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     gate = new SourceGate(opened.storage.objects);
     url = await start();
     tightUrl = await start({ SYNC_BUILD_SECONDS: 0 });
+    // Over four images' decodes (8 ms each, one at a time), not their copies from the
+    // tile cache: a fraction of a second, which the configuration (whole seconds) cannot set.
+    tinyBudgetUrl = await start({ SYNC_BUILD_SECONDS: 0.01, DECODE_CONCURRENCY: 1 });
   });
   afterAll(async () => {
     gate.releaseAll();
@@ -336,6 +340,60 @@ describe.each(STORAGE_BACKENDS)('background builds on $name', (backend) => {
     expect((await until(started.status_url, (b) => b.status !== 'running')).body.status).toBe(
       'done',
     );
+  });
+
+  it('a repeat build at a tile size built before counts its tiles held: over the budget cold, 200 after', async () => {
+    await addFour('repeat');
+    const cold = await generate('repeat', {}, tinyBudgetUrl);
+    expect(cold.status).toBe(202);
+    const started = await cold.json();
+    expect((await until(started.status_url, (b) => b.status !== 'running')).body.status).toBe(
+      'done',
+    );
+
+    // Another format: another grid to build, from the same tiles.
+    const repeat = await api(
+      '/generate_grid?uniqueGridId=repeat&tileSize=32&format=png',
+      { method: 'POST' },
+      tinyBudgetUrl,
+    );
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toMatchObject({ format: 'png', cached: false });
+    // Another tile size: no tile held, over the budget again.
+    const resized = await api(
+      '/generate_grid?uniqueGridId=repeat&tileSize=33',
+      { method: 'POST' },
+      tinyBudgetUrl,
+    );
+    expect(resized.status).toBe(202);
+    await until((await resized.json()).status_url, (b) => b.status !== 'running');
+  });
+
+  it('a done build whose grid was removed: 404 build_not_found; done again once it is rebuilt', async () => {
+    await addFour('removed');
+    const started = await (await generate('removed', preferAsync)).json();
+    const done = await until(started.status_url, (b) => b.status !== 'running');
+    expect(done.body.status).toBe('done');
+    // As housekeeping removes a built grid past its retention: the images stay.
+    await opened.storage.objects.delete('destination', [String(done.body.key)]);
+    const swept = await fetch(started.status_url);
+    expect(swept.status).toBe(404);
+    const { message } = expectErrorBody(await swept.json(), 'build_not_found');
+    expect(message).toMatch(/removed/);
+    expect(message).toContain('POST /generate_grid?uniqueGridId=removed');
+
+    // The same request builds the same grid under the same key: the same build, done.
+    const rebuilt = await generate('removed');
+    expect(rebuilt.status).toBe(200);
+    expect(await rebuilt.json()).toMatchObject({ key: done.body.key, cached: false });
+    const again = await fetch(started.status_url);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'done', key: done.body.key });
+
+    expect((await api('/grids/removed', { method: 'DELETE' })).status).toBe(200);
+    const deleted = await fetch(started.status_url);
+    expect(deleted.status).toBe(404);
+    expectErrorBody(await deleted.json(), 'build_not_found');
   });
 
   it('an unknown build is 404 build_not_found; a malformed id 400', async () => {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { gridPlacement } from '../../src/core/layout.js';
 import type { ComposeRequest } from '../../src/core/ports.js';
-import { composeGrid } from '../../src/imaging/compose.js';
+import { composeGrid, tilesHeld } from '../../src/imaging/compose.js';
 import { SpareCanvas } from '../../src/imaging/spare-canvas.js';
 import { TileCache } from '../../src/imaging/tile-cache.js';
 import { naturalPhotoJpeg } from '../support/images.js';
@@ -84,6 +84,40 @@ describe('composeGrid with a tile cache', () => {
     const cache = new TileCache(1_000_000);
     await build(cache, [0, 1], { sourceKey: undefined });
     expect(cache.bytes).toBe(0);
+  });
+});
+
+describe('tilesHeld', () => {
+  /** What tilesHeld says of the build, then how many tiles that build copied. */
+  async function heldThenCopied(
+    cache: TileCache,
+    order: readonly number[],
+    options: Partial<ComposeRequest> & { tileSize?: number } = {},
+  ) {
+    const placement = gridPlacement(order.length, options.tileSize ?? TILE, 0, order.length);
+    const sourceKey =
+      'sourceKey' in options
+        ? options.sourceKey
+        : (i: number) => keys[order[i] as number] as string;
+    const held = tilesHeld({ placement, sourceKey, crop: options.crop }, cache);
+    const { cached } = await build(cache, order, options);
+    return [held, cached.filter(Boolean).length];
+  }
+
+  it('counts the tiles the same build would copy, keyed as composeGrid keys them', async () => {
+    const cache = new TileCache(1_000_000);
+    expect(await heldThenCopied(cache, [0, 1])).toEqual([0, 0]);
+    expect(await heldThenCopied(cache, [1, 0])).toEqual([2, 2]);
+    expect(await heldThenCopied(cache, [0, 1, 2])).toEqual([2, 2]);
+    expect(await heldThenCopied(cache, [0, 1], { tileSize: TILE + 1 })).toEqual([0, 0]);
+    expect(await heldThenCopied(cache, [0, 1], { crop: 'entropy' })).toEqual([0, 0]);
+    expect(await heldThenCopied(cache, [0, 1], { sourceKey: undefined })).toEqual([0, 0]);
+  });
+
+  it('counts none of a build whose tiles would not all fit: composeGrid copies none', async () => {
+    const cache = new TileCache(3 * TILE * TILE * 3);
+    await build(cache, [0, 1]);
+    expect(await heldThenCopied(cache, [0, 1, 2, 3])).toEqual([0, 0]);
   });
 });
 

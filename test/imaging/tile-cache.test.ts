@@ -38,4 +38,13 @@ describe('TileCache', () => {
     expect(cache.holds(30_001)).toBe(false);
     expect(new TileCache(0).holds(1)).toBe(false);
   });
+
+  it('says whether it has a tile without marking it used: an estimate changes no order', () => {
+    const cache = new TileCache(20);
+    cache.set('a', tile(10));
+    cache.set('b', tile(10));
+    expect([cache.has('a'), cache.has('c')]).toEqual([true, false]);
+    cache.set('c', tile(10)); // a is still the oldest
+    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([false, true, true]);
+  });
 });

@@ -64,7 +64,7 @@ const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>
   grid_changed: () =>
     'Images were removed while the grid was being built: choose Build grid again.',
   build_not_found: () =>
-    'The server no longer knows this build (builds are kept a day): choose Build grid again.',
+    'The server no longer knows this build (builds are kept a day, their grids until removed): choose Build grid again.',
   build_failed: () =>
     'The build failed on the server after several tries: choose Build grid to try again.',
   build_stalled: () =>
