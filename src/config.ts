@@ -22,9 +22,10 @@ const flag = (name: string) =>
 /**
  * The longest presigned link STORAGE=aws can honour: links are signed with the role's
  * temporary credentials (a Lambda function's, a container's), S3 refuses them once
- * that session ends, and no role session lasts longer than 12 hours.
+ * that session ends, and no role session lasts longer than 12 hours. The AWS stack
+ * refuses more at synth (infra/lib/functions.ts), where it would otherwise deploy.
  */
-const AWS_URL_EXPIRES_CEILING = 43_200;
+export const AWS_URL_EXPIRES_CEILING = 43_200;
 
 const SIZES_ERROR = 'RENDITION_SIZES must be whole numbers from 16 to 4096';
 /** Also what the AWS stack hands its functions unless told otherwise. */
