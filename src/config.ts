@@ -175,6 +175,12 @@ const schema = z.object({
   SOURCE_BUCKET: optionalText,
   DESTINATION_BUCKET: optionalText,
   TABLE_NAME: z.string().min(1).default('GridBuilder'),
+  /**
+   * STORAGE=aws outside Lambda: one S3, DynamoDB or Lambda call, retries included, is
+   * cut after this long (503 storage_unavailable), so a hung endpoint cannot hold a
+   * request for good. On Lambda the invocation's remaining time bounds each call.
+   */
+  STORAGE_CALL_TIMEOUT_MS: int('STORAGE_CALL_TIMEOUT_MS', 100, 600_000, 10_000),
   /** Path-style S3 URLs (`endpoint/bucket/key`), as MinIO, Ceph and s3rver need. */
   S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
   /**
