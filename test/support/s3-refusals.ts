@@ -79,10 +79,26 @@ export async function startStorageStandIn(): Promise<StorageStandIn> {
     requests,
   } as StorageStandIn;
   const server = createServer(async (req, res) => {
+    // As a bucket whose CORS rules allow any origin (the stack's default): a page may
+    // PUT to it and read its refusals.
+    const cors = { 'access-control-allow-origin': '*' };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, {
+        ...cors,
+        'access-control-allow-methods': 'PUT',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+      });
+      res.end();
+      return;
+    }
     for await (const _ of req); // S3 reads (some of) the body before it answers
     requests.push(`${req.method} ${new URL(req.url ?? '/', 'http://s3').pathname}`);
     const { status, body, contentType = 'application/xml' } = standIn.answer;
-    res.writeHead(status, { 'content-type': contentType, 'x-amz-request-id': '4442587FB7D0A2F9' });
+    res.writeHead(status, {
+      ...cors,
+      'content-type': contentType,
+      'x-amz-request-id': '4442587FB7D0A2F9',
+    });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
