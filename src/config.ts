@@ -22,9 +22,10 @@ const flag = (name: string) =>
 /**
  * The longest presigned link STORAGE=aws can honour: links are signed with the role's
  * temporary credentials (a Lambda function's, a container's), S3 refuses them once
- * that session ends, and no role session lasts longer than 12 hours.
+ * that session ends, and no role session lasts longer than 12 hours. The AWS stack
+ * refuses more at synth (infra/lib/functions.ts), where it would otherwise deploy.
  */
-const AWS_URL_EXPIRES_CEILING = 43_200;
+export const AWS_URL_EXPIRES_CEILING = 43_200;
 
 const SIZES_ERROR = 'RENDITION_SIZES must be whole numbers from 16 to 4096';
 /** Also what the AWS stack hands its functions unless told otherwise. */
@@ -174,6 +175,12 @@ const schema = z.object({
   SOURCE_BUCKET: optionalText,
   DESTINATION_BUCKET: optionalText,
   TABLE_NAME: z.string().min(1).default('GridBuilder'),
+  /**
+   * STORAGE=aws outside Lambda: one S3, DynamoDB or Lambda call, retries included, is
+   * cut after this long (503 storage_unavailable), so a hung endpoint cannot hold a
+   * request for good. On Lambda the invocation's remaining time bounds each call.
+   */
+  STORAGE_CALL_TIMEOUT_MS: int('STORAGE_CALL_TIMEOUT_MS', 100, 600_000, 10_000),
   /** Path-style S3 URLs (`endpoint/bucket/key`), as MinIO, Ceph and s3rver need. */
   S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
   /**

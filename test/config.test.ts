@@ -129,6 +129,20 @@ describe('configuration for STORAGE=aws', () => {
     expect(loadConfig({ URL_EXPIRES_SECONDS: '604800' }).URL_EXPIRES_SECONDS).toBe(604_800);
   });
 
+  // On Lambda the invocation's remaining time bounds each storage call; the server has
+  // this, so that a hung S3 or DynamoDB call cannot hold a request for good.
+  it('bounds each storage call by STORAGE_CALL_TIMEOUT_MS, 10 s unless told', () => {
+    expect(loadConfig(buckets).STORAGE_CALL_TIMEOUT_MS).toBe(10_000);
+    expect(
+      loadConfig({ ...buckets, STORAGE_CALL_TIMEOUT_MS: '2500' }).STORAGE_CALL_TIMEOUT_MS,
+    ).toBe(2_500);
+    for (const value of ['0', '99', 'soon', '600001']) {
+      expect(() => loadConfig({ ...buckets, STORAGE_CALL_TIMEOUT_MS: value }), value).toThrow(
+        /STORAGE_CALL_TIMEOUT_MS: STORAGE_CALL_TIMEOUT_MS must be/,
+      );
+    }
+  });
+
   it('needs both bucket names', () => {
     expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(ConfigError);
     expect(() => loadConfig({ STORAGE: 'aws', SOURCE_BUCKET: 'src' })).toThrow(

@@ -7,6 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AWS_URL_EXPIRES_CEILING } from '../../src/config.js';
 import { RENDITIONS_PREFIX } from '../../src/core/ids.js';
 import { functionRole } from './function-role.js';
 import { type LambdaCpu, lambdaBundling } from './lambda-bundling.js';
@@ -18,7 +19,7 @@ export interface FunctionsProps {
   cpu: LambdaCpu;
   /** The buckets and the table the functions use, named in their environment. */
   storage: Storage;
-  /** Lifetime of presigned links, seconds. */
+  /** Lifetime of presigned links, seconds: at most AWS_URL_EXPIRES_CEILING (12 hours). */
   urlExpiresSeconds: number;
   /** Short sides of the renditions made of each image. */
   renditionSizes: readonly number[];
@@ -77,6 +78,14 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
+    const expires = props.urlExpiresSeconds;
+    // Each function's configuration refuses more at its cold start (src/config.ts): the
+    // stack would deploy, then fail every request. Refused here, before anything deploys.
+    if (!Number.isInteger(expires) || expires < 1 || expires > AWS_URL_EXPIRES_CEILING) {
+      throw new Error(
+        `urlExpiresSeconds=${expires}: use a whole number of seconds from 1 to ${AWS_URL_EXPIRES_CEILING} (12 hours): on AWS the functions sign presigned links with their role's temporary credentials, and S3 refuses a link once that session ends`,
+      );
+    }
     const { table, source, destination } = props.storage;
     const environment = {
       STORAGE: 'aws',

@@ -47,7 +47,7 @@ export interface GridBuilderStackProps extends StackProps {
   webRoot?: string;
   /** Delete the buckets (with their objects), the table and the user pool on `cdk destroy`. Default: keep them. */
   destroyData?: boolean;
-  /** Lifetime of presigned links, seconds. */
+  /** Lifetime of presigned links, seconds. Default 300; at most 43,200 (refused at synth). */
   urlExpiresSeconds?: number;
   /** Short sides of the renditions made of each image. Default: the configuration's. */
   renditionSizes?: readonly number[];

@@ -12,7 +12,7 @@ import {
   serverWords,
 } from '../client/api-client.js';
 import { fetchTransport } from '../client/fetch-transport.js';
-import { cliWords } from './error-words.js';
+import { cliRefusalWords, cliWords } from './error-words.js';
 
 export {
   type ImageSaved,
@@ -36,6 +36,7 @@ export const cliClient = (baseUrl: string, apiKey?: string): ApiClient =>
 /** An error answer in the CLI's words, else the server's message or page. */
 const wordsFor = (apiKey: string | undefined): ErrorWords => ({
   failure(failure: Failure, about: ErrorContext): string {
+    if (failure.storage) return cliRefusalWords(failure.status, failure.storage);
     const words = failure.body && cliWords(failure.body, about);
     if (words) return words;
     if (failure.status !== 401 || failure.target !== 'api') return messageOf(failure);

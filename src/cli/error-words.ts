@@ -6,7 +6,7 @@
  * for a code it has no words for.
  */
 
-import type { ErrorContext } from '../client/errors.js';
+import type { ErrorContext, StorageRefusal } from '../client/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import { INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES } from '../core/formats.js';
 import {
@@ -93,4 +93,21 @@ const WORDS: Partial<
 /** The CLI's sentence for an API error answer, or undefined when it has none. */
 export function cliWords(error: ErrorBody, about: ErrorContext): string | undefined {
   return WORDS[error.code]?.(error, about);
+}
+
+/** The CLI's sentence for a direct upload that storage (S3 on AWS) refused. */
+export function cliRefusalWords(status: number, { reason, code, message }: StorageRefusal): string {
+  const said = code ? `${code}${message ? `: ${message}` : ''}` : `HTTP ${status}`;
+  switch (reason) {
+    case 'changed':
+      return `The file changed while it was being sent: ${AGAIN}.`;
+    case 'expired':
+      return `The upload link expired before the file was sent: ${AGAIN}.`;
+    case 'too_large':
+      return 'The file is larger than the storage accepts: scale it down.';
+    case 'unavailable':
+      return `The storage could not take the file (${said}): ${AGAIN} shortly.`;
+    default:
+      return `The storage refused the upload (${said}): ${AGAIN}.`;
+  }
 }

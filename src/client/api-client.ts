@@ -21,6 +21,7 @@ import {
   type ErrorWords,
   type Failure,
   failureOf,
+  StorageRefusedError,
   serverWords,
   type Target,
   UnauthorizedError,
@@ -129,6 +130,8 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
       about: ErrorContext;
       apiKey?: string | undefined;
       headers?: Record<string, string>;
+      /** The bytes of a two-step upload, sent to storage: a refusal may be storage's own. */
+      upload?: boolean;
     },
     body?: Body | string,
     onProgress?: Progress,
@@ -151,13 +154,15 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
       );
     }
     if (answer.status >= 200 && answer.status < 300) return answer;
-    const failure = failureOf(answer.status, request.target, new TextDecoder().decode(answer.body));
+    const text = new TextDecoder().decode(answer.body);
+    const failure = failureOf(answer.status, request.target, text, request.upload);
     throw this.error(failure, request.about);
   }
 
   /** The error of a failure, in the place's words. */
   private error(failure: Failure, about: ErrorContext): ApiError {
     const message = this.words.failure(failure, about);
+    if (failure.storage) return new StorageRefusedError(message, failure.status, failure.storage);
     const { code, param } = failure.body ?? {};
     const unauthorized = failure.status === 401 && failure.target === 'api';
     return new (unauthorized ? UnauthorizedError : ApiError)(message, failure.status, code, param);
@@ -243,7 +248,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     await this.send(
       'PUT',
       upload.upload_url,
-      { target: 'presigned', about },
+      { target: 'presigned', about, upload: true },
       body,
       options.onProgress,
     );

@@ -12,6 +12,17 @@ import { newImageId } from '../../src/core/ids.js';
 import { type HeaderRecorder, startHeaderRecorder } from '../support/header-recorder.js';
 import { noisyPng, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
+import {
+  ACCESS_DENIED,
+  ENTITY_TOO_LARGE,
+  EXPIRED_TOKEN,
+  PROXY_PAGE,
+  REQUEST_HAS_EXPIRED,
+  SIGNATURE_DOES_NOT_MATCH,
+  type StorageAnswer,
+  type StorageStandIn,
+  startStorageStandIn,
+} from '../support/s3-refusals.js';
 
 const KEY = 'client-test-key-0123456789abcdef';
 
@@ -134,6 +145,95 @@ describe('the shared API client over fetch', () => {
     } finally {
       await broken.stop();
     }
+  });
+});
+
+// On AWS the two-step upload's PUT goes to S3, which refuses in XML, not in the API's
+// JSON. The local server's links point at a stand-in answering S3's error shapes.
+describe('a direct upload the storage refuses (S3 answers XML)', () => {
+  let storage: StorageStandIn;
+  let onS3: TestServer;
+  beforeAll(async () => {
+    storage = await startStorageStandIn();
+    onS3 = await startTestServer({ PUBLIC_URL: storage.url });
+  });
+  afterAll(async () => {
+    await onS3?.close();
+    if (onS3) removeDataDir(onS3);
+    await storage?.stop();
+  });
+
+  const refused = async (answer: StorageAnswer): Promise<ApiError> => {
+    storage.answer = answer;
+    const error = await new ApiClient({ baseUrl: onS3.url, transport: fetchTransport() })
+      .uploadInTwoSteps('refused', new Uint8Array(1_000))
+      .catch((e: unknown) => e);
+    expect(storage.requests.at(-1)).toMatch(/^PUT \/files\//);
+    expect(error).toBeInstanceOf(ApiError);
+    return error as ApiError;
+  };
+
+  it('says the file changed while it was sent when S3 answers SignatureDoesNotMatch', async () => {
+    const error = await refused(SIGNATURE_DOES_NOT_MATCH);
+    expect(error).toMatchObject({
+      status: 403,
+      code: 'storage_refused',
+      refusal: { reason: 'changed', code: 'SignatureDoesNotMatch' },
+    });
+    expect(error.message).toBe(
+      'The storage refused the upload (SignatureDoesNotMatch): the file changed while it was sent; add it again.',
+    );
+  });
+
+  it('says the link expired when S3 answers "Request has expired", or that its session ended', async () => {
+    const expired = await refused(REQUEST_HAS_EXPIRED);
+    expect(expired).toMatchObject({
+      status: 403,
+      code: 'storage_refused',
+      refusal: { reason: 'expired', code: 'AccessDenied', message: 'Request has expired' },
+    });
+    expect(expired.message).toBe(
+      'The upload link expired before the file arrived (AccessDenied: Request has expired): add the file again.',
+    );
+    expect(await refused(EXPIRED_TOKEN)).toMatchObject({
+      status: 400,
+      refusal: { reason: 'expired', code: 'ExpiredToken' },
+    });
+  });
+
+  it('says the file is too large when S3 answers EntityTooLarge, or a proxy a page of 413', async () => {
+    const error = await refused(ENTITY_TOO_LARGE);
+    expect(error).toMatchObject({ status: 400, refusal: { reason: 'too_large' } });
+    expect(error.message).toBe(
+      'The storage refused the upload (EntityTooLarge): the file is larger than it accepts.',
+    );
+    const page = await refused(PROXY_PAGE);
+    expect(page).toMatchObject({
+      status: 413,
+      code: 'storage_refused',
+      refusal: { reason: 'too_large' },
+    });
+    expect(page.message).toBe(
+      'The storage refused the upload (HTTP 413): the file is larger than it accepts.',
+    );
+  });
+
+  it("names S3's code and message for a refusal it has no words of its own for", async () => {
+    const error = await refused(ACCESS_DENIED);
+    expect(error).toMatchObject({
+      status: 403,
+      refusal: { reason: 'refused', code: 'AccessDenied' },
+    });
+    expect(error.message).toBe(
+      'The storage refused the upload (AccessDenied: Access Denied): add the file again.',
+    );
+  });
+
+  it('leaves an error of a link of the API itself (JSON) as the API said it', async () => {
+    const api = new ApiClient({ baseUrl: onS3.url, transport: fetchTransport() });
+    const error = await api.download(`${onS3.url}/files/nothing?sig=x`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).not.toBe('storage_refused');
   });
 });
 

@@ -112,6 +112,33 @@ describe('the Lambda functions', () => {
   });
 });
 
+describe('presigned links (urlExpiresSeconds)', () => {
+  const urlExpiresOf = (template: Template) =>
+    appFunctions(template).map(
+      (f) =>
+        (f.Environment as { Variables: Record<string, unknown> }).Variables.URL_EXPIRES_SECONDS,
+    );
+
+  it('last what the stack is told, up to the 12 hours the functions accept', () => {
+    expect(new Set(urlExpiresOf(stack.synth({ urlExpiresSeconds: 43_200 }).template))).toEqual(
+      new Set(['43200']),
+    );
+  });
+
+  // src/config.ts refuses more at every cold start: such a stack would deploy, and then
+  // fail every request.
+  it('are refused at synth beyond 43,200 seconds, or when not a whole number of seconds', () => {
+    expect(() => stack.build({ urlExpiresSeconds: 43_201 })).toThrow(
+      /urlExpiresSeconds=43201: use a whole number of seconds from 1 to 43200 \(12 hours\): .*temporary credentials/,
+    );
+    for (const value of [0, 1.5, Number.NaN]) {
+      expect(() => stack.build({ urlExpiresSeconds: value }), String(value)).toThrow(
+        /urlExpiresSeconds=.*: use a whole number of seconds from 1 to 43200/,
+      );
+    }
+  });
+});
+
 describe("each function's role", () => {
   it('add_image may only put and take back source objects and image records', () => {
     const source = `<${stack.logicalId('SourceBucket')}.Arn>`;

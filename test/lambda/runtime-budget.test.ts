@@ -9,9 +9,9 @@ import {
 } from '../support/api-gateway-events.js';
 import { type AwsServers, awsEnv, startAwsServers } from '../support/aws-servers.js';
 import { expectErrorBody } from '../support/error-codes.js';
-import { type ProxiedRequest, type RunningProxy, startProxy } from '../support/http-proxy.js';
+import { dynamoDbAction, requestHolder } from '../support/held-requests.js';
+import { type RunningProxy, startProxy } from '../support/http-proxy.js';
 import { solidImage } from '../support/images.js';
-import { type Gate, gate } from '../support/pause-points.js';
 import { eventKey, objectCreatedRecord, s3Event } from '../support/s3-events.js';
 
 // A storage call that hangs must end within the invocation's remaining time, as the
@@ -32,42 +32,8 @@ let servers: AwsServers;
 let s3: RunningProxy;
 let dynamoDb: RunningProxy;
 let handlers: Handlers;
-/** The request the proxies hold next, and the gate that lets it go. */
-let held: { matches: (request: ProxiedRequest) => boolean; gate: Gate } | undefined;
+const { hooks: holding, whileHolding } = requestHolder();
 const savedEnv = { ...process.env };
-
-const holding = {
-  async answer(request: ProxiedRequest) {
-    const hold = held;
-    if (hold?.matches(request)) {
-      held = undefined;
-      hold.gate.reach();
-      await hold.gate.released;
-    }
-    return undefined;
-  },
-};
-
-/** Holds the first request `matches` picks while `run` runs, and lets it go after. */
-async function whileHolding<T>(
-  matches: (request: ProxiedRequest) => boolean,
-  run: () => Promise<T>,
-): Promise<T> {
-  const hold = { matches, gate: gate() };
-  held = hold;
-  try {
-    const result = await run();
-    // The bound must have cut the held request, not some other failure.
-    await hold.gate.reached;
-    return result;
-  } finally {
-    held = undefined;
-    hold.gate.release();
-  }
-}
-
-const dynamoDbAction = (request: ProxiedRequest) =>
-  String(request.headers['x-amz-target']).split('.')[1];
 
 beforeAll(async () => {
   servers = await startAwsServers();

@@ -19,7 +19,7 @@ import {
 } from '../../src/client/api-client.js';
 import { fetchTransport } from '../../src/client/fetch-transport.js';
 import { xhrTransport } from '../../src/client/xhr-transport.js';
-import { pageWords } from './error-words.js';
+import { pageRefusalWords, pageWords } from './error-words.js';
 
 export {
   ApiError,
@@ -34,8 +34,9 @@ export {
 const UNREACHABLE = 'Could not reach the GridBuilder server: check your connection and try again.';
 
 /** The page's words for the API's `code`, else the server's own message, else the status. */
-const words: ErrorWords = {
-  failure({ status, body }) {
+export const pageErrorWords: ErrorWords = {
+  failure({ status, body, storage }) {
+    if (storage) return pageRefusalWords(status, storage);
     if (body) return pageWords(body) ?? body.message;
     // Not JSON (a proxy's or storage's error page): the status says enough.
     if (status === 413) return 'The file is too large for the server.';
@@ -88,7 +89,7 @@ export class GridBuilderApi {
     this.client = new ApiClient<PageCall>({
       baseUrl: base,
       transport,
-      words,
+      words: pageErrorWords,
       authorize: (attempt, { onWaiting }) => this.authorized(attempt, onWaiting),
     });
   }

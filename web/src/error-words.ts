@@ -6,6 +6,7 @@
  * words for.
  */
 
+import type { StorageRefusal } from '../../src/client/errors.js';
 import { INPUT_FORMATS } from '../../src/core/formats.js';
 import { IMAGE_NAME_MAX } from '../../src/core/image-name.js';
 import type { ErrorBody } from '../../src/http/api-types.js';
@@ -85,4 +86,20 @@ const WORDS: Partial<Record<ErrorCode, (error: ErrorBody) => string | undefined>
 /** The page's sentence for an API error answer, or undefined when it has none. */
 export function pageWords(error: ErrorBody): string | undefined {
   return WORDS[error.code]?.(error);
+}
+
+/** The page's sentence for a file whose bytes storage (S3 on AWS) refused. */
+export function pageRefusalWords(status: number, { reason, code }: StorageRefusal): string {
+  switch (reason) {
+    case 'changed':
+      return 'The file changed while it was being sent: add it again.';
+    case 'expired':
+      return 'The upload took too long and its link expired: add the file again.';
+    case 'too_large':
+      return 'This file is too large for the storage: choose a smaller one.';
+    case 'unavailable':
+      return 'The storage could not take the file right now: add it again shortly.';
+    default:
+      return `The storage refused the upload (${code ?? `HTTP ${status}`}): add the file again.`;
+  }
 }

@@ -17,6 +17,17 @@ const deadlines = new AsyncLocalStorage<CallDeadline>();
 export const withCallDeadline = <T>(deadline: CallDeadline, work: () => T): T =>
   deadlines.run(deadline, work);
 
+/**
+ * Runs one AWS call (`work`, retries included) bounded by `limitMs` from now, unless a
+ * deadline bounds it already: on Lambda the invocation's remaining time does, elsewhere
+ * (the Node server, the CLI's gc) nothing else would.
+ */
+export function withinCallLimit<T>(limitMs: number, work: () => T): T {
+  if (deadlines.getStore()) return work();
+  const endAt = Date.now() + limitMs;
+  return withCallDeadline({ cutAt: endAt, endAt }, work);
+}
+
 /** Milliseconds a call starting now may take, or undefined when nothing bounds it. */
 export function timeLeftForCall(now = Date.now()): number | undefined {
   const deadline = deadlines.getStore();

@@ -24,18 +24,21 @@ export function createAwsStorage(
     | 'TABLE_NAME'
     | 'S3_FORCE_PATH_STYLE'
     | 'BUILD_FUNCTION_NAME'
+    | 'STORAGE_CALL_TIMEOUT_MS'
   >,
   overrides: AwsClientOptions = {},
 ): StorageBackend {
   if (!config.SOURCE_BUCKET || !config.DESTINATION_BUCKET) {
     throw new Error('AWS storage needs SOURCE_BUCKET and DESTINATION_BUCKET');
   }
-  const s3 = createS3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE, ...overrides });
-  const dynamoDb = createDynamoDbClient(overrides);
+  // On Lambda the invocation's remaining time bounds each call instead (invocation.ts).
+  const options = { callTimeoutMs: config.STORAGE_CALL_TIMEOUT_MS, ...overrides };
+  const s3 = createS3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE, ...options });
+  const dynamoDb = createDynamoDbClient(options);
   let lambda: LambdaClient | undefined;
   let buildRunner: BuildRunner | undefined;
   if (config.BUILD_FUNCTION_NAME) {
-    lambda = createLambdaClient(overrides);
+    lambda = createLambdaClient(options);
     buildRunner = new LambdaBuildRunner(lambda, config.BUILD_FUNCTION_NAME);
   }
   return {
