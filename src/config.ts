@@ -180,7 +180,7 @@ const schema = z.object({
    * cut after this long (503 storage_unavailable), so a hung endpoint cannot hold a
    * request for good. On Lambda the invocation's remaining time bounds each call.
    */
-  STORAGE_CALL_TIMEOUT_MS: int('STORAGE_CALL_TIMEOUT_MS', 100, 600_000, 10_000),
+  STORAGE_CALL_TIMEOUT_MS: int('STORAGE_CALL_TIMEOUT_MS', 100, 600_000, 30_000),
   /** Path-style S3 URLs (`endpoint/bucket/key`), as MinIO, Ceph and s3rver need. */
   S3_FORCE_PATH_STYLE: flag('S3_FORCE_PATH_STYLE'),
   /**
