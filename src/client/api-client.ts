@@ -67,6 +67,16 @@ export const TWO_STEP_THRESHOLD = 4 * 1024 * 1024;
  */
 const WAIT_SECONDS = 2;
 
+/**
+ * Waits before asking a build's status again after a poll that failed in a way that passes
+ * (the server or storage busy, the connection lost): about half a minute in all, then the
+ * last failure is thrown. The build goes on meanwhile; asking for it again finds it.
+ */
+export const POLL_RETRY_MS: readonly number[] = [1000, 2000, 4000, 8000, 15000];
+
+/** Statuses that say to ask again later, besides no answer at all. */
+const PASSING_STATUSES = new Set([429, 502, 503, 504]);
+
 /** What a call may carry besides its arguments; a place may add its own (the page does). */
 export interface CallOptions {
   onProgress?: Progress | undefined;
@@ -89,6 +99,8 @@ export interface ClientSettings<Options extends CallOptions> {
   apiKey?: string | undefined;
   authorize?: Authorize<Options> | undefined;
   words?: ErrorWords | undefined;
+  /** Waits between retries of a failed status poll (POLL_RETRY_MS). */
+  pollRetryMs?: readonly number[] | undefined;
 }
 
 export interface ListOptions extends CallOptions {
@@ -108,6 +120,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
   private readonly transport: Transport;
   private readonly authorize: Authorize<Options>;
   private readonly words: ErrorWords;
+  private readonly pollRetryMs: readonly number[];
 
   constructor(settings: ClientSettings<Options>) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
@@ -115,6 +128,7 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
     const apiKey = settings.apiKey || undefined;
     this.authorize = settings.authorize ?? ((call) => call(apiKey));
     this.words = settings.words ?? serverWords;
+    this.pollRetryMs = settings.pollRetryMs ?? POLL_RETRY_MS;
   }
 
   private url(path: string): string {
@@ -341,8 +355,24 @@ export class ApiClient<Options extends CallOptions = CallOptions> {
         const text = JSON.stringify(status.error);
         throw this.error({ status: answer.status, target: 'api', body: status.error, text }, about);
       }
-      await new Promise((resolve) => setTimeout(resolve, retryAfterMs(answer.headers)));
-      answer = await this.answered<BuildState>('GET', statusUrl, about, calls);
+      await sleep(retryAfterMs(answer.headers));
+      answer = await this.poll(statusUrl, about, calls);
+    }
+  }
+
+  /** GETs a build's status, riding out failures that pass (see POLL_RETRY_MS). */
+  private async poll(url: string, about: ErrorContext, options: Options) {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await this.answered<BuildState>('GET', url, about, options);
+      } catch (error) {
+        const passing =
+          error instanceof UnreachableError ||
+          (error instanceof ApiError && PASSING_STATUSES.has(error.status));
+        const wait = this.pollRetryMs[failures];
+        if (!passing || wait === undefined) throw error;
+        await sleep(wait);
+      }
     }
   }
 
@@ -362,6 +392,8 @@ function builtOf(status: BuildState): GridBuilt {
   const { uniqueGridId, build_id, status: _, tiles_done, tiles_total, ...built } = status;
   return built as GridBuilt;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After in seconds (the API sends 1); 1 s when absent, or hidden cross-origin. */
 function retryAfterMs(headers: Headers): number {

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ApiClient, ApiError } from '../../src/client/api-client.js';
 import { fetchTransport } from '../../src/client/fetch-transport.js';
-import { type HeaderRecorder, startHeaderRecorder } from '../support/header-recorder.js';
+import {
+  type HeaderRecorder,
+  type Intercepted,
+  startHeaderRecorder,
+} from '../support/header-recorder.js';
 import { buildHolds } from '../support/held-builds.js';
 import { BLUE, GREEN, near, pixelAt, RED, solidImage } from '../support/images.js';
 import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
@@ -9,11 +13,15 @@ import { removeDataDir, startTestServer, type TestServer } from '../support/loca
 const holds = buildHolds();
 let server: TestServer;
 let front: HeaderRecorder;
+/** What the front does instead of forwarding the next status polls, one each. */
+const pollFaults: Intercepted[] = [];
 
 beforeAll(async () => {
   // Every build in the background: these grids are small enough for the client's wait=2.
   server = await startTestServer({ SYNC_BUILD_SECONDS: '0' }, undefined, undefined, holds.imaging);
-  front = await startHeaderRecorder(server.url);
+  front = await startHeaderRecorder(server.url, (request) =>
+    request.method === 'GET' && request.path.includes('/builds/') ? pollFaults.shift() : undefined,
+  );
 });
 afterAll(async () => {
   await front?.stop();
@@ -21,9 +29,10 @@ afterAll(async () => {
   if (server) removeDataDir(server);
 });
 
-const client = () =>
+const client = (pollRetryMs?: number[]) =>
   new ApiClient({
     baseUrl: front.url,
+    pollRetryMs,
     transport: fetchTransport(),
     words: {
       failure: (failure, about) => `${failure.body?.code} on ${about.grid}`,
@@ -122,5 +131,42 @@ describe('a build the server runs in the background', () => {
     // Its next attempt finds no images. The answer that said so was a 200: the status's.
     expect(error).toMatchObject({ status: 200, code: 'grid_empty' });
     expect((error as ApiError).message).toBe('grid_empty on async-fails');
+  });
+
+  it('rides out status polls that fail for a moment: a 503, a dropped connection', async () => {
+    const api = client([10, 10, 10, 10, 10]);
+    await addColours(api, 'async-flaky');
+    const busy = {
+      status: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '0' },
+      body: JSON.stringify({ message: 'storage slow', code: 'storage_unavailable' }),
+    };
+    pollFaults.push(busy, 'drop', busy);
+    onTestFinished(() => {
+      pollFaults.length = 0;
+    });
+    front.requests.length = 0;
+    const built = await api.buildGrid('async-flaky', { tileSize: 20, format: 'png' });
+    expect(built).toMatchObject({ message: 'built grid', image_count: 3 });
+    expect(pollFaults).toEqual([]);
+    expect(statusPolls('async-flaky').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives up on polls that keep failing, with the last failure', async () => {
+    const api = client([10, 10, 10]);
+    await addColours(api, 'async-down');
+    const down = {
+      status: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '0' },
+      body: JSON.stringify({ message: 'storage down', code: 'storage_unavailable' }),
+    };
+    pollFaults.push(...Array(20).fill(down));
+    onTestFinished(() => {
+      pollFaults.length = 0;
+    });
+    const error = await api.buildGrid('async-down', { tileSize: 20 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, code: 'storage_unavailable' });
+    // The first poll and three retries: it stopped asking.
+    expect(pollFaults.length).toBe(20 - 4);
   });
 });
