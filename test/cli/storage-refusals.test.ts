@@ -1,37 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { noisyPng } from '../support/images.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import { useCli } from '../support/run-cli.js';
 import {
   ACCESS_DENIED,
   ENTITY_TOO_LARGE,
   REQUEST_HAS_EXPIRED,
   SIGNATURE_DOES_NOT_MATCH,
-  type StorageStandIn,
-  startStorageStandIn,
+  useServerOnStorageStandIn,
 } from '../support/s3-refusals.js';
 
 // gridbuilder add sends files over 4 MB in two steps, the bytes straight to storage (S3
 // on AWS), which refuses in XML. The server's links point at a stand-in answering S3's
 // error shapes: the CLI says what happened in its words, not S3's XML.
 
-let storage: StorageStandIn;
-let server: TestServer;
-const { work, gridbuilder } = useCli(() => server.url);
+const suite = useServerOnStorageStandIn();
+const { work, gridbuilder } = useCli(() => suite.server.url);
 let big: string;
 
 beforeAll(async () => {
-  storage = await startStorageStandIn();
-  server = await startTestServer({ PUBLIC_URL: storage.url });
   big = join(work, 'big.png');
   writeFileSync(big, await noisyPng());
-});
-afterAll(async () => {
-  await server?.close();
-  if (server) removeDataDir(server);
-  await storage?.stop();
 });
 
 describe('gridbuilder add, when storage refuses a direct upload', () => {
@@ -57,9 +47,9 @@ describe('gridbuilder add, when storage refuses a direct upload', () => {
       'The storage refused the upload (AccessDenied: Access Denied): run gridbuilder add again for this file.',
     ],
   ])('%s: says so in its words, and exits 1', async (_, answer, words) => {
-    storage.answer = answer;
+    suite.storage.answer = answer;
     const result = await gridbuilder('add', 'refused', [big]);
-    expect(storage.requests.at(-1)).toMatch(/^PUT \/files\//);
+    expect(suite.storage.requests.at(-1)).toMatch(/^PUT \/files\//);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`big.png: ${words}`);
     expect(result.stderr).not.toContain('<?xml');

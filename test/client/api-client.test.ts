@@ -20,8 +20,7 @@ import {
   REQUEST_HAS_EXPIRED,
   SIGNATURE_DOES_NOT_MATCH,
   type StorageAnswer,
-  type StorageStandIn,
-  startStorageStandIn,
+  useServerOnStorageStandIn,
 } from '../support/s3-refusals.js';
 
 const KEY = 'client-test-key-0123456789abcdef';
@@ -151,24 +150,14 @@ describe('the shared API client over fetch', () => {
 // On AWS the two-step upload's PUT goes to S3, which refuses in XML, not in the API's
 // JSON. The local server's links point at a stand-in answering S3's error shapes.
 describe('a direct upload the storage refuses (S3 answers XML)', () => {
-  let storage: StorageStandIn;
-  let onS3: TestServer;
-  beforeAll(async () => {
-    storage = await startStorageStandIn();
-    onS3 = await startTestServer({ PUBLIC_URL: storage.url });
-  });
-  afterAll(async () => {
-    await onS3?.close();
-    if (onS3) removeDataDir(onS3);
-    await storage?.stop();
-  });
+  const onS3 = useServerOnStorageStandIn();
 
   const refused = async (answer: StorageAnswer): Promise<ApiError> => {
-    storage.answer = answer;
-    const error = await new ApiClient({ baseUrl: onS3.url, transport: fetchTransport() })
+    onS3.storage.answer = answer;
+    const error = await new ApiClient({ baseUrl: onS3.server.url, transport: fetchTransport() })
       .uploadInTwoSteps('refused', new Uint8Array(1_000))
       .catch((e: unknown) => e);
-    expect(storage.requests.at(-1)).toMatch(/^PUT \/files\//);
+    expect(onS3.storage.requests.at(-1)).toMatch(/^PUT \/files\//);
     expect(error).toBeInstanceOf(ApiError);
     return error as ApiError;
   };
@@ -230,8 +219,10 @@ describe('a direct upload the storage refuses (S3 answers XML)', () => {
   });
 
   it('leaves an error of a link of the API itself (JSON) as the API said it', async () => {
-    const api = new ApiClient({ baseUrl: onS3.url, transport: fetchTransport() });
-    const error = await api.download(`${onS3.url}/files/nothing?sig=x`).catch((e: unknown) => e);
+    const api = new ApiClient({ baseUrl: onS3.server.url, transport: fetchTransport() });
+    const error = await api
+      .download(`${onS3.server.url}/files/nothing?sig=x`)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).not.toBe('storage_refused');
   });

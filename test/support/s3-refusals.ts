@@ -9,6 +9,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { removeDataDir, startTestServer, type TestServer } from './local-server.js';
 
 export interface StorageAnswer {
   status: number;
@@ -108,4 +110,22 @@ export async function startStorageStandIn(): Promise<StorageStandIn> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return standIn;
+}
+
+/**
+ * For a suite: a stand-in for storage, and a local server whose upload links point at it
+ * (PUBLIC_URL), so that a two-step upload's PUT gets the stand-in's answer.
+ */
+export function useServerOnStorageStandIn(): { storage: StorageStandIn; server: TestServer } {
+  const suite = {} as { storage: StorageStandIn; server: TestServer };
+  beforeAll(async () => {
+    suite.storage = await startStorageStandIn();
+    suite.server = await startTestServer({ PUBLIC_URL: suite.storage.url });
+  });
+  afterAll(async () => {
+    await suite.server?.close();
+    if (suite.server) removeDataDir(suite.server);
+    await suite.storage?.stop();
+  });
+  return suite;
 }

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient, type ApiError } from '../../src/client/api-client.js';
 import { fetchTransport } from '../../src/client/fetch-transport.js';
 import { pageErrorWords } from '../../web/src/api.js';
-import { removeDataDir, startTestServer, type TestServer } from '../support/local-server.js';
 import {
   ACCESS_DENIED,
   ENTITY_TOO_LARGE,
@@ -10,26 +9,14 @@ import {
   REQUEST_HAS_EXPIRED,
   SIGNATURE_DOES_NOT_MATCH,
   type StorageAnswer,
-  type StorageStandIn,
-  startStorageStandIn,
+  useServerOnStorageStandIn,
 } from '../support/s3-refusals.js';
 
 // The page's words (web/src/api.ts) for a direct upload that storage refuses in XML (S3
 // on AWS): the shared client with them, over fetch, against the local server whose
 // links point at a stand-in answering S3's error shapes.
 
-let storage: StorageStandIn;
-let server: TestServer;
-
-beforeAll(async () => {
-  storage = await startStorageStandIn();
-  server = await startTestServer({ PUBLIC_URL: storage.url });
-});
-afterAll(async () => {
-  await server?.close();
-  if (server) removeDataDir(server);
-  await storage?.stop();
-});
+const suite = useServerOnStorageStandIn();
 
 describe("the page's words when storage refuses a direct upload", () => {
   it.each([
@@ -59,16 +46,16 @@ describe("the page's words when storage refuses a direct upload", () => {
       'The storage refused the upload (AccessDenied): add the file again.',
     ],
   ] as [string, StorageAnswer, string][])('%s', async (_, answer, words) => {
-    storage.answer = answer;
+    suite.storage.answer = answer;
     const client = new ApiClient({
-      baseUrl: server.url,
+      baseUrl: suite.server.url,
       transport: fetchTransport(),
       words: pageErrorWords,
     });
     const error = (await client
       .uploadInTwoSteps('refused', new Uint8Array(1_000))
       .catch((e: unknown) => e)) as ApiError;
-    expect(storage.requests.at(-1)).toMatch(/^PUT \/files\//);
+    expect(suite.storage.requests.at(-1)).toMatch(/^PUT \/files\//);
     expect(error.message).toBe(words);
   });
 });
