@@ -90,11 +90,14 @@ export function createGridBuilder(
     /** The background worker, if this process has one (tests wait on it). */
     renditions,
     /**
-     * Waits for the builds under way (background ones too), stops the worker (the image
-     * under way finishes), then closes the storage.
+     * Waits for the builds under way (background ones too) for at most `graceMs` (no
+     * limit when not given), stops the worker (the image under way finishes), then closes
+     * the storage. A background build still under way then fails to write and is run no
+     * more here: its record says `running`, and the next start on this storage resumes it.
      */
-    close: async () => {
-      await service.whenIdle();
+    close: async (graceMs = Number.POSITIVE_INFINITY) => {
+      await within(service.whenIdle(), graceMs);
+      service.stopBackgroundBuilds();
       await renditions?.stop();
       storage.close();
     },
@@ -102,3 +105,14 @@ export function createGridBuilder(
 }
 
 export type GridBuilder = ReturnType<typeof createGridBuilder>;
+
+/** Resolves when `work` does, or after `ms`, whichever is first. */
+async function within(work: Promise<void>, ms: number): Promise<void> {
+  if (!Number.isFinite(ms)) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work, timeout]);
+  clearTimeout(timer);
+}

@@ -421,6 +421,45 @@ export class GridService {
   }
 
   /**
+   * Hands the builds recorded as running to the runner again: those an earlier process on
+   * this storage acknowledged (202) but stopped before finishing (a shutdown past its
+   * grace, a crash). Called once at start-up, before requests arrive. runBuild reads the
+   * record and builds, so a run is safe to repeat. A stalled build was already reported
+   * failed to its client, and is left so; one that has used its BUILD_RUNS runs (each
+   * start counts one, so a build that brings its process down is not run forever) is
+   * recorded as failed; one the runner refuses is recorded failed with its error, as
+   * startBuild does. Only an index that lists running builds (the local one) has any.
+   * Returns how many were handed over.
+   */
+  async resumeBuilds(): Promise<number> {
+    let resumed = 0;
+    for (const record of (await this.index.runningBuilds?.()) ?? []) {
+      if (statusOf(record, this.stallMs).status !== 'running') continue;
+      const ended = (change: Pick<BuildRecord, 'status' | 'error'>) =>
+        this.putBuild({ ...record, ...change, updatedAt: new Date().toISOString() });
+      if (record.attempts >= BUILD_RUNS) {
+        await ended(exhausted(new Error('the server stopped while building it'), record.attempts));
+        continue;
+      }
+      try {
+        await this.runner.start(record.gridId, record.buildId);
+        resumed++;
+      } catch (error) {
+        await ended(failedWith(error));
+      }
+    }
+    return resumed;
+  }
+
+  /**
+   * Stops running background builds again in this process, at its close: a build still
+   * under way is left to the next process on the storage (resumeBuilds).
+   */
+  stopBackgroundBuilds(): void {
+    this.background?.stop();
+  }
+
+  /**
    * Where a build stands: 404 `build_not_found` when none is recorded under that id, or
    * when it is done but its grid was removed since (the grid deleted, or housekeeping);
    * when done, the grid with a fresh link. A grid built again under the build's key is

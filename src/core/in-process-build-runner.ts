@@ -17,6 +17,7 @@ export interface InProcessBuildRunnerOptions {
  */
 export class InProcessBuildRunner implements BuildRunner {
   private readonly builds = new Map<string, Promise<void>>();
+  private stopped = false;
 
   constructor(private readonly options: InProcessBuildRunnerOptions) {}
 
@@ -39,13 +40,22 @@ export class InProcessBuildRunner implements BuildRunner {
     );
   }
 
+  /**
+   * Runs no more attempts: a build still under way when its process closes its storage
+   * fails to write and is not run again here. Its record still says `running`, so the
+   * next process on the storage resumes it (GridService.resumeBuilds).
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
   /** Resolves once no build waits or runs (builds started meanwhile included). */
   async settled(): Promise<void> {
     while (this.builds.size > 0) await Promise.all(this.builds.values());
   }
 
   private async runWithRetries(gridId: string, buildId: string): Promise<void> {
-    for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
+    for (let attempt = 1; attempt <= this.options.attempts && !this.stopped; attempt++) {
       try {
         return await this.options.run(gridId, buildId);
       } catch {

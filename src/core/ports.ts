@@ -129,6 +129,14 @@ export interface GridIndex {
   putBuild(record: BuildRecord, keepUntil: Date): Promise<void>;
   /** The build's record as last written, or undefined when there is none (or it was forgotten). */
   getBuild(gridId: string, buildId: string): Promise<BuildRecord | undefined>;
+  /**
+   * Every kept build record whose status is `running`, so that a process starting on this
+   * storage resumes the builds an earlier one left unfinished (GridService.resumeBuilds).
+   * Optional, and only the local index has it: there builds run in the server's process,
+   * which may stop before they are done. On AWS the worker Lambda's asynchronous
+   * invocation (with its retries) carries each build, and listing them would scan the table.
+   */
+  runningBuilds?(): Promise<BuildRecord[]>;
   /** Resolves when the index can be reached. */
   ping(): Promise<void>;
 }

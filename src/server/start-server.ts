@@ -57,6 +57,13 @@ export async function startServer(
   // spares the uploads of other processes on the same storage (the CLI, other servers
   // on the same buckets and table).
   await sweep('swept leftovers of earlier runs');
+  // A build answered 202 is acknowledged: those an earlier run left unfinished (stopped
+  // past its grace, or crashed) run again here. Like the sweep, a failure must not keep
+  // the server down: their clients then see them stall, and may start them again.
+  await gridBuilder.service.resumeBuilds().then(
+    (resumed) => resumed > 0 && logger.info({ resumed }, 'resumed unfinished background builds'),
+    (error) => logger.warn({ err: error }, 'could not resume unfinished background builds'),
+  );
   return new Promise((resolvePromise, reject) => {
     const server = createServer(
       {
@@ -99,10 +106,13 @@ export async function startServer(
             // safe while requests run, as the grace period spares what is in flight.
             setInterval(() => sweep('swept leftovers'), config.GC_INTERVAL_SECONDS * 1000).unref()
           : undefined;
+      // One grace for both: requests in flight, then the background builds. What is not
+      // done by then is resumed by the next start on this storage (resumeBuilds below).
       const shutdown = async (graceMs: number) => {
         clearInterval(sweeps);
+        const deadline = Date.now() + graceMs;
         await closeServer(graceMs);
-        await gridBuilder.close();
+        await gridBuilder.close(Math.max(0, deadline - Date.now()));
       };
       resolvePromise({ url, close: () => shutdown(0), shutdown });
     });

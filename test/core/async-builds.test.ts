@@ -396,3 +396,57 @@ describe('a justified build in the background', () => {
     expect(again).toMatchObject({ built: { cached: true, height: placement.height } });
   });
 });
+
+describe('resumeBuilds', () => {
+  /** A build of `trip` a first service began and left running, held at its second tile. */
+  async function leftRunning() {
+    const { objects, index, add } = setup();
+    await add('trip', 3);
+    const first = heldAt(objects, index, 1);
+    const { buildId } = started(
+      await first.service.requestBuild('trip', {}, { preferAsync: true }),
+    );
+    await first.pause.reached;
+    const record = await index.getBuild('trip', buildId);
+    if (!record) throw new Error('expected the build recorded');
+    // The first service is gone; let its held read go only once the test is over.
+    const done = async () => {
+      first.pause.release();
+      await first.service.whenIdle();
+    };
+    return { objects, index, record, done };
+  }
+
+  it('runs again a build an earlier process left running, to done', async () => {
+    const { objects, index, record, done } = await leftRunning();
+    expect(record).toMatchObject({ status: 'running', attempts: 1 });
+    const service = new GridService(objects, index, new TextImaging(), MEMORY_SETTINGS);
+
+    expect(await service.resumeBuilds()).toBe(1);
+    await service.whenIdle();
+    expect(await service.buildStatus('trip', record.buildId)).toMatchObject({
+      status: 'done',
+      tilesDone: 3,
+    });
+    expect((await index.getBuild('trip', record.buildId))?.attempts).toBe(2);
+    await done();
+  });
+
+  it('leaves a stalled build stalled, and records one that used its runs as failed', async () => {
+    const { objects, index, record, done } = await leftRunning();
+    const service = new GridService(objects, index, new TextImaging(), MEMORY_SETTINGS);
+    const stalledAt = new Date(Date.now() - 961_000).toISOString();
+    await index.putBuild({ ...record, updatedAt: stalledAt }, new Date(Date.now() + 3_600_000));
+
+    expect(await service.resumeBuilds()).toBe(0);
+    expect((await index.getBuild('trip', record.buildId))?.updatedAt).toBe(stalledAt);
+
+    await index.putBuild({ ...record, attempts: 3 }, new Date(Date.now() + 3_600_000));
+    expect(await service.resumeBuilds()).toBe(0);
+    expect(await service.buildStatus('trip', record.buildId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'build_failed', message: expect.stringMatching(/server stopped/) },
+    });
+    await done();
+  });
+});

@@ -114,6 +114,11 @@ export class MemoryGridIndex implements GridIndex {
     const record = this.builds.get(`${gridId}/${buildId}`);
     return record && structuredClone(record);
   }
+  async runningBuilds() {
+    return [...this.builds.values()]
+      .filter((record) => record.status === 'running')
+      .map((record) => structuredClone(record));
+  }
   async ping() {}
 }
 

@@ -13,7 +13,7 @@ export const buildRoutes = () =>
       tags: ['Grids'],
       summary: 'Where a background build stands: progress, then the grid or why it failed',
       description:
-        "While `running`, `Retry-After` says when to ask again. When `done`, every field of generate_grid's 200 with a fresh `presigned_url`; when `failed`, `error` with a code from the error table (`build_failed`, `build_stalled`, or what a synchronous build would have answered). Builds are kept for a day; a done build whose grid was removed since (the grid deleted, or housekeeping) is 404 `build_not_found`, and done again if the same request builds that grid again.",
+        "While `running`, `Retry-After` says when to ask again. When `done`, every field of generate_grid's 200 with a fresh `presigned_url`; when `failed`, `error` with a code from the error table (`build_failed`, `build_stalled`, or what a synchronous build would have answered). Builds are kept for a day; a done build whose grid was removed since (the grid deleted, or housekeeping) is 404 `build_not_found`, and done again if the same request builds that grid again. A build its server stopped before finishing stays `running` and is resumed when the server starts again on the same storage (on AWS its worker's retries carry it).",
       request: { params: BuildParams },
       responses: {
         200: {

@@ -158,6 +158,9 @@ export class SqliteGridIndex implements GridIndex {
         'SELECT record FROM builds WHERE grid_id = ? AND build_id = ? AND keep_until >= ?',
       ),
       forgetBuilds: this.db.prepare<[number]>('DELETE FROM builds WHERE keep_until < ?'),
+      runningBuilds: this.db.prepare<[number], { record: string }>(
+        `SELECT record FROM builds WHERE keep_until >= ? AND json_extract(record, '$.status') = 'running'`,
+      ),
       ping: this.db.prepare('SELECT 1'),
     };
   }
@@ -335,6 +338,13 @@ export class SqliteGridIndex implements GridIndex {
   async getBuild(gridId: string, buildId: string): Promise<BuildRecord | undefined> {
     const row = this.statements.getBuild.get(gridId, buildId, Date.now());
     return row && (JSON.parse(row.record) as BuildRecord);
+  }
+
+  /** A day's builds at most (housekeeping forgets older ones): a scan of the table is cheap. */
+  async runningBuilds(): Promise<BuildRecord[]> {
+    return this.statements.runningBuilds
+      .all(Date.now())
+      .map((row) => JSON.parse(row.record) as BuildRecord);
   }
 
   /** Removes the build records kept until before `now` (housekeeping); returns how many. */

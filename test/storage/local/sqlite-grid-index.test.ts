@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ImageRecord } from '../../../src/core/ports.js';
+import type { BuildRecord, ImageRecord } from '../../../src/core/ports.js';
 import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
 
 describe('SqliteGridIndex group commit', () => {
@@ -84,6 +84,48 @@ describe('SqliteGridIndex on a database of an earlier version', () => {
         renditions: [256],
       });
       expect(named?.name).toBe('Caf\u00e9 <b>.jpg');
+    } finally {
+      index.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SqliteGridIndex running builds', () => {
+  it('lists the kept records of running builds only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gridbuilder-index-'));
+    const index = new SqliteGridIndex(join(dir, 'index.sqlite'));
+    try {
+      const build = (buildId: string, status: BuildRecord['status']): BuildRecord => ({
+        gridId: 'g',
+        buildId,
+        status,
+        tilesDone: 0,
+        tilesTotal: 2,
+        options: {
+          tileSize: 100,
+          columns: 1,
+          format: 'jpeg',
+          crop: 'center',
+          gap: 0,
+          background: '#000000',
+          layout: 'grid',
+          width: 100,
+          labels: 'none',
+        },
+        attempts: 1,
+        createdAt: '2026-12-02T03:00:00.000Z',
+        updatedAt: '2026-12-02T03:00:00.000Z',
+      });
+      const later = new Date(Date.now() + 3_600_000);
+      const running = build('a'.repeat(24), 'running');
+      await index.putBuild(running, later);
+      await index.putBuild(build('b'.repeat(24), 'done'), later);
+      await index.putBuild(build('c'.repeat(24), 'failed'), later);
+      // Past its keeping: forgotten, as getBuild forgets it.
+      await index.putBuild(build('d'.repeat(24), 'running'), new Date(Date.now() - 1));
+
+      expect(await index.runningBuilds()).toEqual([running]);
     } finally {
       index.close();
       await rm(dir, { recursive: true, force: true });
