@@ -3,6 +3,7 @@ import { GridBuilderError } from '../../src/core/errors.js';
 import { GridService, type GridServiceSettings } from '../../src/core/grid-service.js';
 import { justifiedPlacement } from '../../src/core/layout.js';
 import type { BuildRecord } from '../../src/core/ports.js';
+import { buildRecord } from '../support/build-records.js';
 import {
   MEMORY_SETTINGS,
   MemoryGridIndex,
@@ -173,28 +174,10 @@ describe('requestBuild', () => {
 });
 
 describe('runBuild', () => {
-  const record = (over: Partial<BuildRecord> = {}): BuildRecord => ({
-    gridId: 'trip',
-    buildId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
-    status: 'running',
-    tilesDone: 0,
-    tilesTotal: 2,
-    options: {
-      tileSize: 100,
-      columns: 1,
-      format: 'jpeg',
-      crop: 'center',
-      gap: 0,
-      background: '#000000',
-      layout: 'grid' as const,
-      width: 100,
-      labels: 'none' as const,
-    },
-    attempts: 0,
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    ...over,
-  });
+  const record = (over: Partial<BuildRecord> = {}): BuildRecord => {
+    const now = new Date().toISOString();
+    return buildRecord({ attempts: 0, createdAt: now, updatedAt: now, ...over });
+  };
   const later = () => new Date(Date.now() + 60_000);
 
   it('returns at once for a build that is not running, or not recorded', async () => {

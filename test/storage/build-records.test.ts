@@ -1,31 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../src/core/ports.js';
+import { buildRecord } from '../support/build-records.js';
 import { recordOf } from '../support/leftovers.js';
 import { STORAGE_BACKENDS, useStorageBackend } from '../support/storage-backends.js';
 
 const HOUR = 3_600_000;
 
-const running = (gridId: string, buildId: string): BuildRecord => ({
-  gridId,
-  buildId,
-  status: 'running',
-  tilesDone: 0,
-  tilesTotal: 12,
-  options: {
-    tileSize: 100,
-    columns: 4,
-    format: 'jpeg',
-    crop: 'center',
-    gap: 0,
-    background: '#000000',
-    layout: 'grid' as const,
-    width: 400,
-    labels: 'none' as const,
-  },
-  attempts: 1,
-  createdAt: '2026-12-02T03:00:00.000Z',
-  updatedAt: '2026-12-02T03:00:00.000Z',
-});
+const running = (gridId: string, buildId: string): BuildRecord =>
+  buildRecord({
+    gridId,
+    buildId,
+    tilesTotal: 12,
+    options: { ...buildRecord().options, columns: 4, width: 400 },
+  });
 
 describe.each(STORAGE_BACKENDS)('build records on $name', (backend) => {
   const opened = useStorageBackend(backend);

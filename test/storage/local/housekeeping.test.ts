@@ -6,6 +6,7 @@ import { FileObjectStore } from '../../../src/storage/local/file-object-store.js
 import { localHousekeeping } from '../../../src/storage/local/housekeeping.js';
 import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
 import { UrlSigner } from '../../../src/storage/local/url-signer.js';
+import { buildRecord } from '../../support/build-records.js';
 import { leftoverFile, recordOf } from '../../support/leftovers.js';
 
 let dataDir: string;
@@ -67,27 +68,8 @@ test('built grids past their retention are removed, as S3 expires them on AWS; 0
 });
 
 test('removes build records past their keeping, as DynamoDB TTL does on AWS', async () => {
-  const build = (buildId: string) => ({
-    gridId: 'g5',
-    buildId,
-    status: 'done' as const,
-    tilesDone: 1,
-    tilesTotal: 1,
-    options: {
-      tileSize: 100,
-      columns: 1,
-      format: 'jpeg' as const,
-      crop: 'center' as const,
-      gap: 0,
-      background: '#000000',
-      layout: 'grid' as const,
-      width: 100,
-      labels: 'none' as const,
-    },
-    attempts: 1,
-    createdAt: '2026-12-02T03:00:00.000Z',
-    updatedAt: '2026-12-02T03:00:00.000Z',
-  });
+  const build = (buildId: string) =>
+    buildRecord({ gridId: 'g5', buildId, status: 'done', tilesDone: 1, tilesTotal: 1 });
   await index.putBuild(build('expired'), new Date(Date.now() - 1000));
   await index.putBuild(build('kept'), new Date(Date.now() + DAY));
 

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BuildRecord, ImageRecord } from '../../../src/core/ports.js';
 import { SqliteGridIndex } from '../../../src/storage/local/sqlite-grid-index.js';
+import { buildRecord } from '../../support/build-records.js';
 
 describe('SqliteGridIndex group commit', () => {
   const dirs: string[] = [];
@@ -96,27 +97,8 @@ describe('SqliteGridIndex running builds', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gridbuilder-index-'));
     const index = new SqliteGridIndex(join(dir, 'index.sqlite'));
     try {
-      const build = (buildId: string, status: BuildRecord['status']): BuildRecord => ({
-        gridId: 'g',
-        buildId,
-        status,
-        tilesDone: 0,
-        tilesTotal: 2,
-        options: {
-          tileSize: 100,
-          columns: 1,
-          format: 'jpeg',
-          crop: 'center',
-          gap: 0,
-          background: '#000000',
-          layout: 'grid',
-          width: 100,
-          labels: 'none',
-        },
-        attempts: 1,
-        createdAt: '2026-12-02T03:00:00.000Z',
-        updatedAt: '2026-12-02T03:00:00.000Z',
-      });
+      const build = (buildId: string, status: BuildRecord['status']) =>
+        buildRecord({ gridId: 'g', buildId, status });
       const later = new Date(Date.now() + 3_600_000);
       const running = build('a'.repeat(24), 'running');
       await index.putBuild(running, later);
