@@ -129,3 +129,32 @@ export function useServerOnStorageStandIn(): { storage: StorageStandIn; server: 
   });
   return suite;
 }
+
+/** What the page says of each refusal (web/src/error-words.ts), for its unit and e2e tests. */
+export const PAGE_REFUSAL_WORDS: [string, StorageAnswer, string][] = [
+  [
+    'SignatureDoesNotMatch',
+    SIGNATURE_DOES_NOT_MATCH,
+    'The file changed while it was being sent: add it again.',
+  ],
+  [
+    'Request has expired',
+    REQUEST_HAS_EXPIRED,
+    'The upload took too long and its link expired: add the file again.',
+  ],
+  [
+    'ExpiredToken',
+    EXPIRED_TOKEN,
+    'The upload took too long and its link expired: add the file again.',
+  ],
+  [
+    'EntityTooLarge',
+    ENTITY_TOO_LARGE,
+    'This file is too large for the storage: choose a smaller one.',
+  ],
+  [
+    'another refusal',
+    ACCESS_DENIED,
+    'The storage refused the upload (AccessDenied): add the file again.',
+  ],
+];
